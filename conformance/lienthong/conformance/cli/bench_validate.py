@@ -1,0 +1,3 @@
+"""Placeholder: filled in by the issue that builds this command."""
+
+from __future__ import annotations

@@ -1,0 +1,74 @@
+"""The requirement catalogue: every rule lienthong checks, with its source and how firm it is.
+
+A requirement's ``mark`` carries the verification mark of the fact behind it:
+``V`` verified in a primary document, ``S`` secondary source, ``I`` inferred.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from lienthong.profiles._data import read_csv
+
+MARKS = {"V": "verified", "S": "secondary", "I": "inferred"}
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One normative statement, addressable by a stable ID."""
+
+    id: str
+    level: str
+    """SHALL or SHOULD."""
+    title: str
+    text: str
+    source: str
+    """Document(s) the rule comes from."""
+    article: str
+    """Article, table or row inside the source."""
+    mark: str
+    actors: tuple[str, ...]
+    not_tested_reason: str = ""
+
+    @property
+    def mark_label(self) -> str:
+        return MARKS[self.mark]
+
+
+class UnknownRequirement(KeyError):
+    """A requirement ID that is not in the catalogue; the message lists close IDs."""
+
+
+@cache
+def requirements() -> dict[str, Requirement]:
+    """All catalogued requirements, keyed by ID, in catalogue order."""
+    out: dict[str, Requirement] = {}
+    for row in read_csv("requirements.csv"):
+        req = Requirement(
+            id=row["id"],
+            level=row["level"],
+            title=row["title"],
+            text=row["requirement"],
+            source=row["source"],
+            article=row["article"],
+            mark=row["mark"],
+            actors=tuple(a for a in row["actors"].split(";") if a),
+            not_tested_reason=row.get("not_tested_reason") or "",
+        )
+        if req.id in out:
+            raise ValueError(f"requirement {req.id} is catalogued twice")
+        out[req.id] = req
+    return out
+
+
+def requirement(req_id: str) -> Requirement:
+    """The requirement with this ID, or a clear error naming close matches."""
+    try:
+        return requirements()[req_id]
+    except KeyError:
+        import difflib
+
+        close = difflib.get_close_matches(req_id, list(requirements()), n=3)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise UnknownRequirement(f"unknown requirement ID {req_id!r}.{hint}") from None

@@ -1,0 +1,96 @@
+"""Identifier rules: personal ID (CCCD), BHYT card, facility code.
+
+Each ``*_problems`` function returns human-readable reasons the value breaks the rule (empty when
+valid), so callers can attach them to the field, the value and the requirement ID.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lienthong.profiles.codelists import birth_provinces
+
+# Beneficiary group codes (first two letters of the 15-character card), QĐ 1351/QĐ-BHXH as cited by
+# vendor rule engines [S]; the official text was not read.
+BHYT_GROUPS = frozenset(
+    "DN HX CH NN TK HC XK CA HT TB MS XB XN TN CC CK CB KC HD TE BT HN DT DK XD TS TC TQ TA TY "
+    "HG LS PV CN HS SV GB GD ND TL XV NO CY QN HK TD".split()
+)
+
+# Century/sex digit of the CCCD (TT 07/2016/TT-BCA Đ7) [S]: (century start year, sex) -> digit.
+_CENTURIES = (1900, 2000, 2100, 2200, 2300)
+_CCCD = re.compile(r"\d{12}")
+_BHYT15 = re.compile(r"([A-Z]{2})(\d)(\d{2})(\d{10})")
+_BHXH10 = re.compile(r"\d{10}")
+_FACILITY = re.compile(r"[0-9A-Z]{5}")
+
+
+def cccd_century_digit(birth_year: int, sex: int) -> int:
+    """The fourth CCCD digit for a birth year and GIOI_TINH (1 male, 2 female)."""
+    century = (birth_year - 1900) // 100
+    if not 0 <= century < len(_CENTURIES):
+        raise ValueError(f"birth year {birth_year} is outside 1900-2399")
+    return century * 2 + (1 if sex == 2 else 0)
+
+
+def bhyt_province_codes() -> frozenset[str]:
+    """Two-digit issuing-province codes: the 63-era province codes, plus 97 and 98 (BHXH of the
+    Ministries of Defence and Public Security) [I]."""
+    return frozenset(code[1:] for code in birth_provinces()) | {"97", "98"}
+
+
+def cccd_problems(value: str, *, birth_year: int | None = None, sex: int | None = None) -> list[str]:
+    """Why ``value`` is not a valid personal ID number for a person born in ``birth_year``
+    with GIOI_TINH ``sex``. No check digit exists in the texts, so none is tested."""
+    if not _CCCD.fullmatch(value):
+        return ["must be exactly 12 digits"]
+    problems = []
+    if value[:3] not in birth_provinces():
+        problems.append(f"first three digits {value[:3]} are not a province-of-birth code")
+    if birth_year is not None:
+        if value[4:6] != f"{birth_year % 100:02d}":
+            problems.append(
+                f"digits 5-6 ({value[4:6]}) must be the birth year's last two digits "
+                f"({birth_year % 100:02d})"
+            )
+        if sex in (1, 2):
+            try:
+                expected = cccd_century_digit(birth_year, sex)
+            except ValueError as exc:
+                problems.append(str(exc))
+            else:
+                if int(value[3]) != expected:
+                    who = "male" if sex == 1 else "female"
+                    problems.append(
+                        f"fourth digit {value[3]} does not match a {who} born in {birth_year} "
+                        f"(expected {expected})"
+                    )
+    return problems
+
+
+def bhyt_problems(value: str) -> list[str]:
+    """Why ``value`` is not a BHYT card code (15-character or 10-digit form)."""
+    if _BHXH10.fullmatch(value):
+        return []
+    match = _BHYT15.fullmatch(value)
+    if not match:
+        return ["must be 2 letters + benefit digit + 2-digit province + 10-digit BHXH number, "
+                "or the 10-digit BHXH number"]
+    group, benefit, province, _ = match.groups()
+    problems = []
+    if group not in BHYT_GROUPS:
+        problems.append(f"group code {group} is not a known beneficiary group")
+    if benefit not in "12345":
+        problems.append(f"benefit digit (character 3) {benefit} must be 1-5")
+    if province not in bhyt_province_codes():
+        problems.append(f"province code (characters 4-5) {province} is not a province code")
+    return problems
+
+
+def facility_problems(value: str) -> list[str]:
+    """Why ``value`` is not a 5-character facility code starting with a province code."""
+    if not _FACILITY.fullmatch(value):
+        return ["must be 5 characters (digits or upper-case letters)"]
+    if value[:2] not in bhyt_province_codes():
+        return [f"first two characters {value[:2]} are not a province code"]
+    return []
