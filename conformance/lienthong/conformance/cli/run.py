@@ -1,3 +1,152 @@
-"""Placeholder."""
+"""``lienthong run``: start the simulated network, send a seeded batch through the whole chain,
+run the suite and write the reports. ``--target bhxh=URL`` points the suite at a real gateway."""
 
 from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from lienthong.conformance.cli import app
+from lienthong.conformance.cli._console import COLOURS, console, fail
+from lienthong.conformance.cli._wiring import (
+    Suite,
+    execute,
+    new_run_id,
+    run_directory,
+    select_checks,
+    send_batch,
+    simulated_suite,
+)
+from lienthong.conformance.context import Recorder, ServerContext
+from lienthong.conformance.results import RunResult
+from lienthong.reports import write_all
+from lienthong.simulators.faults import UnknownFault
+from lienthong.simulators.network import NetworkConfig, build_network
+from lienthong.simulators.pki import SigningKey
+from lienthong.simulators.samples import Account, FacilitySamples
+
+TARGETABLE = ("bhxh",)
+
+
+def _parse_pairs(values: list[str], what: str, sep: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for value in values:
+        actor, _, rest = value.partition(sep)
+        if not actor or not rest:
+            fail(f"{what} {value!r} is not of the form ACTOR{sep}VALUE",
+                 hint=f"for example: --{what} bhxh{sep}{'http://127.0.0.1:8080' if sep == '=' else 'drops_forward'}")
+        out.setdefault(actor, []).append(rest)
+    return out
+
+
+@app.command()
+def run(
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic population and visits.")] = 42,
+    visits: Annotated[int, typer.Option(min=1, max=10_000, help="Visits the simulated hospital sends.")] = 20,
+    out: Annotated[Path, typer.Option(help="Directory for run folders.")] = Path("reports/runs"),
+    target: Annotated[list[str], typer.Option(help="ACTOR=URL: test a real system instead of the "
+                                              "simulated one (bhxh).")] = [],  # noqa: B006
+    check: Annotated[list[str], typer.Option(help="Run only these checks (repeatable).")] = [],  # noqa: B006
+    fault: Annotated[list[str], typer.Option(help="ACTOR:FAULT: make a simulated actor misbehave on "
+                                             "purpose, to see the suite catch it.")] = [],  # noqa: B006
+    facility: Annotated[str, typer.Option(help="Facility code (MA_CSKCB) of the account on a real gateway.")] = "",
+    username: Annotated[str, typer.Option(help="Gateway account username (real gateway).")] = "",
+    password: Annotated[str, typer.Option(help="Gateway account password (real gateway).",
+                                          envvar="LIENTHONG_PASSWORD")] = "",
+    key: Annotated[Path | None, typer.Option(help="Facility private key, PEM (to sign for a real gateway).")] = None,
+    cert: Annotated[Path | None, typer.Option(help="Facility certificate, PEM.")] = None,
+) -> None:
+    """Run the conformance suite end to end and write JSON, JUnit XML and HTML reports."""
+    targets = {actor: urls[-1] for actor, urls in _parse_pairs(target, "target", "=").items()}
+    for actor in targets:
+        if actor not in TARGETABLE:
+            fail(f"--target {actor}=...: only {', '.join(TARGETABLE)} can be a real system in this version")
+    try:
+        checks = select_checks(check)
+    except ValueError as exc:
+        fail(str(exc), hint="`lienthong run --help`; check names are in the report and the docs")
+    faults = {actor: frozenset(names) for actor, names in _parse_pairs(fault, "fault", ":").items()}
+    run_id = new_run_id(seed)
+    directory = run_directory(out, run_id)
+    if "bhxh" in targets:
+        result = asyncio.run(_against_real_gateway(checks, targets["bhxh"], seed, run_id, facility, username,
+                                                   password, key, cert))
+    else:
+        try:
+            config = NetworkConfig(seed=seed, population=max(200, 100 + visits), data_dir=directory / "network",
+                                   faults=faults)
+            result = asyncio.run(_simulated(checks, config, visits, run_id))
+        except (UnknownFault, ValueError) as exc:
+            fail(str(exc))
+    paths = write_all(result, directory)
+    _summary(result)
+    for name, path in paths.items():
+        console.print(f"  {name:6} {path}")
+    raise typer.Exit(0 if result.passed else 1)
+
+
+async def _simulated(checks: list, config: NetworkConfig, visits: int, run_id: str) -> RunResult:  # type: ignore[type-arg]
+    network = build_network(config)
+    try:
+        with _progress() as bar:
+            sending = bar.add_task("hospital sends visits", total=visits)
+            await send_batch(network, visits, faults=config.faults.get("hospital", frozenset()),
+                             progress=lambda: bar.advance(sending))
+            suite = await simulated_suite(network)
+            running = bar.add_task("checks", total=len(checks))
+            return await execute(checks, suite, frozenset({"bhxh", "c06", "moh", "hospital"}), seed=config.seed,
+                                 run_id=run_id, targets=dict.fromkeys(("bhxh", "c06", "moh", "hospital", "vneid"),
+                                                                      "simulated"),
+                                 progress=lambda _: bar.advance(running))
+    finally:
+        await network.aclose()
+
+
+async def _against_real_gateway(checks: list, url: str, seed: int, run_id: str, facility: str,  # type: ignore[type-arg]
+                                username: str, password: str, key: Path | None, cert: Path | None) -> RunResult:
+    missing = [name for name, value in (("--facility", facility), ("--username", username),
+                                        ("--password", password)) if not value]
+    if missing:
+        fail(f"testing a real gateway needs {', '.join(missing)}",
+             hint="the facility account registered on that gateway (the password may come from LIENTHONG_PASSWORD)")
+    signing = None
+    if key or cert:
+        if not (key and cert):
+            fail("--key and --cert go together (the facility's private key and its registered certificate)")
+        try:
+            signing = SigningKey(key.read_bytes(), cert.read_bytes())  # type: ignore[union-attr]
+        except OSError as exc:
+            fail(f"cannot read the signing key or certificate: {exc}")
+    recorder = Recorder()
+    async with httpx.AsyncClient(base_url=url, timeout=30, event_hooks={"response": [recorder]}) as client:
+        samples = FacilitySamples(Account(facility, username, password), seed, signing)
+        suite = Suite(ServerContext({"bhxh": client}, samples, recorder), None)
+        with _progress() as bar:
+            running = bar.add_task("checks", total=len(checks))
+            return await execute(checks, suite, frozenset({"bhxh"}), seed=seed, run_id=run_id,
+                                 targets={"bhxh": url}, progress=lambda _: bar.advance(running))
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
+                    transient=True)
+
+
+def _summary(result: RunResult) -> None:
+    table = Table(title=f"lienthong run {result.run_id}", show_lines=False)
+    for column in ("requirement", "outcome", "title"):
+        table.add_column(column)
+    for req in result.requirements:
+        colour = COLOURS[req.outcome.value]
+        table.add_row(req.id, f"[{colour}]{req.outcome.value}[/]", req.title)
+    console.print(table)
+    counts = result.counts("requirements")
+    console.print(" · ".join(f"[{COLOURS[k]}]{v} {k}[/]" for k, v in counts.items()) +
+                  f" — {len(result.requirements)} requirements, {len(result.checks)} checks")
+    console.print(f"[bold]{'PASSED' if result.passed else 'FAILED'}[/] — reports in {result.run_id}:")

@@ -1,0 +1,157 @@
+"""What a check gets to work with: clients for the systems under test, sample data, recordings.
+
+Conformance never imports the simulators: the composition root (the CLI, or a test) hands in
+objects that satisfy these protocols, backed by the simulators or by files for a real system.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Protocol
+
+import httpx
+
+from lienthong.conformance.failures import Skipped
+from lienthong.conformance.results import Exchange
+from lienthong.profiles import validate_checkin, validate_dossier
+from lienthong.profiles.validation import Violation
+
+Tables = dict[str, list[dict[str, str]]]
+_SECRET_HEADERS = {"accesstoken", "tokenid", "passwordhash", "authorization", "cookie"}
+_BODY_LIMIT = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A citizen the identity node knows, and the VNeID password of the synthetic person."""
+
+    cccd: str
+    ho_ten: str
+    ngay_sinh: str
+    """YYYY-MM-DD"""
+    gioi_tinh: str
+    password: str
+
+
+class Samples(Protocol):
+    """Valid test data for one facility whose gateway account the harness may use."""
+
+    facility: str
+    province: str
+    username: str
+    password: str
+
+    @property
+    def can_sign(self) -> bool: ...
+
+    def ma_lk(self, index: int) -> str: ...
+
+    def checkin(self, index: int) -> bytes: ...
+
+    def dossier(self, index: int, *, edit: Callable[[Tables], None] | None = None,
+                envelope_edit: Callable[[bytes], bytes] | None = None, signed: bool = True) -> bytes:
+        """A dossier for citizen ``index``; ``edit`` changes the records, ``envelope_edit`` the
+        XML before signing."""
+        ...
+
+    def identity(self, index: int) -> Identity: ...
+
+    def unknown_cccd(self) -> str: ...
+
+
+def _redact_body(text: str) -> str:
+    if "password=" in text:
+        text = "&".join("password=[Filtered]" if p.startswith("password=") else p for p in text.split("&"))
+    return text if len(text) <= _BODY_LIMIT else text[:_BODY_LIMIT] + f"... ({len(text)} characters)"
+
+
+class Recorder:
+    """Keeps every exchange of a client (an httpx response hook), secrets filtered."""
+
+    def __init__(self) -> None:
+        self.exchanges: list[Exchange] = []
+
+    async def __call__(self, response: httpx.Response) -> None:
+        await response.aread()
+        request = response.request
+        self.exchanges.append(Exchange(
+            method=request.method, url=str(request.url),
+            request_headers={k: "[Filtered]" if k.lower() in _SECRET_HEADERS else v
+                             for k, v in request.headers.items()},
+            request_body=_redact_body(request.content.decode("utf-8", "replace")),
+            status=response.status_code, response_headers=dict(response.headers),
+            response_body=_redact_body(response.text)))
+
+    def take(self) -> list[Exchange]:
+        taken, self.exchanges = self.exchanges, []
+        return taken
+
+
+@dataclass
+class ServerContext:
+    """The harness calls the systems under test as a client."""
+
+    clients: dict[str, httpx.AsyncClient]
+    samples: Samples
+    recorder: Recorder
+    service_token: str = ""
+    """Bearer token the gateway would present to C06 / the MoH store (simulated networks)."""
+    settle: Callable[[], Awaitable[object]] | None = None
+    """Let asynchronous forwarding finish (drain the outbox, or wait)."""
+    regulation: str = "3176"
+
+    def client(self, actor: str) -> httpx.AsyncClient:
+        if actor not in self.clients:
+            raise Skipped(f"no {actor} node is reachable in this run")
+        return self.clients[actor]
+
+
+@dataclass
+class Sent:
+    """One submission a sender made, as the receiving gateway journaled it."""
+
+    id: int
+    kind: str
+    endpoint: str
+    profile: str
+    loai_ho_so: str
+    ma_cskcb: str
+    ma_lk: str
+    result_code: str
+    received_at: str
+    payload: bytes
+    """``fileHSBase64`` exactly as sent."""
+
+    @cached_property
+    def document(self) -> bytes | None:
+        try:
+            return base64.b64decode(self.payload, validate=True)
+        except (binascii.Error, ValueError):
+            return None
+
+    @cached_property
+    def violations(self) -> list[Violation]:
+        """Every rule the sent document breaks (base64 failure included)."""
+        if self.document is None:
+            return [Violation("ENV-03", "GIAMDINHHS" if self.kind == "dossier" else "XML0", "fileHSBase64",
+                              self.payload[:40].decode("ascii", "replace"), "is not valid base64")]
+        if self.kind == "checkin":
+            return validate_checkin(self.document, self.profile)[1]
+        dossier, problems = validate_dossier(self.document, self.profile)
+        if dossier is not None and dossier.facility != self.ma_cskcb:
+            problems = [*problems, Violation("ENV-05", "GIAMDINHHS", "MACSKCB", dossier.facility,
+                                             f"must equal the request's maCSKCB ({self.ma_cskcb})")]
+        return problems
+
+
+@dataclass
+class SenderContext:
+    """The harness played the gateway; these are the submissions to judge."""
+
+    submissions: list[Sent]
+    trusted_certs: dict[str, list[bytes]] = field(default_factory=dict)
+    """Facility code -> certificates registered for it."""

@@ -1,0 +1,102 @@
+"""Result types of a conformance run; the report writers read only these."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    """The closed set of outcomes (Inferno's): what a result means."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    """The system under test violated the requirement."""
+    SKIP = "skip"
+    """A precondition was not met; nothing was learned."""
+    OMIT = "omit"
+    """Not applicable to what is under test."""
+    ERROR = "error"
+    """The harness, validator or network failed; nothing was learned about the system."""
+
+
+# When several checks verify one requirement, the worst outcome wins, in this order.
+SEVERITY = (Outcome.FAIL, Outcome.ERROR, Outcome.PASS, Outcome.SKIP, Outcome.OMIT)
+
+
+@dataclass
+class Exchange:
+    """One HTTP request and its response, secrets redacted."""
+
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: str
+    status: int
+    response_headers: dict[str, str]
+    response_body: str
+
+    def curl(self) -> str:
+        parts = ["curl", "-X", self.method, shlex.quote(self.url)]
+        for name, value in self.request_headers.items():
+            if name.lower() not in {"host", "content-length", "accept-encoding", "connection", "user-agent",
+                                    "accept"}:
+                parts += ["-H", shlex.quote(f"{name}: {value}")]
+        if self.request_body:
+            parts += ["--data-raw", shlex.quote(self.request_body)]
+        return " ".join(parts)
+
+
+@dataclass
+class CheckResult:
+    check: str
+    title: str
+    requirement_ids: tuple[str, ...]
+    actor: str
+    direction: str
+    outcome: Outcome
+    message: str = ""
+    details: list[str] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
+    duration_ms: float = 0.0
+    proven_by_fault: str = ""
+
+
+@dataclass
+class RequirementResult:
+    id: str
+    level: str
+    title: str
+    text: str
+    source: str
+    article: str
+    mark: str
+    actors: tuple[str, ...]
+    outcome: Outcome
+    checks: list[str]
+    message: str = ""
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    started_at: str
+    finished_at: str
+    seed: int
+    tool_version: str
+    targets: dict[str, str]
+    """Actor -> "simulated" or the URL of the real system under test."""
+    checks: list[CheckResult]
+    requirements: list[RequirementResult]
+
+    def counts(self, of: str = "requirements") -> dict[str, int]:
+        items = self.requirements if of == "requirements" else self.checks
+        tally = {outcome.value: 0 for outcome in Outcome}
+        for item in items:
+            tally[item.outcome.value] += 1
+        return tally
+
+    @property
+    def passed(self) -> bool:
+        return not any(r.outcome in (Outcome.FAIL, Outcome.ERROR) for r in self.requirements)

@@ -1,0 +1,15 @@
+"""Writing every report format of a run into ``<out>/<run-id>/``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lienthong.conformance.results import RunResult
+from lienthong.reports import html, json_report, junit
+
+FORMATS = {"json": json_report.write, "junit": junit.write, "html": html.write}
+
+
+def write_all(run: RunResult, directory: Path) -> dict[str, Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    return {name: writer(run, directory) for name, writer in FORMATS.items()}

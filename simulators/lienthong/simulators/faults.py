@@ -1,0 +1,90 @@
+"""The fault catalogue: every named way a simulated actor can misbehave on purpose.
+
+A conformance check is proven by failing against its fault and passing against the conformant
+simulator. Faults are chosen per actor in the network configuration.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    name: str
+    actor: str
+    summary: str
+
+
+_CATALOGUE = (
+    # BHXH gateway
+    Fault("token_missing_fields", "bhxh", "the token answer omits id_token and expires_in"),
+    Fault("accepts_any_password", "bhxh", "issues a token whatever the password"),
+    Fault("skips_token_check", "bhxh", "accepts submissions without a valid session"),
+    Fault("answer_time_utc", "bhxh", "writes thoiGianTiepNhan in UTC instead of Vietnam time"),
+    Fault("no_facility_check", "bhxh", "lets a facility submit for another facility's code"),
+    Fault("accepts_malformed", "bhxh", "stores submissions without checking base64, XML or rules"),
+    Fault("reuses_transaction_id", "bhxh", "answers every submission with the same maGiaoDich"),
+    Fault("ignores_loaihoso", "bhxh", "does not check loaiHoSo against the endpoint"),
+    Fault("signature_not_checked", "bhxh", "accepts dossiers whatever their signature"),
+    Fault("drops_forward", "bhxh", "marks dossiers forwarded without sending them on"),
+    Fault("forwards_unverified", "bhxh", "forwards visits whose identity C06 did not verify"),
+    # C06
+    Fault("always_match", "c06", "answers match to every identity check"),
+    Fault("leaks_personal_data", "c06", "returns the citizen's address and phone with the answer"),
+    # MoH store
+    Fault("book_not_fhir", "moh", "serves the health book as plain JSON instead of a FHIR Bundle"),
+    Fault("drops_visits", "moh", "acknowledges forwarded visits without keeping them"),
+    # Hospital (sender): each breaks the named rule in what it sends
+    Fault("envelope_wrong_root", "hospital", "dossier root is not GIAMDINHHS"),
+    Fault("wrong_loaihoso", "hospital", "a FILEHOSO declares LOAIHOSO XML99"),
+    Fault("bad_base64", "hospital", "NOIDUNGFILE is not base64"),
+    Fault("two_hoso", "hospital", "two HOSO in one file"),
+    Fault("envelope_facility_mismatch", "hospital", "MACSKCB of the envelope differs from XML1"),
+    Fault("wrong_loaihoso_param", "hospital", "sends the dossier with loaiHoSo=0"),
+    Fault("checkin_wrong_root", "hospital", "check-in root is not CHI_TIEU_TRANG_THAI_KCB"),
+    Fault("checkin_oversize", "hospital", "check-in MA_DICH_VU longer than 50 characters"),
+    Fault("checkin_missing_required", "hospital", "check-in without MA_BN"),
+    Fault("checkin_two_first_costs", "hospital", "check-in names both a service and a drug"),
+    Fault("checkin_admission_before_arrival", "hospital", "NGAY_VAO_NOI_TRU before NGAY_VAO"),
+    Fault("no_checkin", "hospital", "sends the dossier without a check-in first"),
+    Fault("bad_time_format", "hospital", "NGAY_VAO holds minute 60 (not a valid time)"),
+    Fault("bad_card_date", "hospital", "GT_THE_DEN written as 31/12/26"),
+    Fault("summary_oversize", "hospital", "XML1 MA_KHOA longer than 50 characters"),
+    Fault("summary_missing_required", "hospital", "XML1 without CHAN_DOAN_RV"),
+    Fault("discharge_before_arrival", "hospital", "NGAY_RA before NGAY_VAO"),
+    Fault("wrong_fund_arithmetic", "hospital", "T_BHTT is not T_TONGCHI_BH - T_BNCCT"),
+    Fault("two_main_diagnoses", "hospital", "MA_BENH_CHINH holds two codes"),
+    Fault("bad_code", "hospital", "KET_QUA_DTRI is 9, not in its code list"),
+    Fault("ma_lk_mismatch", "hospital", "XML2 rows carry another MA_LK"),
+    Fault("bad_cccd_province", "hospital", "SO_CCCD starts with 999"),
+    Fault("cccd_sex_mismatch", "hospital", "SO_CCCD's fourth digit contradicts GIOI_TINH"),
+    Fault("bad_card", "hospital", "MA_THE_BHYT has benefit digit 7"),
+    Fault("bad_facility_code", "hospital", "check-in MA_DKBD is not a facility code"),
+    Fault("unsigned", "hospital", "sends dossiers with an empty CHUKYDONVI"),
+    Fault("tampered_after_signing", "hospital", "changes the dossier after signing it"),
+)
+FAULTS = {fault.name: fault for fault in _CATALOGUE}
+ACTORS = ("bhxh", "c06", "moh", "hospital")
+
+
+class UnknownFault(ValueError):
+    """A fault name that is not in the catalogue for that actor."""
+
+
+def faults_for(actor: str) -> list[Fault]:
+    """The faults an actor can be given."""
+    return [fault for fault in _CATALOGUE if fault.actor == actor]
+
+
+def fault_set(actor: str, names: Iterable[str]) -> frozenset[str]:
+    """Validate fault names for ``actor``; a typo gets a "did you mean" and the valid list."""
+    valid = {fault.name for fault in faults_for(actor)}
+    chosen = frozenset(names)
+    for name in chosen - valid:
+        close = difflib.get_close_matches(name, valid, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise UnknownFault(f"unknown {actor} fault {name!r}.{hint} Valid: {', '.join(sorted(valid))}")
+    return chosen

@@ -1,0 +1,160 @@
+"""The simulated BHXH gateway as an ASGI app: the real BHXH API plus lienthong's journal API."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC
+
+from sqlalchemy import insert, select
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.routing import Route
+
+from lienthong.profiles.tables import DEFAULT_VERSION, VERSIONS
+from lienthong.simulators._node import BadRequest, JSONAnswer, bearer, body_fields, same_secret
+from lienthong.simulators.facilities import md5_upper
+from lienthong.simulators.gateway.config import GatewayConfig
+from lienthong.simulators.gateway.forwarding import Links, deliver_due, pending_count
+from lienthong.simulators.gateway.intake import MALFORMED, Submission, receive
+from lienthong.simulators.gateway.schema import accounts, certificates, metadata, outbox, submissions
+from lienthong.simulators.gateway.sessions import open_session
+from lienthong.simulators.store import open_database
+
+REGULATIONS = ("130", "4750", "3176")
+
+
+def profile_for(regulation: str) -> str:
+    """The validation profile of an endpoint family (``qd3176`` for ``...QD3176``)."""
+    name = f"qd{regulation}"
+    return name if name in VERSIONS else DEFAULT_VERSION
+
+
+class Gateway:
+    """State and behaviour of one simulated gateway."""
+
+    def __init__(self, config: GatewayConfig) -> None:
+        self.config = config
+        self.engine = open_database(config.database_url, metadata)
+        self.links: Links | None = None
+
+    def register_account(self, username: str, password: str, facility: str) -> None:
+        with self.engine.begin() as db:
+            if db.execute(select(accounts).where(accounts.c.username == username)).first() is None:
+                db.execute(insert(accounts).values(username=username, password_md5=md5_upper(password),
+                                                   facility=facility))
+
+    def register_certificate(self, facility: str, cert_pem: bytes) -> None:
+        with self.engine.begin() as db:
+            db.execute(insert(certificates).values(facility=facility, cert_pem=cert_pem.decode("ascii")))
+
+    async def drain(self, *, rounds: int = 50) -> int:
+        """Deliver everything due now (tests and ``lienthong run``); the number still pending."""
+        if self.links is None:
+            raise RuntimeError("the gateway has no links to C06 and the MoH store")
+        for _ in range(rounds):
+            if not await deliver_due(self.engine, self.config, self.links):
+                break
+        return pending_count(self.engine)
+
+
+def create_gateway(config: GatewayConfig | None = None, *, pump: bool = False) -> Starlette:
+    """The gateway app; with ``pump`` it drains its outbox in the background while served."""
+    gateway = Gateway(config or GatewayConfig())
+    cfg = gateway.config
+
+    async def token_take(request: Request) -> JSONAnswer:
+        try:
+            fields = await body_fields(request)
+        except BadRequest as exc:
+            return JSONAnswer({"maKetQua": MALFORMED, "thongDiep": str(exc)})
+        expires = cfg.clock.now() + cfg.token_lifetime
+        tokens = open_session(gateway.engine, fields.get("username", ""), fields.get("password", ""),
+                              expires_at=expires, any_password="accepts_any_password" in cfg.faults)
+        if tokens is None:
+            return JSONAnswer({"maKetQua": "401", "thongDiep": "Chưa xác thực (unauthenticated): "
+                               "wrong username or password (password must be the upper-case MD5 hex)"})
+        key = {"access_token": tokens[0], "id_token": tokens[1], "token_type": "bearer",
+               "username": fields["username"], "expires_in": expires.astimezone(UTC).isoformat()}
+        if "token_missing_fields" in cfg.faults:
+            del key["id_token"], key["expires_in"]
+        return JSONAnswer({"maKetQua": "200", "APIKey": key})
+
+    def submission_endpoint(kind: str, regulation: str, path: str) -> Route:
+        async def endpoint(request: Request) -> JSONAnswer:
+            try:
+                fields = await body_fields(request)
+            except BadRequest as exc:
+                return JSONAnswer({"maKetQua": MALFORMED, "maGiaoDich": "", "thoiGianTiepNhan": "",
+                                   "thongDiep": f"Từ chối (rejected): {exc}"})
+            headers = request.headers
+            sub = Submission(path, kind, profile_for(regulation), fields, headers.get("accesstoken", ""),
+                             headers.get("tokenid", ""), headers.get("passwordhash", ""))
+            return JSONAnswer(receive(gateway.engine, cfg, sub))
+
+        return Route(path, endpoint, methods=["POST"])
+
+    def admin(request: Request) -> bool:
+        return same_secret(bearer(request), cfg.admin_token)
+
+    async def journal(request: Request) -> JSONAnswer:
+        if not admin(request):
+            return JSONAnswer({"error": "admin bearer token required"}, status_code=401)
+        after = int(request.query_params.get("after_id", "0") or 0)
+        query = select(submissions).where(submissions.c.id > after).order_by(submissions.c.id).limit(1000)
+        if facility := request.query_params.get("facility"):
+            query = query.where(submissions.c.ma_cskcb == facility)
+        with gateway.engine.connect() as db:
+            rows = db.execute(query).mappings().all()
+        return JSONAnswer({"submissions": [
+            {**{str(k): v for k, v in row.items() if k != "payload"},
+             "received_at": row["received_at"].isoformat(),
+             "payload_base64": base64.b64encode(row["payload"]).decode("ascii")} for row in rows]})
+
+    async def transaction(request: Request) -> JSONAnswer:
+        if not admin(request):
+            return JSONAnswer({"error": "admin bearer token required"}, status_code=401)
+        with gateway.engine.connect() as db:
+            row = db.execute(select(submissions.c.id, submissions.c.result_code, submissions.c.message,
+                                    submissions.c.ma_lk, submissions.c.kind)
+                             .where(submissions.c.transaction_id == request.path_params["tx"])
+                             .order_by(submissions.c.id.desc())).first()
+            forward = db.execute(select(outbox.c.status).where(outbox.c.submission_id == row.id)).first() \
+                if row else None
+        if row is None:
+            return JSONAnswer({"error": "unknown maGiaoDich"}, status_code=404)
+        return JSONAnswer({"maGiaoDich": request.path_params["tx"], "maKetQua": row.result_code,
+                           "thongDiep": row.message, "MA_LK": row.ma_lk, "kind": row.kind,
+                           "forward": forward.status if forward else None})
+
+    async def health(request: Request) -> JSONAnswer:
+        return JSONAnswer({"status": "ok", "node": "bhxh"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(_pump(gateway)) if pump else None
+        yield
+        if task:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    routes = [Route("/api/token/take", token_take, methods=["POST"]),
+              Route("/lienthong/submissions", journal), Route("/lienthong/transactions/{tx}", transaction),
+              Route("/health", health)]
+    for regulation in REGULATIONS:
+        routes.append(submission_endpoint("checkin", regulation, f"/api/qd130/checkInKcbQd{regulation}"))
+        routes.append(submission_endpoint("dossier", regulation, f"/api/qd130/guiHoSoXmlQD{regulation}"))
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.node = gateway
+    return app
+
+
+async def _pump(gateway: Gateway) -> None:
+    while True:
+        if gateway.links is not None:
+            with contextlib.suppress(Exception):  # a sweep that fails is retried at the next one
+                await deliver_due(gateway.engine, gateway.config, gateway.links)
+        await asyncio.sleep(gateway.config.forward_interval)

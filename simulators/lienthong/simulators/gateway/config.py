@@ -1,0 +1,26 @@
+"""Configuration of a simulated BHXH gateway."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from lienthong.simulators.clock import SimClock
+
+
+@dataclass
+class GatewayConfig:
+    database_url: str = "sqlite://"
+    faults: frozenset[str] = frozenset()
+    clock: SimClock = field(default_factory=SimClock)
+    token_lifetime: timedelta = timedelta(hours=1)
+    admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    """Bearer token of lienthong's own journal API (not part of the BHXH API)."""
+    service_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
+    """Bearer token the gateway presents to C06 and the MoH store."""
+    require_signature: bool = True
+    """Signing is mandatory from 01/01/2026 (NĐ 188/2025 Đ69 k9) [S]."""
+    max_attempts: int = 8
+    forward_interval: float = 0.2
+    """Seconds between outbox sweeps when served."""

@@ -1,0 +1,110 @@
+"""Sample data for the conformance suite, from the synthetic population.
+
+Satisfies ``lienthong.conformance.context.Samples`` structurally (simulators do not import
+conformance): the composition root hands it to the suite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from lienthong.simulators.clock import SimClock
+from lienthong.simulators.pki import SigningKey, sign_document
+from lienthong.simulators.population import citizen
+from lienthong.simulators.visits import Visit, visit_for
+from lienthong.simulators.xml130 import checkin_xml, envelope, table_xml
+
+Tables = dict[str, list[dict[str, str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    cccd: str
+    ho_ten: str
+    ngay_sinh: str
+    gioi_tinh: str
+    password: str
+
+
+@dataclass
+class Account:
+    """A facility account on a gateway (simulated or real)."""
+
+    code: str
+    username: str
+    password: str
+    name: str = ""
+    level: int = 1
+    seed: int = 0
+
+    @property
+    def province(self) -> str:
+        return self.code[:2]
+
+
+@dataclass
+class FacilitySamples:
+    """Valid check-ins and dossiers of ``account`` for citizens of the population ``seed``."""
+
+    account: Account
+    seed: int
+    key: SigningKey | None = None
+    clock: SimClock = field(default_factory=SimClock)
+    population: int = 1_000_000
+    _arrived: datetime | None = None
+
+    @property
+    def facility(self) -> str:
+        return self.account.code
+
+    @property
+    def province(self) -> str:
+        return self.account.province
+
+    @property
+    def username(self) -> str:
+        return self.account.username
+
+    @property
+    def password(self) -> str:
+        return self.account.password
+
+    @property
+    def can_sign(self) -> bool:
+        return self.key is not None
+
+    def visit(self, index: int) -> Visit:
+        if self._arrived is None:  # one arrival time per suite run keeps MA_LK stable within it
+            self._arrived = self.clock.now() - timedelta(hours=3)
+        return visit_for(citizen(self.seed, index), self.account, seed=self.seed, number=1,  # type: ignore[arg-type]
+                         arrived=self._arrived)
+
+    def ma_lk(self, index: int) -> str:
+        return self.visit(index).ma_lk
+
+    def _sign(self, document: bytes, signed: bool = True) -> bytes:
+        return sign_document(document, self.key) if signed and self.key else document
+
+    def checkin(self, index: int) -> bytes:
+        return self._sign(checkin_xml([self.visit(index).checkin]))
+
+    def dossier(self, index: int, *, edit: Callable[[Tables], None] | None = None,
+                envelope_edit: Callable[[bytes], bytes] | None = None, signed: bool = True) -> bytes:
+        visit = self.visit(index)
+        tables: Tables = {kind: [dict(r) for r in records] for kind, records in visit.tables.items()}
+        if edit:
+            edit(tables)
+        document = envelope(self.facility, visit.summary["NGAY_RA"][:8],
+                            {kind: table_xml(kind, records) for kind, records in tables.items()})
+        if envelope_edit:
+            document = envelope_edit(document)
+        return self._sign(document, signed)
+
+    def identity(self, index: int) -> Identity:
+        person = citizen(self.seed, index)
+        return Identity(person.cccd, person.name, person.dob.isoformat(), str(person.sex), person.password)
+
+    def unknown_cccd(self) -> str:
+        return "001099999999"
