@@ -25,8 +25,9 @@ def conformant_results() -> dict[str, CheckResult]:
         try:
             await send_batch(network, 5)
             suite = await simulated_suite(network)
-            return await run_checks(CHECKS.values(), server=suite.server, sender=suite.sender,
-                                    under_test=ALL_ACTORS)
+            return await run_checks(
+                CHECKS.values(), server=suite.server, sender=suite.sender, under_test=ALL_ACTORS
+            )
         finally:
             await network.aclose()
 
@@ -37,7 +38,9 @@ def conformant_results() -> dict[str, CheckResult]:
 @pytest.mark.parametrize("name", sorted(CHECKS))
 def test_check_passes_on_conformant_simulators(name: str, conformant_results: dict[str, CheckResult]) -> None:
     result = conformant_results[name]
-    assert result.outcome is Outcome.PASS, f"{name}: {result.outcome.value}: {result.message} {result.details[:3]}"
+    assert result.outcome is Outcome.PASS, (
+        f"{name}: {result.outcome.value}: {result.message} {result.details[:3]}"
+    )
 
 
 @pytest.mark.selftest
@@ -45,15 +48,21 @@ def test_check_passes_on_conformant_simulators(name: str, conformant_results: di
 def test_check_fails_on_its_fault(name: str) -> None:
     item = CHECKS[name]
     actor, _, fault = item.fault.partition(":")
-    assert FAULTS[fault].actor == actor, f"{name} names fault {item.fault}, which belongs to {FAULTS[fault].actor}"
+    assert FAULTS[fault].actor == actor, (
+        f"{name} names fault {item.fault}, which belongs to {FAULTS[fault].actor}"
+    )
     result = run_sync(item, {actor: frozenset({fault})})
     assert result.outcome is Outcome.FAIL, (
-        f"{name} did not fail against fault {item.fault}: {result.outcome.value}: {result.message}")
+        f"{name} did not fail against fault {item.fault}: {result.outcome.value}: {result.message}"
+    )
     assert result.message
 
 
 # Faults beyond each check's own, and the check that must catch them.
-ALSO_CAUGHT = {"tampered_after_signing": "sent_documents_signed", "drops_visits": "visit_reaches_book"}
+ALSO_CAUGHT = {
+    "tampered_after_signing": "sent_documents_signed",
+    "drops_visits": "visit_reaches_book",
+}
 
 
 @pytest.mark.selftest

@@ -25,25 +25,41 @@ _SECRET_HEADERS = {"accesstoken", "tokenid", "passwordhash", "authorization", "c
 _BODY_LIMIT = 2000
 
 
-@dataclass(frozen=True, slots=True)
-class Identity:
+class Identity(Protocol):
     """A citizen the identity node knows, and the VNeID password of the synthetic person."""
 
-    cccd: str
-    ho_ten: str
-    ngay_sinh: str
-    """YYYY-MM-DD"""
-    gioi_tinh: str
-    password: str
+    @property
+    def cccd(self) -> str: ...
+
+    @property
+    def ho_ten(self) -> str: ...
+
+    @property
+    def ngay_sinh(self) -> str:
+        """YYYY-MM-DD"""
+        ...
+
+    @property
+    def gioi_tinh(self) -> str: ...
+
+    @property
+    def password(self) -> str: ...
 
 
 class Samples(Protocol):
     """Valid test data for one facility whose gateway account the harness may use."""
 
-    facility: str
-    province: str
-    username: str
-    password: str
+    @property
+    def facility(self) -> str: ...
+
+    @property
+    def province(self) -> str: ...
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def password(self) -> str: ...
 
     @property
     def can_sign(self) -> bool: ...
@@ -52,8 +68,14 @@ class Samples(Protocol):
 
     def checkin(self, index: int) -> bytes: ...
 
-    def dossier(self, index: int, *, edit: Callable[[Tables], None] | None = None,
-                envelope_edit: Callable[[bytes], bytes] | None = None, signed: bool = True) -> bytes:
+    def dossier(
+        self,
+        index: int,
+        *,
+        edit: Callable[[Tables], None] | None = None,
+        envelope_edit: Callable[[bytes], bytes] | None = None,
+        signed: bool = True,
+    ) -> bytes:
         """A dossier for citizen ``index``; ``edit`` changes the records, ``envelope_edit`` the
         XML before signing."""
         ...
@@ -78,13 +100,19 @@ class Recorder:
     async def __call__(self, response: httpx.Response) -> None:
         await response.aread()
         request = response.request
-        self.exchanges.append(Exchange(
-            method=request.method, url=str(request.url),
-            request_headers={k: "[Filtered]" if k.lower() in _SECRET_HEADERS else v
-                             for k, v in request.headers.items()},
-            request_body=_redact_body(request.content.decode("utf-8", "replace")),
-            status=response.status_code, response_headers=dict(response.headers),
-            response_body=_redact_body(response.text)))
+        self.exchanges.append(
+            Exchange(
+                method=request.method,
+                url=str(request.url),
+                request_headers={
+                    k: "[Filtered]" if k.lower() in _SECRET_HEADERS else v for k, v in request.headers.items()
+                },
+                request_body=_redact_body(request.content.decode("utf-8", "replace")),
+                status=response.status_code,
+                response_headers=dict(response.headers),
+                response_body=_redact_body(response.text),
+            )
+        )
 
     def take(self) -> list[Exchange]:
         taken, self.exchanges = self.exchanges, []
@@ -137,14 +165,29 @@ class Sent:
     def violations(self) -> list[Violation]:
         """Every rule the sent document breaks (base64 failure included)."""
         if self.document is None:
-            return [Violation("ENV-03", "GIAMDINHHS" if self.kind == "dossier" else "XML0", "fileHSBase64",
-                              self.payload[:40].decode("ascii", "replace"), "is not valid base64")]
+            return [
+                Violation(
+                    "ENV-03",
+                    "GIAMDINHHS" if self.kind == "dossier" else "XML0",
+                    "fileHSBase64",
+                    self.payload[:40].decode("ascii", "replace"),
+                    "is not valid base64",
+                )
+            ]
         if self.kind == "checkin":
             return validate_checkin(self.document, self.profile)[1]
         dossier, problems = validate_dossier(self.document, self.profile)
         if dossier is not None and dossier.facility != self.ma_cskcb:
-            problems = [*problems, Violation("ENV-05", "GIAMDINHHS", "MACSKCB", dossier.facility,
-                                             f"must equal the request's maCSKCB ({self.ma_cskcb})")]
+            problems = [
+                *problems,
+                Violation(
+                    "ENV-05",
+                    "GIAMDINHHS",
+                    "MACSKCB",
+                    dossier.facility,
+                    f"must equal the request's maCSKCB ({self.ma_cskcb})",
+                ),
+            ]
         return problems
 
 

@@ -27,7 +27,11 @@ class Session:
     password_md5: str
 
     def headers(self) -> dict[str, str]:
-        return {"accessToken": self.access_token, "tokenId": self.id_token, "passwordHash": self.password_md5}
+        return {
+            "accessToken": self.access_token,
+            "tokenId": self.id_token,
+            "passwordHash": self.password_md5,
+        }
 
 
 def json_of(response: httpx.Response) -> dict[str, Any]:
@@ -35,14 +39,20 @@ def json_of(response: httpx.Response) -> dict[str, Any]:
     try:
         body = response.json()
     except ValueError:
-        raise CheckFailed(f"the answer is not JSON (HTTP {response.status_code}): {response.text[:200]!r}") from None
+        raise CheckFailed(
+            f"the answer is not JSON (HTTP {response.status_code}): {response.text[:200]!r}"
+        ) from None
     if not isinstance(body, dict):
         raise CheckFailed(f"the answer is not a JSON object: {str(body)[:200]}")
     return body
 
 
-async def take_token(client: httpx.AsyncClient, username: str, password: str) -> tuple[httpx.Response, dict[str, Any]]:
-    response = await client.post("/api/token/take", data={"username": username, "password": md5_upper(password)})
+async def take_token(
+    client: httpx.AsyncClient, username: str, password: str
+) -> tuple[httpx.Response, dict[str, Any]]:
+    response = await client.post(
+        "/api/token/take", data={"username": username, "password": md5_upper(password)}
+    )
     return response, json_of(response)
 
 
@@ -52,19 +62,39 @@ async def open_session(client: httpx.AsyncClient, samples: Samples) -> Session:
     key = body.get("APIKey") or {}
     if body.get("maKetQua") != "200" or not key.get("access_token"):
         raise CheckFailed(f"POST /api/token/take refused valid credentials: {body}")
-    return Session(key.get("access_token", ""), key.get("id_token", ""), samples.username,
-                   md5_upper(samples.password))
+    return Session(
+        key.get("access_token", ""),
+        key.get("id_token", ""),
+        samples.username,
+        md5_upper(samples.password),
+    )
 
 
-async def submit(client: httpx.AsyncClient, session: Session | None, samples: Samples, *, kind: str,
-                 document: bytes | None = None, file_base64: str | None = None,
-                 regulation: str = "3176", overrides: dict[str, str] | None = None) -> dict[str, Any]:
+async def submit(
+    client: httpx.AsyncClient,
+    session: Session | None,
+    samples: Samples,
+    *,
+    kind: str,
+    document: bytes | None = None,
+    file_base64: str | None = None,
+    regulation: str = "3176",
+    overrides: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """Send a check-in (``kind="checkin"``) or dossier and return the answer."""
-    path = (f"/api/qd130/checkInKcbQd{regulation}" if kind == "checkin"
-            else f"/api/qd130/guiHoSoXmlQD{regulation}")
+    path = (
+        f"/api/qd130/checkInKcbQd{regulation}"
+        if kind == "checkin"
+        else f"/api/qd130/guiHoSoXmlQD{regulation}"
+    )
     content = file_base64 if file_base64 is not None else base64.b64encode(document or b"").decode("ascii")
-    fields = {"username": samples.username, "loaiHoSo": "0" if kind == "checkin" else "130",
-              "maTinh": samples.province, "maCSKCB": samples.facility, "fileHSBase64": content}
+    fields = {
+        "username": samples.username,
+        "loaiHoSo": "0" if kind == "checkin" else "130",
+        "maTinh": samples.province,
+        "maCSKCB": samples.facility,
+        "fileHSBase64": content,
+    }
     fields |= overrides or {}
     response = await client.post(path, json=fields, headers=session.headers() if session else {})
     return json_of(response)

@@ -40,8 +40,9 @@ class DuplicateCheck(ValueError):
     """Two modules registered a check under the same name."""
 
 
-def check(*, verifies: list[str], actor: str, direction: str, fault: str,
-          name: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def check(
+    *, verifies: list[str], actor: str, direction: str, fault: str, name: str | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a check; requirement IDs and the direction are validated at import time."""
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}, got {direction!r}")

@@ -40,8 +40,14 @@ class Exchange:
     def curl(self) -> str:
         parts = ["curl", "-X", self.method, shlex.quote(self.url)]
         for name, value in self.request_headers.items():
-            if name.lower() not in {"host", "content-length", "accept-encoding", "connection", "user-agent",
-                                    "accept"}:
+            if name.lower() not in {
+                "host",
+                "content-length",
+                "accept-encoding",
+                "connection",
+                "user-agent",
+                "accept",
+            }:
                 parts += ["-H", shlex.quote(f"{name}: {value}")]
         if self.request_body:
             parts += ["--data-raw", shlex.quote(self.request_body)]

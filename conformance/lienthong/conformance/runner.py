@@ -19,14 +19,26 @@ CHAIN_ACTORS = frozenset({"bhxh", "c06", "moh"})
 
 def applies(item: Check, under_test: frozenset[str]) -> bool:
     if item.actor == "chain":
-        return CHAIN_ACTORS <= under_test
+        return under_test >= CHAIN_ACTORS
     return item.actor in under_test
 
 
-async def run_check(item: Check, *, server: ServerContext | None, sender: SenderContext | None,
-                    under_test: frozenset[str]) -> CheckResult:
-    result = CheckResult(item.name, item.title, item.verifies, item.actor, item.direction, Outcome.PASS,
-                         proven_by_fault=item.fault)
+async def run_check(
+    item: Check,
+    *,
+    server: ServerContext | None,
+    sender: SenderContext | None,
+    under_test: frozenset[str],
+) -> CheckResult:
+    result = CheckResult(
+        item.name,
+        item.title,
+        item.verifies,
+        item.actor,
+        item.direction,
+        Outcome.PASS,
+        proven_by_fault=item.fault,
+    )
     started = time.perf_counter()
     ctx = sender if item.direction == "sender" else server
     try:
@@ -49,16 +61,23 @@ async def run_check(item: Check, *, server: ServerContext | None, sender: Sender
         result.message = f"network error talking to the system under test: {type(exc).__name__}: {exc}"
     except Exception as exc:  # a bug in lienthong, not a finding about the system under test
         result.outcome = Outcome.ERROR
-        result.message = f"internal error in lienthong check {item.name}: {type(exc).__name__}: {exc} (please report)"
+        result.message = (
+            f"internal error in lienthong check {item.name}: {type(exc).__name__}: {exc} (please report)"
+        )
     result.duration_ms = (time.perf_counter() - started) * 1000
     if server is not None and item.direction != "sender":
         result.exchanges = server.recorder.take()
     return result
 
 
-async def run_checks(items: Iterable[Check], *, server: ServerContext | None, sender: SenderContext | None,
-                     under_test: frozenset[str],
-                     progress: Callable[[CheckResult], None] | None = None) -> list[CheckResult]:
+async def run_checks(
+    items: Iterable[Check],
+    *,
+    server: ServerContext | None,
+    sender: SenderContext | None,
+    under_test: frozenset[str],
+    progress: Callable[[CheckResult], None] | None = None,
+) -> list[CheckResult]:
     results = []
     for item in items:
         result = await run_check(item, server=server, sender=sender, under_test=under_test)
@@ -83,6 +102,19 @@ def summarise(results: list[CheckResult]) -> list[RequirementResult]:
         else:
             outcome = Outcome.SKIP
             message = f"not tested: {req.not_tested_reason or 'no check in this run'}"
-        out.append(RequirementResult(req.id, req.level, req.title, req.text, req.source, req.article, req.mark,
-                                     req.actors, outcome, [r.check for r in mine], message))
+        out.append(
+            RequirementResult(
+                req.id,
+                req.level,
+                req.title,
+                req.text,
+                req.source,
+                req.article,
+                req.mark,
+                req.actors,
+                outcome,
+                [r.check for r in mine],
+                message,
+            )
+        )
     return out

@@ -4,8 +4,9 @@ certificate registered for that facility (SHA-256 RSA, Reference URI="", whole d
 from __future__ import annotations
 
 from lxml import etree
-from signxml import DigestAlgorithm, InvalidInput, InvalidSignature, SignatureMethod, XMLVerifier
-from signxml.verifier import SignatureConfiguration
+from signxml.algorithms import DigestAlgorithm, SignatureMethod
+from signxml.exceptions import InvalidInput, InvalidSignature
+from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from lienthong.profiles import xml130
 
@@ -32,8 +33,7 @@ def signature_problem(document: bytes, trusted_certs: list[bytes]) -> str | None
     reason = "the signature does not verify"
     for cert in trusted_certs:
         try:
-            XMLVerifier().verify(document, x509_cert=cert.decode("ascii"),
-                                 expect_config=_EXPECT)
+            XMLVerifier().verify(document, x509_cert=cert.decode("ascii"), expect_config=_EXPECT)
         except InvalidSignature as exc:
             reason = f"the signature does not verify: {exc}"
         except InvalidInput as exc:
@@ -41,4 +41,3 @@ def signature_problem(document: bytes, trusted_certs: list[bytes]) -> str | None
         else:
             return None
     return reason
-

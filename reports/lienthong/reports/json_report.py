@@ -10,8 +10,14 @@ from lienthong.conformance.results import RunResult
 
 
 def render(run: RunResult) -> bytes:
-    document = {"run": run, "summary": {"requirements": run.counts("requirements"),
-                                        "checks": run.counts("checks"), "passed": run.passed}}
+    document = {
+        "run": run,
+        "summary": {
+            "requirements": run.counts("requirements"),
+            "checks": run.counts("checks"),
+            "passed": run.passed,
+        },
+    }
     return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
 
 

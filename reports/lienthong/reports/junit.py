@@ -11,18 +11,29 @@ from lienthong.conformance.results import Outcome, RunResult
 
 def render(run: RunResult) -> bytes:
     counts = run.counts("checks")
-    suite = etree.Element("testsuite", name="lienthong", tests=str(len(run.checks)),
-                          failures=str(counts["fail"]), errors=str(counts["error"]),
-                          skipped=str(counts["skip"] + counts["omit"]), timestamp=run.started_at,
-                          time=f"{sum(c.duration_ms for c in run.checks) / 1000:.3f}")
+    suite = etree.Element(
+        "testsuite",
+        name="lienthong",
+        tests=str(len(run.checks)),
+        failures=str(counts["fail"]),
+        errors=str(counts["error"]),
+        skipped=str(counts["skip"] + counts["omit"]),
+        timestamp=run.started_at,
+        time=f"{sum(c.duration_ms for c in run.checks) / 1000:.3f}",
+    )
     props = etree.SubElement(suite, "properties")
     etree.SubElement(props, "property", name="run_id", value=run.run_id)
     etree.SubElement(props, "property", name="seed", value=str(run.seed))
     for actor, target in run.targets.items():
         etree.SubElement(props, "property", name=f"target.{actor}", value=target)
     for check in run.checks:
-        case = etree.SubElement(suite, "testcase", classname=f"lienthong.{check.actor}", name=check.check,
-                                time=f"{check.duration_ms / 1000:.3f}")
+        case = etree.SubElement(
+            suite,
+            "testcase",
+            classname=f"lienthong.{check.actor}",
+            name=check.check,
+            time=f"{check.duration_ms / 1000:.3f}",
+        )
         case_props = etree.SubElement(case, "properties")
         for req_id in check.requirement_ids:
             etree.SubElement(case_props, "property", name="requirement", value=req_id)

@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from lxml import etree
-from signxml import XMLSigner, methods
+from signxml import methods
+from signxml.signer import XMLSigner
 
 from lienthong.profiles import xml130
 
@@ -88,5 +89,5 @@ def sign_document(document: bytes, key: SigningKey) -> bytes:
     etree.SubElement(holder, f"{{{DS_NS}}}Signature", Id="placeholder", nsmap={"ds": DS_NS})
     signer = XMLSigner(method=methods.enveloped, signature_algorithm="rsa-sha256",
                        digest_algorithm="sha256")
-    signed = signer.sign(root, key=key.key_pem, cert=key.cert_pem)
+    signed = signer.sign(root, key=key.key_pem, cert=key.cert_pem.decode("ascii"))
     return b'<?xml version="1.0" encoding="utf-8"?>\r\n' + etree.tostring(signed, encoding="utf-8")

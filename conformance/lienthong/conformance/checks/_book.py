@@ -10,13 +10,15 @@ from lienthong.conformance.failures import CheckFailed
 
 async def read_book(ctx: ServerContext, person: Identity) -> tuple[int, Any]:
     """(HTTP status, parsed body) of the citizen's own book."""
-    signed_in = await ctx.client("c06").post("/api/vneid/token",
-                                             json={"cccd": person.cccd, "password": person.password})
+    signed_in = await ctx.client("c06").post(
+        "/api/vneid/token", json={"cccd": person.cccd, "password": person.password}
+    )
     if signed_in.status_code != 200:
         raise CheckFailed(f"VNeID sign-in of citizen {person.cccd} failed: HTTP {signed_in.status_code}")
     token = signed_in.json().get("access_token", "")
-    response = await ctx.client("moh").get(f"/fhir/Patient/{person.cccd}/$everything",
-                                           headers={"authorization": f"Bearer {token}"})
+    response = await ctx.client("moh").get(
+        f"/fhir/Patient/{person.cccd}/$everything", headers={"authorization": f"Bearer {token}"}
+    )
     try:
         return response.status_code, response.json()
     except ValueError:
@@ -26,9 +28,13 @@ async def read_book(ctx: ServerContext, person: Identity) -> tuple[int, Any]:
 def encounters(bundle: Any) -> list[dict[str, Any]]:
     if not isinstance(bundle, dict):
         return []
-    return [e["resource"] for e in bundle.get("entry", []) or []
-            if isinstance(e, dict) and isinstance(e.get("resource"), dict)
-            and e["resource"].get("resourceType") == "Encounter"]
+    return [
+        e["resource"]
+        for e in bundle.get("entry", []) or []
+        if isinstance(e, dict)
+        and isinstance(e.get("resource"), dict)
+        and e["resource"].get("resourceType") == "Encounter"
+    ]
 
 
 def ma_lk_of(encounter: dict[str, Any]) -> set[str]:

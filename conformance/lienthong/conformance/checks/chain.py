@@ -15,9 +15,18 @@ async def visit_reaches_book(ctx: ServerContext) -> None:
     """A visit accepted by the gateway appears in the citizen's book with its MA_LK and facility."""
     session = await open_session(ctx.client("bhxh"), ctx.samples)
     index = 4
-    for kind, document in (("checkin", ctx.samples.checkin(index)), ("dossier", ctx.samples.dossier(index))):
-        answer = await submit(ctx.client("bhxh"), session, ctx.samples, kind=kind, document=document,
-                              regulation=ctx.regulation)
+    for kind, document in (
+        ("checkin", ctx.samples.checkin(index)),
+        ("dossier", ctx.samples.dossier(index)),
+    ):
+        answer = await submit(
+            ctx.client("bhxh"),
+            session,
+            ctx.samples,
+            kind=kind,
+            document=document,
+            regulation=ctx.regulation,
+        )
         if answer.get("maKetQua") != "200":
             raise CheckFailed(f"the gateway did not accept the {kind}: {answer}")
     if ctx.settle:
@@ -26,8 +35,10 @@ async def visit_reaches_book(ctx: ServerContext) -> None:
     wanted = ctx.samples.ma_lk(index)
     shown = [e for e in encounters(bundle) if wanted in ma_lk_of(e)]
     if status != 200 or not shown:
-        raise CheckFailed(f"MA_LK {wanted} is not in the citizen's book after the chain settled "
-                          f"(HTTP {status}, {len(encounters(bundle))} encounter(s))")
+        raise CheckFailed(
+            f"MA_LK {wanted} is not in the citizen's book after the chain settled "
+            f"(HTTP {status}, {len(encounters(bundle))} encounter(s))"
+        )
     provider = shown[0].get("serviceProvider", {}).get("identifier", {}).get("value")
     if provider != ctx.samples.facility:
         raise CheckFailed(f"the visit shows facility {provider!r}; it was sent by {ctx.samples.facility}")
@@ -42,12 +53,20 @@ async def unverified_visit_stays_out(ctx: ServerContext) -> None:
     """A visit whose name does not match C06's record never reaches the book."""
     session = await open_session(ctx.client("bhxh"), ctx.samples)
     index = 5
-    await submit(ctx.client("bhxh"), session, ctx.samples, kind="dossier",
-                 document=ctx.samples.dossier(index, edit=_wrong_name), regulation=ctx.regulation)
+    await submit(
+        ctx.client("bhxh"),
+        session,
+        ctx.samples,
+        kind="dossier",
+        document=ctx.samples.dossier(index, edit=_wrong_name),
+        regulation=ctx.regulation,
+    )
     if ctx.settle:
         await ctx.settle()
     _, bundle = await read_book(ctx, ctx.samples.identity(index))
     wanted = ctx.samples.ma_lk(index)
     if any(wanted in ma_lk_of(e) for e in encounters(bundle)):
-        raise CheckFailed(f"MA_LK {wanted}, sent under a name C06 does not know for CCCD "
-                          f"{ctx.samples.identity(index).cccd}, is shown in that citizen's book")
+        raise CheckFailed(
+            f"MA_LK {wanted}, sent under a name C06 does not know for CCCD "
+            f"{ctx.samples.identity(index).cccd}, is shown in that citizen's book"
+        )

@@ -25,15 +25,28 @@ async def malformed_submissions_rejected(ctx: ServerContext) -> None:
     session = await open_session(ctx.client("bhxh"), ctx.samples)
     cases = [
         ("fileHSBase64 that is not base64", {"file_base64": "đây không phải base64"}, ("base64",)),
-        ("a file that is not XML",
-         {"file_base64": base64.b64encode("Hồ sơ không phải XML".encode()).decode()}, ("XML",)),
-        ("LOAIHOSO XML99", {"document": ctx.samples.dossier(46, envelope_edit=_loaihoso_xml99)}, ("LOAIHOSO",)),
+        (
+            "a file that is not XML",
+            {"file_base64": base64.b64encode("Hồ sơ không phải XML".encode()).decode()},
+            ("XML",),
+        ),
+        (
+            "LOAIHOSO XML99",
+            {"document": ctx.samples.dossier(46, envelope_edit=_loaihoso_xml99)},
+            ("LOAIHOSO",),
+        ),
         ("XML1 without MA_LK", {"document": ctx.samples.dossier(47, edit=_drop_ma_lk)}, ("MA_LK",)),
     ]
     problems = []
     for label, payload, words in cases:
-        answer = await submit(ctx.client("bhxh"), session, ctx.samples, kind="dossier",
-                              regulation=ctx.regulation, **payload)  # type: ignore[arg-type]
+        answer = await submit(
+            ctx.client("bhxh"),
+            session,
+            ctx.samples,
+            kind="dossier",
+            regulation=ctx.regulation,
+            **payload,
+        )  # type: ignore[arg-type]
         message = str(answer.get("thongDiep", ""))
         if answer.get("maKetQua") == "200":
             problems.append(f"{label}: accepted (maKetQua 200)")
@@ -52,10 +65,18 @@ async def bad_signature_refused(ctx: ServerContext) -> None:
     signed = ctx.samples.dossier(48)
     tampered = signed.replace(b"<NGAYLAP>", b"<NGAYLAP>1", 1)
     problems = []
-    for label, document in (("altered after signing", tampered),
-                            ("unsigned", ctx.samples.dossier(49, signed=False))):
-        answer = await submit(ctx.client("bhxh"), session, ctx.samples, kind="dossier", document=document,
-                              regulation=ctx.regulation)
+    for label, document in (
+        ("altered after signing", tampered),
+        ("unsigned", ctx.samples.dossier(49, signed=False)),
+    ):
+        answer = await submit(
+            ctx.client("bhxh"),
+            session,
+            ctx.samples,
+            kind="dossier",
+            document=document,
+            regulation=ctx.regulation,
+        )
         if answer.get("maKetQua") != "125":
             problems.append(f"a dossier {label}: maKetQua = {answer.get('maKetQua')!r}; expected '125'")
     if problems:

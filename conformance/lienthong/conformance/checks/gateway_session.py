@@ -40,7 +40,13 @@ async def submission_without_session_refused(ctx: ServerContext) -> None:
     document = ctx.samples.checkin(40)
     forged = Session("0" * 48, "0" * 32, ctx.samples.username, "")
     for label, session in (("no accessToken/tokenId headers", None), ("forged tokens", forged)):
-        answer = await submit(ctx.client("bhxh"), session, ctx.samples, kind="checkin", document=document,
-                              regulation=ctx.regulation)
+        answer = await submit(
+            ctx.client("bhxh"),
+            session,
+            ctx.samples,
+            kind="checkin",
+            document=document,
+            regulation=ctx.regulation,
+        )
         if answer.get("maKetQua") != "401":
             raise CheckFailed(f"with {label}: maKetQua = {answer.get('maKetQua')!r}; expected '401'")

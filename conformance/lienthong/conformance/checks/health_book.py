@@ -17,16 +17,24 @@ FHIR_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+
 async def book_is_fhir_bundle(ctx: ServerContext) -> None:
     """The book is a FHIR searchset Bundle with the Patient and an Encounter per visit."""
     session = await open_session(ctx.client("bhxh"), ctx.samples)
-    await submit(ctx.client("bhxh"), session, ctx.samples, kind="dossier", document=ctx.samples.dossier(3),
-                 regulation=ctx.regulation)
+    await submit(
+        ctx.client("bhxh"),
+        session,
+        ctx.samples,
+        kind="dossier",
+        document=ctx.samples.dossier(3),
+        regulation=ctx.regulation,
+    )
     if ctx.settle:
         await ctx.settle()
     status, bundle = await read_book(ctx, ctx.samples.identity(3))
     if status != 200:
         raise CheckFailed(f"the book answered HTTP {status}")
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
-        raise CheckFailed(f"resourceType = {bundle.get('resourceType') if isinstance(bundle, dict) else None!r}; "
-                          "expected a FHIR Bundle")
+        raise CheckFailed(
+            f"resourceType = {bundle.get('resourceType') if isinstance(bundle, dict) else None!r}; "
+            "expected a FHIR Bundle"
+        )
     if bundle.get("type") != "searchset":
         raise CheckFailed(f"Bundle.type = {bundle.get('type')!r}; expected 'searchset'")
     kinds = [e.get("resource", {}).get("resourceType") for e in bundle.get("entry", [])]
@@ -38,6 +46,15 @@ async def book_is_fhir_bundle(ctx: ServerContext) -> None:
     for encounter in found:
         period = encounter.get("period", {})
         bad = [k for k in ("start", "end") if not FHIR_DATETIME.fullmatch(str(period.get(k, "")))]
-        if bad or encounter.get("status") not in {"planned", "arrived", "triaged", "in-progress", "onleave",
-                                                  "finished", "cancelled", "entered-in-error", "unknown"}:
+        if bad or encounter.get("status") not in {
+            "planned",
+            "arrived",
+            "triaged",
+            "in-progress",
+            "onleave",
+            "finished",
+            "cancelled",
+            "entered-in-error",
+            "unknown",
+        }:
             raise CheckFailed(f"Encounter {encounter.get('id')}: invalid status or period {bad}")

@@ -13,15 +13,28 @@ from lienthong.profiles.signature import signature_problem
 
 # Data requirement -> the hospital fault that breaks exactly it (proves the check can fail).
 DATA_RULES = {
-    "ENV-01": "envelope_wrong_root", "ENV-02": "wrong_loaihoso", "ENV-03": "bad_base64",
-    "ENV-04": "two_hoso", "ENV-05": "envelope_facility_mismatch",
-    "XML0-01": "checkin_wrong_root", "XML0-02": "checkin_oversize", "XML0-03": "checkin_missing_required",
-    "XML0-04": "checkin_two_first_costs", "XML0-05": "checkin_admission_before_arrival",
-    "FMT-01": "bad_time_format", "FMT-02": "bad_card_date",
-    "XML1-01": "summary_oversize", "XML1-02": "summary_missing_required",
-    "XML1-03": "discharge_before_arrival", "XML1-04": "wrong_fund_arithmetic",
-    "XML1-05": "two_main_diagnoses", "XML1-07": "ma_lk_mismatch", "CODE-01": "bad_code",
-    "ID-CCCD-01": "bad_cccd_province", "ID-CCCD-02": "cccd_sex_mismatch", "ID-BHYT-01": "bad_card",
+    "ENV-01": "envelope_wrong_root",
+    "ENV-02": "wrong_loaihoso",
+    "ENV-03": "bad_base64",
+    "ENV-04": "two_hoso",
+    "ENV-05": "envelope_facility_mismatch",
+    "XML0-01": "checkin_wrong_root",
+    "XML0-02": "checkin_oversize",
+    "XML0-03": "checkin_missing_required",
+    "XML0-04": "checkin_two_first_costs",
+    "XML0-05": "checkin_admission_before_arrival",
+    "FMT-01": "bad_time_format",
+    "FMT-02": "bad_card_date",
+    "XML1-01": "summary_oversize",
+    "XML1-02": "summary_missing_required",
+    "XML1-03": "discharge_before_arrival",
+    "XML1-04": "wrong_fund_arithmetic",
+    "XML1-05": "two_main_diagnoses",
+    "XML1-07": "ma_lk_mismatch",
+    "CODE-01": "bad_code",
+    "ID-CCCD-01": "bad_cccd_province",
+    "ID-CCCD-02": "cccd_sex_mismatch",
+    "ID-BHYT-01": "bad_card",
     "ID-CSKCB-01": "bad_facility_code",
 }
 _SHOWN = 50
@@ -36,11 +49,17 @@ def _submissions(ctx: SenderContext) -> list[Sent]:
 def _rule_check(req_id: str) -> Callable[[SenderContext], None]:
     def judge(ctx: SenderContext) -> None:
         sent = _submissions(ctx)
-        found = [f"submission {s.id} ({s.kind}, MA_LK {s.ma_lk or '?'}): {v.message()}"
-                 for s in sent for v in s.violations if v.requirement == req_id]
+        found = [
+            f"submission {s.id} ({s.kind}, MA_LK {s.ma_lk or '?'}): {v.message()}"
+            for s in sent
+            for v in s.violations
+            if v.requirement == req_id
+        ]
         if found:
-            raise CheckFailed(f"{len(found)} violation(s) of {req_id} in {len(sent)} submission(s); first: "
-                              f"{found[0]}", found[:_SHOWN])
+            raise CheckFailed(
+                f"{len(found)} violation(s) of {req_id} in {len(sent)} submission(s); first: {found[0]}",
+                found[:_SHOWN],
+            )
 
     judge.__doc__ = f"No submission breaks {req_id}: {requirement(req_id).title}."
     judge.__name__ = f"sent_{req_id.lower().replace('-', '_')}"
@@ -49,8 +68,13 @@ def _rule_check(req_id: str) -> Callable[[SenderContext], None]:
 
 for _req, _fault in DATA_RULES.items():
     _judge = _rule_check(_req)
-    check(verifies=[_req], actor="hospital", direction="sender", fault=f"hospital:{_fault}",
-          name=_judge.__name__)(_judge)
+    check(
+        verifies=[_req],
+        actor="hospital",
+        direction="sender",
+        fault=f"hospital:{_fault}",
+        name=_judge.__name__,
+    )(_judge)
 
 
 @check(verifies=["XML0-06"], actor="hospital", direction="sender", fault="hospital:no_checkin")
@@ -78,8 +102,11 @@ def sent_checkin_before_dossier(ctx: SenderContext) -> None:
 @check(verifies=["API-08"], actor="hospital", direction="sender", fault="hospital:wrong_loaihoso_param")
 def sent_loaihoso_matches_endpoint(ctx: SenderContext) -> None:
     """Check-ins were sent with loaiHoSo=0 and dossiers with loaiHoSo=130."""
-    wrong = [f"submission {s.id} ({s.kind} to {s.endpoint}): loaiHoSo = {s.loai_ho_so!r}"
-             for s in _submissions(ctx) if s.loai_ho_so != ("0" if s.kind == "checkin" else "130")]
+    wrong = [
+        f"submission {s.id} ({s.kind} to {s.endpoint}): loaiHoSo = {s.loai_ho_so!r}"
+        for s in _submissions(ctx)
+        if s.loai_ho_so != ("0" if s.kind == "checkin" else "130")
+    ]
     if wrong:
         raise CheckFailed(f"{len(wrong)} submission(s) with the wrong loaiHoSo", wrong[:_SHOWN])
 

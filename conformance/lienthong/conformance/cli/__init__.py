@@ -1,28 +1,23 @@
-"""The ``lienthong`` command line: each command lives in its own module and registers itself."""
+"""The ``lienthong`` command line: each command lives in its own module and registers itself
+with ``app`` (from ``_app``); importing them here builds the whole command tree."""
 
 from __future__ import annotations
 
-import typer
+from lienthong.conformance.cli._app import app
 
-app = typer.Typer(
-    name="lienthong",
-    help="Conformance harness and simulator for Vietnam's e-health chain "
-    "(HIS -> BHXH -> C06 -> MoH -> VNeID).",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+# isort: split
+from lienthong.conformance.cli import (  # noqa: F401  (imported for their registrations)
+    bench,
+    bench_generate,
+    bench_validate,
+    generate,
+    load,
+    run,
+    simulate,
+    validate,
 )
 
-# Command modules import ``app`` and decorate their function with ``@app.command()``.
-from lienthong.conformance.cli import (  # noqa: E402
-    bench as _bench,  # noqa: F401
-    bench_generate as _bench_generate,  # noqa: F401
-    bench_validate as _bench_validate,  # noqa: F401
-    generate as _generate,  # noqa: F401
-    run as _run,  # noqa: F401
-    simulate as _simulate,  # noqa: F401
-    validate as _validate,  # noqa: F401
-)
+__all__ = ["app", "main"]
 
 
 def main() -> None:

@@ -9,7 +9,13 @@ from rich.console import Console
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
-COLOURS = {"pass": "green", "fail": "red", "error": "yellow", "skip": "bright_black", "omit": "bright_black"}
+COLOURS = {
+    "pass": "green",
+    "fail": "red",
+    "error": "yellow",
+    "skip": "bright_black",
+    "omit": "bright_black",
+}
 
 
 def fail(message: str, *, hint: str = "", code: int = 2) -> NoReturn:

@@ -45,16 +45,23 @@ def select_checks(names: Sequence[str] | None) -> list[Check]:
     if unknown:
         import difflib
 
-        hints = [f"{n!r}" + (f" (did you mean {close[0]!r}?)" if (close := difflib.get_close_matches(n, checks, 1))
-                             else "") for n in unknown]
+        hints = [
+            f"{n!r}"
+            + (f" (did you mean {close[0]!r}?)" if (close := difflib.get_close_matches(n, checks, 1)) else "")
+            for n in unknown
+        ]
         raise ValueError(f"unknown check(s): {', '.join(hints)}")
     return [checks[n] for n in names]
 
 
 def network_samples(network: Network, index: int = SUITE_FACILITY) -> FacilitySamples:
     site = network.facilities[index]
-    return FacilitySamples(Account(site.code, site.username, site.password, site.name, site.level, site.seed),
-                           network.config.seed, network.keys[site.code], network.clock)
+    return FacilitySamples(
+        Account(site.code, site.username, site.password, site.name, site.level, site.seed),
+        network.config.seed,
+        network.keys[site.code],
+        network.clock,
+    )
 
 
 @dataclass
@@ -67,16 +74,26 @@ async def simulated_suite(network: Network) -> Suite:
     """Contexts over a simulated network: the suite calls every node and judges hospital 0."""
     recorder = Recorder()
     clients = {node: network.client(node, event_hooks={"response": [recorder]}) for node in NODES}
-    server = ServerContext(clients, network_samples(network), recorder,
-                           service_token=network.gateway.config.service_token, settle=network.drain)
+    server = ServerContext(
+        clients,
+        network_samples(network),
+        recorder,
+        service_token=network.gateway.config.service_token,
+        settle=network.drain,
+    )
     judged = network.facilities[JUDGED_FACILITY].code
     sent = await fetch_sent(network.client("bhxh"), network.admin_token, facility=judged)
     sender = SenderContext(sent, {judged: [network.keys[judged].cert_pem]})
     return Suite(server, sender)
 
 
-async def send_batch(network: Network, visits: int, *, faults: frozenset[str] = frozenset(),
-                     progress: Callable[[], None] | None = None) -> None:
+async def send_batch(
+    network: Network,
+    visits: int,
+    *,
+    faults: frozenset[str] = frozenset(),
+    progress: Callable[[], None] | None = None,
+) -> None:
     """Hospital 0 sends ``visits`` seeded visits through the chain, then the outbox drains."""
     hospital = network.hospital(JUDGED_FACILITY, faults=faults)
     for number in range(visits):
@@ -86,13 +103,30 @@ async def send_batch(network: Network, visits: int, *, faults: frozenset[str] = 
     await network.drain()
 
 
-async def execute(checks: list[Check], suite: Suite, under_test: frozenset[str], *, seed: int, run_id: str,
-                  targets: dict[str, str], progress: Callable[[CheckResult], None] | None = None) -> RunResult:
+async def execute(
+    checks: list[Check],
+    suite: Suite,
+    under_test: frozenset[str],
+    *,
+    seed: int,
+    run_id: str,
+    targets: dict[str, str],
+    progress: Callable[[CheckResult], None] | None = None,
+) -> RunResult:
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    results = await run_checks(checks, server=suite.server, sender=suite.sender, under_test=under_test,
-                               progress=progress)
-    return RunResult(run_id, started, datetime.now(UTC).isoformat(timespec="seconds"), seed, tool_version(),
-                     targets, results, summarise(results))
+    results = await run_checks(
+        checks, server=suite.server, sender=suite.sender, under_test=under_test, progress=progress
+    )
+    return RunResult(
+        run_id,
+        started,
+        datetime.now(UTC).isoformat(timespec="seconds"),
+        seed,
+        tool_version(),
+        targets,
+        results,
+        summarise(results),
+    )
 
 
 def run_directory(out: Path, run_id: str) -> Path:

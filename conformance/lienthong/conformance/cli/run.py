@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from lienthong.conformance.cli import app
+from lienthong.conformance.cli._app import app
 from lienthong.conformance.cli._console import COLOURS, console, fail
 from lienthong.conformance.cli._wiring import (
     Suite,
@@ -24,6 +24,7 @@ from lienthong.conformance.cli._wiring import (
     simulated_suite,
 )
 from lienthong.conformance.context import Recorder, ServerContext
+from lienthong.conformance.registry import Check
 from lienthong.conformance.results import RunResult
 from lienthong.reports import write_all
 from lienthong.simulators.faults import UnknownFault
@@ -32,6 +33,7 @@ from lienthong.simulators.pki import SigningKey
 from lienthong.simulators.samples import Account, FacilitySamples
 
 TARGETABLE = ("bhxh",)
+_EXAMPLES = {"=": "http://127.0.0.1:8080", ":": "drops_forward"}
 
 
 def _parse_pairs(values: list[str], what: str, sep: str) -> dict[str, list[str]]:
@@ -39,8 +41,10 @@ def _parse_pairs(values: list[str], what: str, sep: str) -> dict[str, list[str]]
     for value in values:
         actor, _, rest = value.partition(sep)
         if not actor or not rest:
-            fail(f"{what} {value!r} is not of the form ACTOR{sep}VALUE",
-                 hint=f"for example: --{what} bhxh{sep}{'http://127.0.0.1:8080' if sep == '=' else 'drops_forward'}")
+            fail(
+                f"{what} {value!r} is not of the form ACTOR{sep}VALUE",
+                hint=f"for example: --{what} bhxh{sep}{_EXAMPLES[sep]}",
+            )
         out.setdefault(actor, []).append(rest)
     return out
 
@@ -50,16 +54,28 @@ def run(
     seed: Annotated[int, typer.Option(help="Seed of the synthetic population and visits.")] = 42,
     visits: Annotated[int, typer.Option(min=1, max=10_000, help="Visits the simulated hospital sends.")] = 20,
     out: Annotated[Path, typer.Option(help="Directory for run folders.")] = Path("reports/runs"),
-    target: Annotated[list[str], typer.Option(help="ACTOR=URL: test a real system instead of the "
-                                              "simulated one (bhxh).")] = [],  # noqa: B006
+    target: Annotated[
+        list[str],
+        typer.Option(help="ACTOR=URL: test a real system instead of the simulated one (bhxh)."),
+    ] = [],  # noqa: B006
     check: Annotated[list[str], typer.Option(help="Run only these checks (repeatable).")] = [],  # noqa: B006
-    fault: Annotated[list[str], typer.Option(help="ACTOR:FAULT: make a simulated actor misbehave on "
-                                             "purpose, to see the suite catch it.")] = [],  # noqa: B006
-    facility: Annotated[str, typer.Option(help="Facility code (MA_CSKCB) of the account on a real gateway.")] = "",
+    fault: Annotated[
+        list[str],
+        typer.Option(
+            help="ACTOR:FAULT: make a simulated actor misbehave on purpose, to see the suite catch it."
+        ),
+    ] = [],  # noqa: B006
+    facility: Annotated[
+        str, typer.Option(help="Facility code (MA_CSKCB) of the account on a real gateway.")
+    ] = "",
     username: Annotated[str, typer.Option(help="Gateway account username (real gateway).")] = "",
-    password: Annotated[str, typer.Option(help="Gateway account password (real gateway).",
-                                          envvar="LIENTHONG_PASSWORD")] = "",
-    key: Annotated[Path | None, typer.Option(help="Facility private key, PEM (to sign for a real gateway).")] = None,
+    password: Annotated[
+        str,
+        typer.Option(help="Gateway account password (real gateway).", envvar="LIENTHONG_PASSWORD"),
+    ] = "",
+    key: Annotated[
+        Path | None, typer.Option(help="Facility private key, PEM (to sign for a real gateway).")
+    ] = None,
     cert: Annotated[Path | None, typer.Option(help="Facility certificate, PEM.")] = None,
 ) -> None:
     """Run the conformance suite end to end and write JSON, JUnit XML and HTML reports."""
@@ -75,12 +91,19 @@ def run(
     run_id = new_run_id(seed)
     directory = run_directory(out, run_id)
     if "bhxh" in targets:
-        result = asyncio.run(_against_real_gateway(checks, targets["bhxh"], seed, run_id, facility, username,
-                                                   password, key, cert))
+        result = asyncio.run(
+            _against_real_gateway(
+                checks, targets["bhxh"], seed, run_id, facility, username, password, key, cert
+            )
+        )
     else:
         try:
-            config = NetworkConfig(seed=seed, population=max(200, 100 + visits), data_dir=directory / "network",
-                                   faults=faults)
+            config = NetworkConfig(
+                seed=seed,
+                population=max(200, 100 + visits),
+                data_dir=directory / "network",
+                faults=faults,
+            )
             result = asyncio.run(_simulated(checks, config, visits, run_id))
         except (UnknownFault, ValueError) as exc:
             fail(str(exc))
@@ -91,36 +114,64 @@ def run(
     raise typer.Exit(0 if result.passed else 1)
 
 
-async def _simulated(checks: list, config: NetworkConfig, visits: int, run_id: str) -> RunResult:  # type: ignore[type-arg]
+async def _simulated(checks: list[Check], config: NetworkConfig, visits: int, run_id: str) -> RunResult:
     network = build_network(config)
     try:
         with _progress() as bar:
             sending = bar.add_task("hospital sends visits", total=visits)
-            await send_batch(network, visits, faults=config.faults.get("hospital", frozenset()),
-                             progress=lambda: bar.advance(sending))
+            await send_batch(
+                network,
+                visits,
+                faults=config.faults.get("hospital", frozenset()),
+                progress=lambda: bar.advance(sending),
+            )
             suite = await simulated_suite(network)
             running = bar.add_task("checks", total=len(checks))
-            return await execute(checks, suite, frozenset({"bhxh", "c06", "moh", "hospital"}), seed=config.seed,
-                                 run_id=run_id, targets=dict.fromkeys(("bhxh", "c06", "moh", "hospital", "vneid"),
-                                                                      "simulated"),
-                                 progress=lambda _: bar.advance(running))
+            return await execute(
+                checks,
+                suite,
+                frozenset({"bhxh", "c06", "moh", "hospital"}),
+                seed=config.seed,
+                run_id=run_id,
+                targets=dict.fromkeys(("bhxh", "c06", "moh", "hospital", "vneid"), "simulated"),
+                progress=lambda _: bar.advance(running),
+            )
     finally:
         await network.aclose()
 
 
-async def _against_real_gateway(checks: list, url: str, seed: int, run_id: str, facility: str,  # type: ignore[type-arg]
-                                username: str, password: str, key: Path | None, cert: Path | None) -> RunResult:
-    missing = [name for name, value in (("--facility", facility), ("--username", username),
-                                        ("--password", password)) if not value]
+async def _against_real_gateway(
+    checks: list[Check],
+    url: str,
+    seed: int,
+    run_id: str,
+    facility: str,
+    username: str,
+    password: str,
+    key: Path | None,
+    cert: Path | None,
+) -> RunResult:
+    missing = [
+        name
+        for name, value in (
+            ("--facility", facility),
+            ("--username", username),
+            ("--password", password),
+        )
+        if not value
+    ]
     if missing:
-        fail(f"testing a real gateway needs {', '.join(missing)}",
-             hint="the facility account registered on that gateway (the password may come from LIENTHONG_PASSWORD)")
+        fail(
+            f"testing a real gateway needs {', '.join(missing)}",
+            hint="the facility account registered on that gateway "
+            "(the password may come from LIENTHONG_PASSWORD)",
+        )
     signing = None
     if key or cert:
         if not (key and cert):
             fail("--key and --cert go together (the facility's private key and its registered certificate)")
         try:
-            signing = SigningKey(key.read_bytes(), cert.read_bytes())  # type: ignore[union-attr]
+            signing = SigningKey(key.read_bytes(), cert.read_bytes())
         except OSError as exc:
             fail(f"cannot read the signing key or certificate: {exc}")
     recorder = Recorder()
@@ -129,13 +180,25 @@ async def _against_real_gateway(checks: list, url: str, seed: int, run_id: str, 
         suite = Suite(ServerContext({"bhxh": client}, samples, recorder), None)
         with _progress() as bar:
             running = bar.add_task("checks", total=len(checks))
-            return await execute(checks, suite, frozenset({"bhxh"}), seed=seed, run_id=run_id,
-                                 targets={"bhxh": url}, progress=lambda _: bar.advance(running))
+            return await execute(
+                checks,
+                suite,
+                frozenset({"bhxh"}),
+                seed=seed,
+                run_id=run_id,
+                targets={"bhxh": url},
+                progress=lambda _: bar.advance(running),
+            )
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
-                    transient=True)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    )
 
 
 def _summary(result: RunResult) -> None:
@@ -147,6 +210,8 @@ def _summary(result: RunResult) -> None:
         table.add_row(req.id, f"[{colour}]{req.outcome.value}[/]", req.title)
     console.print(table)
     counts = result.counts("requirements")
-    console.print(" · ".join(f"[{COLOURS[k]}]{v} {k}[/]" for k, v in counts.items()) +
-                  f" — {len(result.requirements)} requirements, {len(result.checks)} checks")
+    console.print(
+        " · ".join(f"[{COLOURS[k]}]{v} {k}[/]" for k, v in counts.items())
+        + f" — {len(result.requirements)} requirements, {len(result.checks)} checks"
+    )
     console.print(f"[bold]{'PASSED' if result.passed else 'FAILED'}[/] — reports in {result.run_id}:")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from lienthong.conformance.cli import app
+from lienthong.conformance.cli._app import app
 from lienthong.conformance.cli._console import console, fail
 from lienthong.simulators.network import Network, NetworkConfig
 from lienthong.simulators.serve import serve

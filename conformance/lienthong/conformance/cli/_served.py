@@ -1,0 +1,141 @@
+"""A simulated network served by ``lienthong simulate`` in a child process, for load runs and
+live tests: real sockets on 127.0.0.1, stopped (SIGINT, then SIGKILL) when the block ends."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from lienthong.simulators.facilities import facilities
+from lienthong.simulators.network import NODES
+from lienthong.simulators.pki import SigningKey
+from lienthong.simulators.samples import Account, FacilitySamples
+
+
+def _encode(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def free_port_block(size: int = len(NODES)) -> int:
+    """A first port such that ``size`` consecutive loopback ports are free now."""
+    for _ in range(200):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            first: int = probe.getsockname()[1]
+        if first + size >= 65535:
+            continue
+        try:
+            with contextlib.ExitStack() as stack:
+                for offset in range(1, size):
+                    extra = stack.enter_context(socket.socket())
+                    extra.bind(("127.0.0.1", first + offset))
+            return first
+        except OSError:
+            continue
+    raise OSError("no block of free loopback ports found")
+
+
+@dataclass
+class ServedNetwork:
+    port: int
+    data_dir: Path
+    seed: int
+    population: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {node: f"http://127.0.0.1:{self.port + offset}" for offset, node in enumerate(NODES)}
+
+    def urls_env(self) -> dict[str, str]:
+        urls = self.urls
+        return {
+            "LIENTHONG_GATEWAY": urls["bhxh"],
+            "LIENTHONG_C06": urls["c06"],
+            "LIENTHONG_MOH": urls["moh"],
+        }
+
+    def samples(self, index: int = 0) -> FacilitySamples:
+        site = facilities(self.seed)[index]
+        keys = self.data_dir / "keys"
+        key = SigningKey(
+            (keys / f"{site.code}.key.pem").read_bytes(),
+            (keys / f"{site.code}.cert.pem").read_bytes(),
+        )
+        return FacilitySamples(Account(site.code, site.username, site.password, site.name), self.seed, key)
+
+    def load_data(self, *, dossiers: int) -> dict[str, Any]:
+        """Pre-signed check-ins and dossiers of facility 0, and citizens who can sign in."""
+        samples = self.samples()
+        citizens = [samples.identity(i) for i in range(min(self.population, 200))]
+        return {
+            "accounts": [
+                {
+                    "code": samples.facility,
+                    "username": samples.username,
+                    "password": samples.password,
+                }
+            ],
+            "dossiers": [
+                {"checkin": _encode(samples.checkin(i)), "dossier": _encode(samples.dossier(i))}
+                for i in range(dossiers)
+            ],
+            "citizens": [{"cccd": c.cccd, "password": c.password} for c in citizens],
+        }
+
+
+@contextlib.contextmanager
+def served_network(
+    data_dir: Path, *, seed: int = 42, population: int = 300, timeout: float = 30
+) -> Iterator[ServedNetwork]:
+    port = free_port_block()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lienthong.conformance.cli",
+            "simulate",
+            "--port",
+            str(port),
+            "--seed",
+            str(seed),
+            "--population",
+            str(population),
+            "--data-dir",
+            str(data_dir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=os.environ | {"COLUMNS": "200"},
+    )
+    served = ServedNetwork(port, data_dir, seed, population, process)
+    try:
+        deadline = time.monotonic() + timeout
+        key_file = data_dir / "keys" / f"{facilities(seed)[-1].code}.cert.pem"
+        while not key_file.exists():
+            if process.poll() is not None:
+                raise RuntimeError(f"lienthong simulate exited: {process.stderr.read().decode()[-500:]}")  # type: ignore[union-attr]
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the simulated network did not start within {timeout:.0f} s")
+            time.sleep(0.1)
+        httpx.get(f"{served.urls['bhxh']}/health", timeout=5).raise_for_status()
+        yield served
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
