@@ -47,6 +47,10 @@ def test_a_faulty_simulator_fails_the_run_and_the_report_says_which_requirement(
     report = orjson.loads((_run_dir(tmp_path) / "report.json").read_bytes())
     failed = {r["id"] for r in report["run"]["requirements"] if r["outcome"] == "fail"}
     assert "CHAIN-01" in failed
+    evidence = _run_dir(tmp_path) / "failures" / "visit_reaches_book"
+    assert "CHAIN-01" in (evidence / "errors.txt").read_text(encoding="utf-8")
+    assert "curl -X POST" in (evidence / "reproduce.sh").read_text(encoding="utf-8")
+    assert "[Filtered]" in (evidence / "exchanges.http").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

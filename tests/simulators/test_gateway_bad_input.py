@@ -15,9 +15,17 @@ from lienthong.simulators.network import Network, NetworkConfig, build_network
 
 async def _send_raw(hospital: Hospital, file_base64: str) -> dict[str, Any]:
     await hospital.login()
-    response = await hospital.client.post("/api/qd130/guiHoSoXmlQD3176", headers=hospital._headers(), json={
-        "username": hospital.facility.username, "loaiHoSo": "130", "maTinh": hospital.facility.province,
-        "maCSKCB": hospital.facility.code, "fileHSBase64": file_base64})
+    response = await hospital.client.post(
+        "/api/qd130/guiHoSoXmlQD3176",
+        headers=hospital._headers(),
+        json={
+            "username": hospital.facility.username,
+            "loaiHoSo": "130",
+            "maTinh": hospital.facility.province,
+            "maCSKCB": hospital.facility.code,
+            "fileHSBase64": file_base64,
+        },
+    )
     answer: dict[str, Any] = response.json()
     return answer
 
@@ -42,7 +50,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("label", "make", "code", "words"), CASES, ids=[c[0] for c in CASES])
-def test_bad_dossier_is_rejected_naming_field_and_rule(label: str, make: Any, code: str, words: list[str]) -> None:
+def test_bad_dossier_is_rejected_naming_field_and_rule(
+    label: str, make: Any, code: str, words: list[str]
+) -> None:
     async def go() -> None:
         network = build_network(NetworkConfig(seed=13, population=20))
         try:
@@ -50,7 +60,8 @@ def test_bad_dossier_is_rejected_naming_field_and_rule(label: str, make: Any, co
             accepted = await hospital.send_visit(network.visit(1))
             answer = await _send_raw(hospital, make(network, hospital))
             assert answer["maKetQua"] == code, answer
-            assert answer["maGiaoDich"] and len(answer["thoiGianTiepNhan"]) == 14
+            assert answer["maGiaoDich"]
+            assert len(answer["thoiGianTiepNhan"]) == 14
             for word in words:
                 assert word in answer["thongDiep"], answer["thongDiep"]
             # Nothing already accepted is lost: the earlier visit still reaches the book.
@@ -68,13 +79,15 @@ def test_bad_dossier_is_rejected_naming_field_and_rule(label: str, make: Any, co
 
 def test_wrong_loaihoso_signed_after_the_change_names_loaihoso() -> None:
     """Signed after the edit, a wrong LOAIHOSO is judged on content: error 400 naming LOAIHOSO."""
+
     async def go() -> None:
         network = build_network(NetworkConfig(seed=14, population=20))
         try:
             hospital = network.hospital(faults=frozenset({"wrong_loaihoso"}))
             answer = (await hospital.send_visit(network.visit(2)))[-1]
             assert answer["maKetQua"] == "400"
-            assert "LOAIHOSO" in answer["thongDiep"] and "ENV-02" in answer["thongDiep"]
+            assert "LOAIHOSO" in answer["thongDiep"]
+            assert "ENV-02" in answer["thongDiep"]
         finally:
             await network.aclose()
 

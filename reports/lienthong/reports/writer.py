@@ -5,9 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from lienthong.conformance.results import RunResult
-from lienthong.reports import html, json_report, junit
+from lienthong.reports import evidence, html, json_report, junit
 
-FORMATS = {"json": json_report.write, "junit": junit.write, "html": html.write}
+FORMATS = {
+    "json": json_report.write,
+    "junit": junit.write,
+    "html": html.write,
+    "evidence": evidence.write,
+}
 
 
 def write_all(run: RunResult, directory: Path) -> dict[str, Path]:

@@ -19,12 +19,10 @@ from signxml import methods
 from signxml.signer import XMLSigner
 
 from lienthong.profiles import xml130
-
 from lienthong.profiles.signature import DS_NS, signature_problem
 
 __all__ = ["CertificateAuthority", "SigningKey", "shared_authority", "sign_document", "signature_problem"]
 _VALID_FROM = datetime(2025, 1, 1, tzinfo=UTC)
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +34,9 @@ class SigningKey:
 
 
 def _name(common_name: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    return x509.Name(
+        [x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"), x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
+    )
 
 
 class CertificateAuthority:
@@ -48,9 +47,12 @@ class CertificateAuthority:
         self._name = _name(name)
         self.cert = (
             x509.CertificateBuilder()
-            .subject_name(self._name).issuer_name(self._name)
-            .public_key(self._key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(_VALID_FROM).not_valid_after(_VALID_FROM + timedelta(days=3650))
+            .subject_name(self._name)
+            .issuer_name(self._name)
+            .public_key(self._key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(_VALID_FROM)
+            .not_valid_after(_VALID_FROM + timedelta(days=3650))
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
             .sign(self._key, hashes.SHA256())
         )
@@ -60,14 +62,18 @@ class CertificateAuthority:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         cert = (
             x509.CertificateBuilder()
-            .subject_name(_name(subject)).issuer_name(self._name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(_VALID_FROM).not_valid_after(_VALID_FROM + timedelta(days=days))
+            .subject_name(_name(subject))
+            .issuer_name(self._name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(_VALID_FROM)
+            .not_valid_after(_VALID_FROM + timedelta(days=days))
             .sign(self._key, hashes.SHA256())
         )
         return SigningKey(
-            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                              serialization.NoEncryption()),
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            ),
             cert.public_bytes(serialization.Encoding.PEM),
         )
 
@@ -87,7 +93,6 @@ def sign_document(document: bytes, key: SigningKey) -> bytes:
     for child in list(holder):
         holder.remove(child)
     etree.SubElement(holder, f"{{{DS_NS}}}Signature", Id="placeholder", nsmap={"ds": DS_NS})
-    signer = XMLSigner(method=methods.enveloped, signature_algorithm="rsa-sha256",
-                       digest_algorithm="sha256")
+    signer = XMLSigner(method=methods.enveloped, signature_algorithm="rsa-sha256", digest_algorithm="sha256")
     signed = signer.sign(root, key=key.key_pem, cert=key.cert_pem.decode("ascii"))
     return b'<?xml version="1.0" encoding="utf-8"?>\r\n' + etree.tostring(signed, encoding="utf-8")
