@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from lienthong.conformance.results import RunResult
-from lienthong.reports import evidence, html, json_report, junit
+from lienthong.reports import evidence, html, json_report, junit, testreport
 
 FORMATS = {
     "json": json_report.write,
     "junit": junit.write,
     "html": html.write,
+    "fhir": testreport.write,
     "evidence": evidence.write,
 }
 
