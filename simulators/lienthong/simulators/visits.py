@@ -29,6 +29,12 @@ _BENEFIT = {"1": 100, "2": 100, "3": 95, "4": 80, "5": 100}
 _CENT = Decimal("0.01")
 
 
+def _treatment_days(arrived: str, left: str) -> str:
+    """SO_NGAY_DTRI of an examination: NGAY_RA - NGAY_VAO + 1 in calendar days (XML1-08)."""
+    days = datetime.strptime(left[:8], "%Y%m%d") - datetime.strptime(arrived[:8], "%Y%m%d")
+    return str(days.days + 1)
+
+
 def _money(value: Decimal) -> str:
     return str(value.quantize(_CENT, rounding=ROUND_HALF_UP))
 
@@ -103,8 +109,20 @@ def visit_for(citizen: Citizen, facility: Facility, *, seed: int, number: int, a
             "TEN_CHI_SO": "Glucose máu", "GIA_TRI": f"{rng.uniform(3.9, 9.5):.1f}", "DON_VI_DO": "mmol/L",
             "NGAY_KQ": when["ordered"], "MA_BS_DOC_KQ": doctor,
         })
-    total_bv = drug_total + exam_total
-    total_copay = Decimal(drug_copay) + Decimal(exam_copay)
+    lab_total = Decimal("21500") if labs else Decimal(0)
+    if labs:  # a lab result (XML4) needs its billed paraclinical service in XML3 (PRES-03)
+        lab_copay, lab_fund = shares(lab_total)
+        services.append({
+            **services[0], "STT": "2", "MA_DICH_VU": "23.0075.1494", "MA_NHOM": "1",
+            "TEN_DICH_VU": "Định lượng Glucose", "DON_GIA_BV": str(lab_total), "DON_GIA_BH": str(lab_total),
+            "THANH_TIEN_BV": _money(lab_total), "THANH_TIEN_BH": _money(lab_total),
+            "T_BNCCT": lab_copay, "T_BHTT": lab_fund, "NGAY_YL": when["ordered"],
+            "NGAY_TH_YL": when["ordered"], "NGAY_KQ": when["ordered"],
+        })
+    else:
+        lab_copay = "0"
+    total_bv = drug_total + exam_total + lab_total
+    total_copay = Decimal(drug_copay) + Decimal(exam_copay) + Decimal(lab_copay)
     demographics = {
         "MA_LK": ma_lk, "STT": "1", "MA_BN": f"BN{citizen.index:010d}", "HO_TEN": citizen.name,
         "SO_CCCD": citizen.cccd, "NGAY_SINH": citizen.dob.strftime("%Y%m%d") + "0000",
@@ -123,7 +141,8 @@ def visit_for(citizen: Citizen, facility: Facility, *, seed: int, number: int, a
         "MAXA_CU_TRU": f"{citizen.province}001", "DIEN_THOAI": citizen.phone, **card,
         "LY_DO_VV": "Khám bệnh", "CHAN_DOAN_VAO": diagnosis, "CHAN_DOAN_RV": diagnosis,
         "MA_BENH_CHINH": icd, "MA_DOITUONG_KCB": category, "NGAY_VAO": when["arrived"],
-        "NGAY_RA": when["left"], "SO_NGAY_DTRI": "1", "KET_QUA_DTRI": "2", "MA_LOAI_RV": "1",
+        "NGAY_RA": when["left"], "SO_NGAY_DTRI": _treatment_days(when["arrived"], when["left"]),
+        "KET_QUA_DTRI": "2", "MA_LOAI_RV": "1",
         "T_THUOC": _money(drug_total), "T_VTYT": "0.00", "T_TONGCHI_BV": _money(total_bv),
         "T_TONGCHI_BH": _money(total_bv), "T_BNTT": "0.00", "T_BNCCT": _money(total_copay),
         "T_BHTT": _money(total_bv - total_copay), "T_NGUONKHAC": "0.00", "T_BHTT_GDV": "0.00",

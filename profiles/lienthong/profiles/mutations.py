@@ -1,0 +1,450 @@
+"""Break a valid dossier's tables so that exactly one catalogued requirement fails.
+
+Each mutation is keyed by the requirement ID the validator reports for it: the tag a generator
+puts on an invalid record *is* that ID, so generator and validator agree by construction. A
+mutation returns False when the dossier lacks what it needs (e.g. no XML13 to break); callers then
+pick another sample. Fields repeated in XML6/XML13/XML14 (=XML1) are changed there too, so that
+only the named rule breaks.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from decimal import Decimal
+
+from lienthong.profiles.samples import Tables
+
+Mutation = Callable[[Tables], bool]
+MUTATIONS: dict[str, Mutation] = {}
+
+
+def mutation(req: str) -> Callable[[Mutation], Mutation]:
+    def wrap(fn: Mutation) -> Mutation:
+        MUTATIONS[req] = fn
+        return fn
+
+    return wrap
+
+
+def _xml1(t: Tables) -> dict[str, str]:
+    return t["XML1"][0]
+
+
+def _set_everywhere(t: Tables, field: str, value: str) -> None:
+    _xml1(t)[field] = value
+    for kind in ("XML6", "XML13", "XML14"):
+        for record in t.get(kind, []):
+            if field in record:
+                record[field] = value
+
+
+def _row(
+    t: Tables, kind: str, test: Callable[[dict[str, str]], bool] = lambda r: True
+) -> dict[str, str] | None:
+    return next((r for r in t.get(kind, []) if test(r)), None)
+
+
+def _plus(value: str, amount: str = "1") -> str:
+    return f"{Decimal(value) + Decimal(amount):.2f}"
+
+
+def apply(tables: Tables, req: str) -> Tables | None:
+    """A copy of ``tables`` breaking only requirement ``req``, or None if this dossier cannot."""
+    out = copy.deepcopy(tables)
+    return out if MUTATIONS[req](out) else None
+
+
+@mutation("XML1-01")
+def _xml1_size(t: Tables) -> bool:
+    _xml1(t)["LY_DO_VV"] = "x" * 10 + _xml1(t)["LY_DO_VV"]
+    _xml1(t)["DIEN_THOAI"] = "0" * 16
+    return True
+
+
+@mutation("XML1-02")
+def _xml1_required(t: Tables) -> bool:
+    del _xml1(t)["LY_DO_VV"]
+    return True
+
+
+@mutation("XML1-03")
+def _xml1_times(t: Tables) -> bool:
+    s = _xml1(t)
+    if s["MA_LOAI_KCB"] != "01" or "XML13" in t or "XML14" in t or "XML8" in t:
+        return False
+    s["NGAY_RA"] = s["NGAY_VAO"][:8] + "0700"
+    return True
+
+
+@mutation("XML1-04")
+def _fund(t: Tables) -> bool:
+    _xml1(t)["T_BHTT"] = _plus(_xml1(t)["T_BHTT"])
+    return True
+
+
+@mutation("XML1-05")
+def _main_icd_shape(t: Tables) -> bool:
+    _set_everywhere(t, "MA_BENH_CHINH", _xml1(t)["MA_BENH_CHINH"].lower())
+    return True
+
+
+@mutation("ICD-01")
+def _icd_unknown(t: Tables) -> bool:
+    _set_everywhere(t, "MA_BENH_CHINH", "X99.9")
+    return True
+
+
+@mutation("XML1-07")
+def _ma_lk(t: Tables) -> bool:
+    t["XML2"][0]["MA_LK"] = "OTHER" + t["XML2"][0]["MA_LK"]
+    return True
+
+
+@mutation("XML1-08")
+def _days(t: Tables) -> bool:
+    s = _xml1(t)
+    s["SO_NGAY_DTRI"] = str(int(s["SO_NGAY_DTRI"]) + 1)
+    return True
+
+
+@mutation("XML1-09")
+def _total_bv(t: Tables) -> bool:
+    _xml1(t)["T_TONGCHI_BV"] = _plus(_xml1(t)["T_TONGCHI_BV"])
+    return True
+
+
+@mutation("XML1-10")
+def _total_bh(t: Tables) -> bool:
+    s = _xml1(t)
+    s["T_TONGCHI_BH"], s["T_BHTT"] = _plus(s["T_TONGCHI_BH"]), _plus(s["T_BHTT"])
+    return True
+
+
+@mutation("XML1-11")
+def _total_drugs(t: Tables) -> bool:
+    _xml1(t)["T_THUOC"] = _plus(_xml1(t)["T_THUOC"])
+    return True
+
+
+@mutation("CODE-01")
+def _code(t: Tables) -> bool:
+    _xml1(t)["KET_QUA_DTRI"] = "9"
+    return True
+
+
+@mutation("CODE-02")
+def _code_date(t: Tables) -> bool:
+    if _xml1(t)["MA_LOAI_KCB"] != "01":
+        return False
+    _xml1(t)["MA_LOAI_KCB"] = "14"
+    return True
+
+
+@mutation("FMT-01")
+def _fmt_time(t: Tables) -> bool:
+    s = _xml1(t)
+    s["NGAY_TTOAN"] = s["NGAY_TTOAN"][:8] + "2460"
+    return True
+
+
+@mutation("FMT-02")
+def _fmt_date(t: Tables) -> bool:
+    _set_everywhere(t, "GT_THE_DEN", _xml1(t)["GT_THE_DEN"][:4] + "1332")
+    return True
+
+
+@mutation("FMT-03")
+def _fmt_decimal(t: Tables) -> bool:
+    _xml1(t)["CAN_NANG"] = "60.505"
+    return True
+
+
+@mutation("ID-CCCD-01")
+def _cccd(t: Tables) -> bool:
+    s = _xml1(t)
+    s["SO_CCCD"] = "003" + s["SO_CCCD"][3:]  # 003 is not a province-of-birth code
+    return True
+
+
+@mutation("ID-CCCD-02")
+def _cccd_century(t: Tables) -> bool:
+    s = _xml1(t)
+    digit = int(s["SO_CCCD"][3])
+    s["SO_CCCD"] = s["SO_CCCD"][:3] + str(digit ^ 1) + s["SO_CCCD"][4:]
+    return True
+
+
+@mutation("ID-BHYT-01")
+def _card(t: Tables) -> bool:
+    _set_everywhere(t, "MA_THE_BHYT", "ZZ" + _xml1(t)["MA_THE_BHYT"][2:])
+    return True
+
+
+@mutation("ID-CSKCB-01")
+def _facility(t: Tables) -> bool:
+    _xml1(t)["MA_DKBD"] = "00AAA"
+    return True
+
+
+@mutation("ID-GPHN-01")
+def _licence(t: Tables) -> bool:
+    for row in t["XML2"]:
+        row["MA_BAC_SI"] = "GPHN.XX." + row["MA_BAC_SI"]
+    return True
+
+
+@mutation("TAG-01")
+def _tag(t: Tables) -> bool:
+    _xml1(t)["MA_NOI_DI_CU"] = "01001"
+    return True
+
+
+@mutation("STT-01")
+def _stt(t: Tables) -> bool:
+    t["XML3"][-1]["STT"] = str(len(t["XML3"]) + 5)
+    return True
+
+
+@mutation("XML2-01")
+def _xml2_size(t: Tables) -> bool:
+    t["XML2"][0]["DUONG_DUNG"] = "1.01.1"
+    return True
+
+
+@mutation("XML2-02")
+def _xml2_required(t: Tables) -> bool:
+    del t["XML2"][0]["MA_KHOA"]
+    return True
+
+
+@mutation("XML2-03")
+def _xml2_amount(t: Tables) -> bool:
+    row = t["XML2"][0]
+    row["DON_GIA"] = f"{Decimal(row['DON_GIA']) + 1:.3f}"
+    return True
+
+
+@mutation("XML2-04")
+def _xml2_tender(t: Tables) -> bool:
+    del t["XML2"][0]["TT_THAU"]
+    return True
+
+
+@mutation("XML2-05")
+def _xml2_given(t: Tables) -> bool:
+    row = t["XML2"][0]
+    if "NGAY_TH_YL" not in row:
+        return False
+    row["NGAY_TH_YL"] = row["NGAY_YL"][:8] + "0001"
+    return True
+
+
+@mutation("XML2-06")
+def _xml2_wound(t: Tables) -> bool:
+    t["XML2"][0]["VET_THUONG_TP"] = "2"
+    return True
+
+
+@mutation("XML3-01")
+def _xml3_size(t: Tables) -> bool:
+    t["XML3"][0]["DON_VI_TINH"] = "L" * 51
+    return True
+
+
+@mutation("XML3-02")
+def _xml3_required(t: Tables) -> bool:
+    del t["XML3"][0]["DON_VI_TINH"]
+    return True
+
+
+@mutation("XML3-03")
+def _xml3_amount(t: Tables) -> bool:
+    row = t["XML3"][0]
+    row["DON_GIA_BV"] = f"{Decimal(row['DON_GIA_BV']) + 1:.3f}"
+    return True
+
+
+@mutation("XML3-04")
+def _xml3_fuel(t: Tables) -> bool:
+    row = _row(t, "XML3", lambda r: r["MA_NHOM"] == "13")
+    if row is None:
+        return False
+    row["MA_NHOM"] = "12"
+    return True
+
+
+@mutation("XML3-05")
+def _xml3_tender(t: Tables) -> bool:
+    row = _row(t, "XML3", lambda r: r["MA_NHOM"] == "10")
+    if row is None:
+        return False
+    del row["TT_THAU"]
+    return True
+
+
+@mutation("XML3-06")
+def _xml3_performer(t: Tables) -> bool:
+    row = _row(t, "XML3", lambda r: r["MA_NHOM"] == "1")
+    if row is None:
+        return False
+    del row["NGUOI_THUC_HIEN"]
+    return True
+
+
+@mutation("XML3-07")
+def _xml3_result_time(t: Tables) -> bool:
+    row = _row(t, "XML3", lambda r: bool(r.get("NGAY_KQ")))
+    if row is None:
+        return False
+    row["NGAY_KQ"] = row["NGAY_YL"][:8] + "0001"
+    return True
+
+
+@mutation("XML3-08")
+def _xml3_package(t: Tables) -> bool:
+    t["XML3"][-1]["GOI_VTYT"] = "G0"
+    return True
+
+
+@mutation("XML4-01")
+def _xml4_size(t: Tables) -> bool:
+    if "XML4" not in t:
+        return False
+    t["XML4"][0]["DON_VI_DO"] = "u" * 51
+    return True
+
+
+@mutation("XML4-02")
+def _xml4_required(t: Tables) -> bool:
+    if "XML4" not in t:
+        return False
+    del t["XML4"][0]["TEN_CHI_SO"]
+    return True
+
+
+@mutation("XML4-03")
+def _xml4_result_time(t: Tables) -> bool:
+    if "XML4" not in t:
+        return False
+    del t["XML4"][0]["NGAY_KQ"]
+    return True
+
+
+@mutation("PRES-01")
+def _no_letter(t: Tables) -> bool:
+    if "XML13" not in t:
+        return False
+    del t["XML13"]
+    return True
+
+
+@mutation("PRES-02")
+def _no_slip(t: Tables) -> bool:
+    if "XML14" not in t:
+        return False
+    del t["XML14"]
+    return True
+
+
+@mutation("PRES-03")
+def _results_without_service(t: Tables) -> bool:
+    row = _row(t, "XML3", lambda r: r["MA_NHOM"] == "1")
+    if row is None or "XML4" not in t:
+        return False
+    row["MA_NHOM"] = "13"
+    return True
+
+
+@mutation("PRES-04")
+def _service_without_results(t: Tables) -> bool:
+    if "XML4" not in t:
+        return False
+    del t["XML4"]
+    return True
+
+
+@mutation("PRES-05")
+def _no_course(t: Tables) -> bool:
+    if "XML5" not in t:
+        return False
+    del t["XML5"]
+    return True
+
+
+@mutation("PRES-06")
+def _no_summary(t: Tables) -> bool:
+    if "XML8" not in t:
+        return False
+    del t["XML8"]
+    return True
+
+
+@mutation("XML5-02")
+def _xml5_required(t: Tables) -> bool:
+    if "XML5" not in t:
+        return False
+    del t["XML5"][0]["DIEN_BIEN_LS"]
+    return True
+
+
+@mutation("XML8-02")
+def _xml8_required(t: Tables) -> bool:
+    if "XML8" not in t:
+        return False
+    del t["XML8"][0]["QT_BENHLY"]
+    return True
+
+
+@mutation("XML13-02")
+def _xml13_required(t: Tables) -> bool:
+    if "XML13" not in t:
+        return False
+    del t["XML13"][0]["HUONG_DIEU_TRI"]
+    return True
+
+
+@mutation("XML13-03")
+def _xml13_same(t: Tables) -> bool:
+    if "XML13" not in t:
+        return False
+    t["XML13"][0]["DIA_CHI"] = t["XML13"][0]["DIA_CHI"] + " (cũ)"
+    return True
+
+
+@mutation("XML14-02")
+def _xml14_required(t: Tables) -> bool:
+    if "XML14" not in t:
+        return False
+    del t["XML14"][0]["SO_GIAYHEN_KL"]
+    return True
+
+
+@mutation("XML14-03")
+def _xml14_same(t: Tables) -> bool:
+    if "XML14" not in t:
+        return False
+    t["XML14"][0]["MA_DOITUONG_KCB"] = "1.2"
+    return True
+
+
+@mutation("XML14-04")
+def _xml14_before(t: Tables) -> bool:
+    slip = _row(t, "XML14")
+    if slip is None or len(slip["NGAY_HEN_KL"]) != 8 or slip["NGAY_VAO"][6:8] == "01":
+        return False
+    slip["NGAY_HEN_KL"] = slip["NGAY_VAO"][:8]
+    if _xml1(t)["NGAY_RA"][:8] == slip["NGAY_VAO"][:8]:  # same-day visit: one day earlier
+        day = int(slip["NGAY_HEN_KL"][6:8]) - 1
+        slip["NGAY_HEN_KL"] = slip["NGAY_HEN_KL"][:6] + f"{day:02d}"
+    return True
+
+
+@mutation("XML14-05")
+def _xml14_issued(t: Tables) -> bool:
+    slip = _row(t, "XML14")
+    if slip is None or slip["NGAY_VAO"][6:8] == "01":
+        return False
+    day = int(slip["NGAY_VAO"][6:8]) - 1
+    slip["NGAY_CT"] = slip["NGAY_VAO"][:6] + f"{day:02d}"
+    return True

@@ -1,0 +1,375 @@
+"""Valid sample dossiers as records (table -> list of field dicts), deterministic per seed.
+
+They exercise the common shapes (examination, inpatient stay, referral, appointment, paraclinical
+results) and pass every rule of the profile version they are built for. Tests, the benchmark and
+the docs use them; :mod:`lienthong.profiles.mutations` breaks them one rule at a time. They are
+not the population generator (lienthong.simulators.population): no statistics, only validity.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from random import Random
+
+Tables = dict[str, list[dict[str, str]]]
+
+_ICD = ("J18.9", "K29.7", "I10", "E11.9", "M54.5", "N39.0", "A09", "J06.9")
+_NAMES = ("Nguyễn Văn An", "Trần Thị Bích", "Lê Hoàng Cường", "Phạm Thị Dung", "Hoàng Minh Đức")
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def sample_tables(
+    seed: int = 0,
+    *,
+    version: str = "qd3176",
+    kind: str | None = None,
+    referral: bool | None = None,
+    appointment: bool | None = None,
+) -> Tables:
+    """A valid dossier's tables. ``kind`` is ``"01"`` (examination) or ``"03"`` (inpatient);
+    ``referral`` adds XML13 (MA_LOAI_RV 2), ``appointment`` adds XML14 (NGAY_TAI_KHAM)."""
+    rng = Random(seed)
+    kind = kind or rng.choice(("01", "01", "01", "03"))
+    referral = rng.random() < 0.1 if referral is None else referral
+    appointment = rng.random() < 0.3 if appointment is None else appointment
+    year = {"qd130": 2024, "qd4750": 2024, "qd3176": 2025}[version]
+    month = {"qd130": 3, "qd4750": 9, "qd3176": 3}[version]
+    day = 1 + rng.randrange(20)
+    male = rng.random() < 0.5
+    birth_year = 1940 + rng.randrange(80)
+    sex = "1" if male else "2"
+    century = (birth_year - 1900) // 100 * 2 + (0 if male else 1)
+    ma_lk = f"LK{seed:010d}"
+    facility = "01001"
+    start = f"{year}{month:02d}{day:02d}0800"
+    if kind == "03":
+        end_day, admitted = day + 3, f"{year}{month:02d}{day:02d}1000"
+        days = "4"
+    else:
+        end_day, admitted, days = day, "", "1"
+    end = f"{year}{month:02d}{end_day:02d}1130"
+    doctor = f"{rng.randrange(1, 99999):06d}/HNO-CCHN"
+    head = (
+        f"{rng.randrange(1, 99999):06d}/BYT-GPHN"
+        if version == "qd3176"
+        else f"{rng.randrange(10**9, 10**10)}"
+    )
+    main_icd = rng.choice(_ICD)
+    others = [c for c in _ICD if c != main_icd]
+    other_icd = ";".join(rng.sample(others, rng.randrange(3)))
+    card = f"DN4{'01'}{rng.randrange(10**9, 10**10)}"
+
+    def stamp(day_: int, hhmm: str) -> str:
+        return f"{year}{month:02d}{day_:02d}{hhmm}"
+
+    drugs: list[dict[str, str]] = []
+    for n in range(1 + rng.randrange(3)):
+        qty, price = Decimal(5 + rng.randrange(20)), Decimal(f"{500 + rng.randrange(5000)}.500")
+        bv = (qty * price).quantize(Decimal("0.01"))
+        row = {
+            "MA_LK": ma_lk,
+            "STT": str(n + 1),
+            "MA_THUOC": f"40.{100 + n}",
+            "MA_NHOM": "4",
+            "TEN_THUOC": ("Paracetamol", "Amoxicilin", "Omeprazol")[n],
+            "DON_VI_TINH": "Viên",
+            "HAM_LUONG": "500mg",
+            "DUONG_DUNG": "1.01",
+            "LIEU_DUNG": "1 viên/lần * 2 lần/ngày",
+            "SO_DANG_KY": f"VD-{10000 + n}-20",
+            "TT_THAU": "57/QĐ-TTMS;G1;N1;2024",
+            "PHAM_VI": "1",
+            "TYLE_TT_BH": "100",
+            "SO_LUONG": str(qty),
+            "DON_GIA": str(price),
+            "THANH_TIEN_BV": _money(bv),
+            "THANH_TIEN_BH": _money(bv),
+            "MUC_HUONG": "80",
+            "T_BNTT": "0.00",
+            "T_BNCCT": _money(bv * Decimal("0.2")),
+            "T_BHTT": _money(bv * Decimal("0.8")),
+            "MA_KHOA": "K01",
+            "MA_BAC_SI": doctor,
+            "NGAY_YL": stamp(day, "0900"),
+        }
+        if version == "qd3176":
+            row["NGAY_TH_YL"] = stamp(day, "0930")
+        row["MA_PTTT"] = "1"
+        drugs.append(row)
+
+    def service(n: int, group: str, code: str, name: str, price: str, **extra: str) -> dict[str, str]:
+        bv = Decimal(price).quantize(Decimal("0.01"))
+        row = {
+            "MA_LK": ma_lk,
+            "STT": str(n),
+            "MA_DICH_VU": code,
+            "MA_NHOM": group,
+            "TEN_DICH_VU": name,
+            "DON_VI_TINH": "Lần",
+            "PHAM_VI": "1",
+            "SO_LUONG": "1",
+            "DON_GIA_BV": price,
+            "DON_GIA_BH": price,
+            "TYLE_TT_DV": "100",
+            "TYLE_TT_BH": "100",
+            "THANH_TIEN_BV": _money(bv),
+            "THANH_TIEN_BH": _money(bv),
+            "MUC_HUONG": "80",
+            "T_BNTT": "0.00",
+            "T_BNCCT": _money(bv * Decimal("0.2")),
+            "T_BHTT": _money(bv * Decimal("0.8")),
+            "MA_KHOA": "K01",
+            "MA_BAC_SI": doctor,
+            "NGAY_YL": stamp(day, "0815"),
+            "MA_PTTT": "1",
+        }
+        row.update(extra)
+        return row
+
+    services = [service(1, "13", "02.1896", "Khám Nội", "38700.000")]
+    with_lab = rng.random() < 0.7
+    if with_lab:
+        services.append(
+            service(
+                len(services) + 1,
+                "1",
+                "23.0075.1494",
+                "Định lượng Glucose",
+                "21500.000",
+                NGUOI_THUC_HIEN=doctor,
+                NGAY_TH_YL=stamp(day, "0830"),
+                NGAY_KQ=stamp(day, "0930"),
+            )
+        )
+    services.append(
+        service(
+            len(services) + 1,
+            "10",
+            "",
+            "Bơm tiêm 5ml",
+            "1200.000",
+            MA_VAT_TU="N03.02.040",
+            TEN_VAT_TU="Bơm tiêm nhựa 5ml",
+            TT_THAU="120/QĐ-SYT;G2;N3;2024",
+            MA_DICH_VU="",
+        )
+    )
+    services[-1]["TEN_DICH_VU"] = ""
+    if kind == "03":
+        services.append(
+            service(len(services) + 1, "15", "K01.1911", "Giường Nội khoa", "249000.000", SO_LUONG=days)
+        )
+        row = services[-1]
+        bv = (Decimal(days) * Decimal("249000")).quantize(Decimal("0.01"))
+        row.update(
+            THANH_TIEN_BV=_money(bv),
+            THANH_TIEN_BH=_money(bv),
+            T_BNCCT=_money(bv * Decimal("0.2")),
+            T_BHTT=_money(bv * Decimal("0.8")),
+        )
+
+    rows = drugs + services
+    t_bv = sum((Decimal(r["THANH_TIEN_BV"]) for r in rows), Decimal(0))
+    t_bh = sum((Decimal(r["THANH_TIEN_BH"]) for r in rows), Decimal(0))
+    t_cct = sum((Decimal(r["T_BNCCT"]) for r in rows), Decimal(0))
+    summary = {
+        "MA_LK": ma_lk,
+        "STT": "1",
+        "MA_BN": f"BN{seed:08d}",
+        "HO_TEN": rng.choice(_NAMES),
+        "SO_CCCD": f"001{century}{birth_year % 100:02d}{rng.randrange(10**6):06d}",
+        "NGAY_SINH": f"{birth_year}0{1 + rng.randrange(9)}150000",
+        "GIOI_TINH": sex,
+        "MA_QUOCTICH": "000",
+        "MA_DANTOC": "01",
+        "MA_NGHE_NGHIEP": "00",
+        "DIA_CHI": "Số 1 phố Tràng Tiền, Phường Hoàn Kiếm, Thành phố Hà Nội",
+        "MATINH_CU_TRU": "01",
+        "MAHUYEN_CU_TRU": "001",
+        "MAXA_CU_TRU": "00070",
+        "MA_THE_BHYT": card,
+        "MA_DKBD": facility,
+        "GT_THE_TU": f"{year}0101",
+        "GT_THE_DEN": f"{year}1231",
+        "LY_DO_VV": "Sốt, ho",
+        "CHAN_DOAN_VAO": "Viêm phổi",
+        "CHAN_DOAN_RV": "Viêm phổi",
+        "MA_BENH_CHINH": main_icd,
+        "MA_BENH_KT": other_icd,
+        "MA_DOITUONG_KCB": "1.1",
+        "NGAY_VAO": start,
+        "NGAY_RA": end,
+        "SO_NGAY_DTRI": days,
+        "KET_QUA_DTRI": "1",
+        "MA_LOAI_RV": "2" if referral else "1",
+        "NGAY_TTOAN": end,
+        "T_THUOC": _money(sum((Decimal(r["THANH_TIEN_BV"]) for r in drugs), Decimal(0))),
+        "T_VTYT": _money(
+            sum((Decimal(r["THANH_TIEN_BV"]) for r in services if r["MA_NHOM"] in ("10", "11")), Decimal(0))
+        ),
+        "T_TONGCHI_BV": _money(t_bv),
+        "T_TONGCHI_BH": _money(t_bh),
+        "T_BNTT": "0.00",
+        "T_BNCCT": _money(t_cct),
+        "T_BHTT": _money(t_bh - t_cct),
+        "T_NGUONKHAC": "0.00",
+        "T_BHTT_GDV": "0.00",
+        "NAM_QT": str(year),
+        "THANG_QT": str(month),
+        "MA_LOAI_KCB": kind,
+        "MA_KHOA": "K01",
+        "MA_CSKCB": facility,
+        "MA_KHUVUC": "",
+        "CAN_NANG": "60.50",
+        "NGAY_TAI_KHAM": f"{year}{month:02d}{end_day + 7:02d}" if appointment else "",
+        "MA_HSBA": f"HS{seed:08d}",
+        "MA_TTDV": head,
+    }
+    if admitted:
+        summary["NGAY_VAO_NOI_TRU"] = admitted
+        summary["LY_DO_VNT"] = "Viêm phổi cần điều trị nội trú"
+    if version == "qd130":
+        summary["MA_LOAI_KCB"] = str(int(kind))
+        summary["MA_DANTOC"] = "1"
+        summary["MA_QUOCTICH"] = "0"
+    else:
+        summary["NHOM_MAU"] = "O"
+    tables: Tables = {"XML1": [summary], "XML2": drugs, "XML3": services}
+    if with_lab:
+        tables["XML4"] = [
+            {
+                "MA_LK": ma_lk,
+                "STT": "1",
+                "MA_DICH_VU": "23.0075.1494",
+                "MA_CHI_SO": "GLU",
+                "TEN_CHI_SO": "Glucose",
+                "GIA_TRI": f"{4 + rng.random() * 3:.1f}",
+                "DON_VI_DO": "mmol/L",
+                "NGAY_KQ": stamp(day, "0930"),
+                "MA_BS_DOC_KQ": doctor,
+            },
+        ]
+    if kind == "03":
+        tables["XML5"] = [
+            {
+                "MA_LK": ma_lk,
+                "STT": str(n + 1),
+                "DIEN_BIEN_LS": f"Ngày {n + 1}: ổn định",
+                "THOI_DIEM_DBLS": stamp(day + n, "0800"),
+                "NGUOI_THUC_HIEN": doctor,
+            }
+            for n in range(3)
+        ]
+        tables["XML8"] = [
+            {
+                "MA_LK": ma_lk,
+                "MA_LOAI_KCB": kind,
+                "NGAY_VAO": start,
+                "NGAY_RA": end,
+                "CHAN_DOAN_VAO": "Viêm phổi",
+                "CHAN_DOAN_RV": "Viêm phổi",
+                "QT_BENHLY": "Sốt 3 ngày",
+                "TOMTAT_KQ": "X-quang: tổn thương phổi phải",
+                "PP_DIEUTRI": "Nội khoa",
+                "KET_QUA_DTRI": "1",
+                "MA_TTDV": head if version == "qd3176" else doctor,
+                "NGAY_CT": end[:8],
+            }
+        ]
+    if referral and version != "qd130":
+        letter = {
+            "MA_LK": ma_lk,
+            "SO_HOSO": f"CT{seed:06d}",
+            "SO_CHUYENTUYEN": f"{seed % 1000}/2025",
+            "GIAY_CHUYEN_TUYEN": f"GCT{seed:06d}",
+            "MA_CSKCB": facility,
+            "HO_TEN": summary["HO_TEN"],
+            "NGAY_SINH": summary["NGAY_SINH"],
+            "GIOI_TINH": sex,
+            "MA_QUOCTICH": summary["MA_QUOCTICH"],
+            "MA_DANTOC": summary["MA_DANTOC"],
+            "DIA_CHI": summary["DIA_CHI"],
+            "MA_THE_BHYT": card,
+            "GT_THE_DEN": summary["GT_THE_DEN"],
+            "NGAY_VAO": start,
+            "NGAY_RA": end,
+            "DAU_HIEU_LS": "Sốt cao, khó thở",
+            "CHAN_DOAN_RV": summary["CHAN_DOAN_RV"],
+            "QT_BENHLY": "Diễn biến nặng",
+            "MA_BENH_CHINH": main_icd,
+            "MA_LOAI_RV": "2",
+            "MA_LYDO_CT": "2",
+            "HUONG_DIEU_TRI": "Tiếp tục điều trị tuyến trên",
+            "PHUONGTIEN_VC": "Xe cứu thương",
+            "MA_BAC_SI": doctor,
+            "MA_TTDV": head,
+        }
+        if version == "qd3176":
+            letter.update(MA_CSKCB_DEN="01002", TINH_TRANG_CT="Ổn định")
+        else:
+            letter.update(MA_NOI_DEN="01002", PP_DIEU_TRI="Ổn định")
+        tables["XML13"] = [letter]
+    elif referral:
+        summary["MA_LOAI_RV"] = "1"
+    if appointment and version != "qd130":
+        due = summary["NGAY_TAI_KHAM"] + ("0800" if version == "qd4750" else "")
+        tables["XML14"] = [
+            {
+                "MA_LK": ma_lk,
+                "SO_GIAYHEN_KL": f"GH{seed:06d}",
+                "MA_CSKCB": facility,
+                "HO_TEN": summary["HO_TEN"],
+                "NGAY_SINH": summary["NGAY_SINH"],
+                "GIOI_TINH": sex,
+                "DIA_CHI": summary["DIA_CHI"],
+                "MA_THE_BHYT": card,
+                "NGAY_VAO": start,
+                "NGAY_RA": end,
+                "NGAY_HEN_KL": due,
+                "CHAN_DOAN_RV": summary["CHAN_DOAN_RV"],
+                "MA_BENH_CHINH": main_icd,
+                "MA_DOITUONG_KCB": "1.1",
+                "MA_BAC_SI": doctor,
+                "MA_TTDV": head,
+                "NGAY_CT": end[:8],
+            }
+        ]
+    elif appointment:
+        summary["NGAY_TAI_KHAM"] = ""
+    return tables
+
+
+def sample_checkin(seed: int = 0, *, version: str = "qd3176") -> list[dict[str, str]]:
+    """A valid check-in (one XML0 record) of the episode ``sample_tables(seed)`` describes."""
+    summary = sample_tables(seed, version=version, kind="01")["XML1"][0]
+    record = {
+        k: summary[k]
+        for k in (
+            "MA_LK",
+            "STT",
+            "MA_BN",
+            "HO_TEN",
+            "SO_CCCD",
+            "NGAY_SINH",
+            "GIOI_TINH",
+            "MA_THE_BHYT",
+            "MA_DKBD",
+            "MA_DOITUONG_KCB",
+            "NGAY_VAO",
+            "MA_LOAI_KCB",
+            "MA_CSKCB",
+        )
+    }
+    record.update(
+        GT_THE_TU=summary["GT_THE_TU"][:8],
+        GT_THE_DEN=summary["GT_THE_DEN"][:8],
+        MA_DICH_VU="02.1896",
+        TEN_DICH_VU="Khám Nội",
+        NGAY_YL=summary["NGAY_VAO"],
+    )
+    if version == "qd130":
+        record["MA_LOAI_KCB"] = "01"
+    return [record]

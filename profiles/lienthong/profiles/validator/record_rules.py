@@ -1,0 +1,379 @@
+"""Cross-field rules inside one record, per table (validation sheet and QĐ 3176 notes)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+
+from lienthong.profiles.identifiers import cccd_century_digit
+from lienthong.profiles.validator.formats import money, valid_date8, valid_time12
+from lienthong.profiles.validator.registry import rule
+
+Found = list[tuple[str, str, str, str, int]]
+RecordRule = Callable[[dict[str, str], int, Found], None]
+_CENT = Decimal("0.01")
+_HUNDRED = Decimal(100)
+
+
+def _round2(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+@rule("record", "ID-CCCD-02")
+def cccd_matches_birth(r: dict[str, str], i: int, out: Found) -> None:
+    """The century/sex digit and birth-year digits of SO_CCCD agree with NGAY_SINH and GIOI_TINH."""
+    value = r.get("SO_CCCD", "")
+    birth, sex = r.get("NGAY_SINH", ""), r.get("GIOI_TINH", "")
+    if len(value) != 12 or not value.isdigit() or len(birth) < 4 or not birth[:4].isdigit():
+        return
+    year = int(birth[:4])
+    if value[4:6] != f"{year % 100:02d}":
+        out.append(
+            (
+                "ID-CCCD-02",
+                "SO_CCCD",
+                value,
+                f"digits 5-6 ({value[4:6]}) must be the last two digits of the birth year "
+                f"{year} from NGAY_SINH",
+                i,
+            )
+        )
+    if sex in ("1", "2"):
+        try:
+            expected = cccd_century_digit(year, int(sex))
+        except ValueError:
+            return
+        if int(value[3]) != expected:
+            who = "male" if sex == "1" else "female"
+            out.append(
+                (
+                    "ID-CCCD-02",
+                    "SO_CCCD",
+                    value,
+                    f"fourth digit {value[3]} does not match a {who} born in {year} (expected {expected})",
+                    i,
+                )
+            )
+
+
+@rule("record", "XML0-04")
+def checkin_first_cost(r: dict[str, str], i: int, out: Found) -> None:
+    """Exactly one of MA_DICH_VU, MA_THUOC, MA_VAT_TU is filled, with its name."""
+    named = [
+        (c, n)
+        for c, n in (("MA_DICH_VU", "TEN_DICH_VU"), ("MA_THUOC", "TEN_THUOC"), ("MA_VAT_TU", "TEN_VAT_TU"))
+        if r.get(c)
+    ]
+    if len(named) != 1:
+        out.append(
+            (
+                "XML0-04",
+                "MA_DICH_VU/MA_THUOC/MA_VAT_TU",
+                ",".join(c for c, _ in named),
+                "exactly one of MA_DICH_VU, MA_THUOC, MA_VAT_TU must be filled",
+                i,
+            )
+        )
+    for code, name in named:
+        if not r.get(name):
+            out.append(("XML0-04", name, "", f"is required when {code} is filled", i))
+
+
+@rule("record", "XML0-05")
+def checkin_admission(r: dict[str, str], i: int, out: Found) -> None:
+    """NGAY_VAO_NOI_TRU, when set, is not before NGAY_VAO and comes with LY_DO_VNT."""
+    admitted, arrived = r.get("NGAY_VAO_NOI_TRU", ""), r.get("NGAY_VAO", "")
+    if admitted:
+        if arrived and admitted < arrived:
+            out.append(
+                ("XML0-05", "NGAY_VAO_NOI_TRU", admitted, f"must not be before NGAY_VAO ({arrived})", i)
+            )
+        if not r.get("LY_DO_VNT"):
+            out.append(("XML0-05", "LY_DO_VNT", "", "is required when NGAY_VAO_NOI_TRU is set", i))
+
+
+@rule("record", "XML1-03")
+def visit_times_ordered(r: dict[str, str], i: int, out: Found) -> None:
+    """NGAY_VAO <= NGAY_VAO_NOI_TRU <= NGAY_RA."""
+    arrived, admitted, left = r.get("NGAY_VAO", ""), r.get("NGAY_VAO_NOI_TRU", ""), r.get("NGAY_RA", "")
+    if admitted and arrived and admitted < arrived:
+        out.append(("XML1-03", "NGAY_VAO_NOI_TRU", admitted, f"must not be before NGAY_VAO ({arrived})", i))
+    start = admitted or arrived
+    if left and start and left < start:
+        which = "NGAY_VAO_NOI_TRU" if admitted else "NGAY_VAO"
+        out.append(("XML1-03", "NGAY_RA", left, f"must not be before {which} ({start})", i))
+
+
+@rule("record", "XML1-04")
+def fund_payment(r: dict[str, str], i: int, out: Found) -> None:
+    """T_BHTT = T_TONGCHI_BH - T_BNCCT in decimal arithmetic."""
+    total, copay, fund = (
+        money(r.get("T_TONGCHI_BH", "")),
+        money(r.get("T_BNCCT", "")),
+        money(r.get("T_BHTT", "")),
+    )
+    if total is None or copay is None or fund is None:
+        return
+    if fund != total - copay:
+        out.append(
+            (
+                "XML1-04",
+                "T_BHTT",
+                r.get("T_BHTT", ""),
+                f"must equal T_TONGCHI_BH - T_BNCCT = {total - copay}",
+                i,
+            )
+        )
+
+
+_DAYS_BY_FORMULA = {"01", "03", "04", "06"}
+_DAYS_AT_MOST = {"02", "05", "07", "08"}
+
+
+def _days(start: str, end: str) -> int | None:
+    from datetime import date
+
+    if not (valid_time12(start) and valid_time12(end)):
+        return None
+    a = date(int(start[:4]), int(start[4:6]), int(start[6:8]))
+    b = date(int(end[:4]), int(end[4:6]), int(end[6:8]))
+    return (b - a).days + 1
+
+
+@rule("record", "XML1-08")
+def treatment_days(r: dict[str, str], i: int, out: Found) -> None:
+    """SO_NGAY_DTRI by visit type: NGAY_RA - NGAY_VAO + 1, at most that for 02/05/07/08, 0 for 09."""
+    value, kind = r.get("SO_NGAY_DTRI", ""), r.get("MA_LOAI_KCB", "")
+    if not value.isdigit():
+        return
+    days = int(value)
+    if kind == "09":
+        if days != 0:
+            out.append(("XML1-08", "SO_NGAY_DTRI", value, "must be 0 for MA_LOAI_KCB 09", i))
+        return
+    span = _days(r.get("NGAY_VAO", ""), r.get("NGAY_RA", ""))
+    if span is None or span < 1:
+        return
+    if kind in _DAYS_BY_FORMULA and days != span:
+        out.append(
+            (
+                "XML1-08",
+                "SO_NGAY_DTRI",
+                value,
+                f"must equal NGAY_RA - NGAY_VAO + 1 = {span} for MA_LOAI_KCB {kind}",
+                i,
+            )
+        )
+    elif kind in _DAYS_AT_MOST and days > span:
+        out.append(
+            (
+                "XML1-08",
+                "SO_NGAY_DTRI",
+                value,
+                f"must not exceed NGAY_RA - NGAY_VAO + 1 = {span} for MA_LOAI_KCB {kind}",
+                i,
+            )
+        )
+
+
+_QD1804_CODES = frozenset(f"{n:02d}" for n in range(10, 17))
+
+
+@rule("record", "CODE-02")
+def visit_type_list_by_date(r: dict[str, str], i: int, out: Found) -> None:
+    """MA_LOAI_KCB 10-16 (QĐ 1804) only for visits ending on or after 19/06/2026."""
+    kind, left = r.get("MA_LOAI_KCB", ""), r.get("NGAY_RA", "") or r.get("NGAY_VAO", "")
+    if kind in _QD1804_CODES and left[:8] < "20260619":
+        out.append(
+            (
+                "CODE-02",
+                "MA_LOAI_KCB",
+                kind,
+                "codes 10-16 come from QĐ 1804/QĐ-BYT (19/06/2026); the visit ended earlier, "
+                "when only the 9-code list of QĐ 824 applied",
+                i,
+            )
+        )
+
+
+def _amount_rule(
+    req: str, r: dict[str, str], i: int, out: Found, field: str, expected: Decimal, formula: str
+) -> None:
+    value = money(r.get(field, ""))
+    if value is not None and value != expected:
+        out.append((req, field, r.get(field, ""), f"must equal {formula} = {expected}", i))
+
+
+@rule("record", "XML2-03")
+def drug_amounts(r: dict[str, str], i: int, out: Found) -> None:
+    """THANH_TIEN_BV = round(SO_LUONG x DON_GIA, 2); THANH_TIEN_BH adds x TYLE_TT_BH / 100."""
+    qty, price, rate = (
+        money(r.get("SO_LUONG", "")),
+        money(r.get("DON_GIA", "")),
+        money(r.get("TYLE_TT_BH", "")),
+    )
+    if qty is None or price is None or rate is None or not r.get("SO_LUONG") or not r.get("DON_GIA"):
+        return
+    _amount_rule("XML2-03", r, i, out, "THANH_TIEN_BV", _round2(qty * price), "round(SO_LUONG x DON_GIA, 2)")
+    if r.get("TYLE_TT_BH"):
+        _amount_rule(
+            "XML2-03",
+            r,
+            i,
+            out,
+            "THANH_TIEN_BH",
+            _round2(qty * price * rate / _HUNDRED),
+            "round(SO_LUONG x DON_GIA x TYLE_TT_BH / 100, 2)",
+        )
+
+
+@rule("record", "XML2-04")
+def drug_tender(r: dict[str, str], i: int, out: Found) -> None:
+    """TT_THAU is filled except for MA_NHOM 7 and 17 (blood)."""
+    if not r.get("TT_THAU") and r.get("MA_NHOM") not in ("7", "17", ""):
+        out.append(
+            (
+                "XML2-04",
+                "TT_THAU",
+                "",
+                f"is required for MA_NHOM {r.get('MA_NHOM')} (only 7 and 17 may omit it)",
+                i,
+            )
+        )
+
+
+def _after_order(req: str, r: dict[str, str], i: int, out: Found, fields: tuple[str, ...]) -> None:
+    ordered = r.get("NGAY_YL", "")
+    if not ordered:
+        return
+    for field in fields:
+        value = r.get(field, "")
+        if value and value < ordered:
+            out.append((req, field, value, f"must not be before NGAY_YL ({ordered})", i))
+
+
+@rule("record", "XML2-05")
+def drug_given_after_order(r: dict[str, str], i: int, out: Found) -> None:
+    """NGAY_TH_YL of a drug is not before its NGAY_YL."""
+    _after_order("XML2-05", r, i, out, ("NGAY_TH_YL",))
+
+
+@rule("record", "XML3-07")
+def service_after_order(r: dict[str, str], i: int, out: Found) -> None:
+    """NGAY_TH_YL and NGAY_KQ of a service are not before its NGAY_YL."""
+    _after_order("XML3-07", r, i, out, ("NGAY_TH_YL", "NGAY_KQ"))
+
+
+@rule("record", "XML2-06")
+def recurring_wound(r: dict[str, str], i: int, out: Found) -> None:
+    """VET_THUONG_TP is empty or 1."""
+    value = r.get("VET_THUONG_TP", "")
+    if value not in ("", "1"):
+        out.append(("XML2-06", "VET_THUONG_TP", value, "must be empty or 1", i))
+
+
+@rule("record", "XML3-03")
+def service_amounts(r: dict[str, str], i: int, out: Found) -> None:
+    """THANH_TIEN_BV = round(SO_LUONG x DON_GIA_BV x TYLE_TT_DV/100, 2); THANH_TIEN_BH likewise with
+    DON_GIA_BH and x TYLE_TT_BH/100 (TYLE_TT_DV empty counts as 100)."""
+    qty, bv, bh = money(r.get("SO_LUONG", "")), money(r.get("DON_GIA_BV", "")), money(r.get("DON_GIA_BH", ""))
+    dv, rate = money(r.get("TYLE_TT_DV", "") or "100"), money(r.get("TYLE_TT_BH", ""))
+    if None in (qty, bv, bh, dv, rate) or not r.get("SO_LUONG"):
+        return
+    assert qty is not None
+    assert bv is not None
+    assert bh is not None
+    assert dv is not None
+    assert rate is not None
+    _amount_rule(
+        "XML3-03",
+        r,
+        i,
+        out,
+        "THANH_TIEN_BV",
+        _round2(qty * bv * dv / _HUNDRED),
+        "round(SO_LUONG x DON_GIA_BV x TYLE_TT_DV / 100, 2)",
+    )
+    if r.get("TYLE_TT_BH"):
+        _amount_rule(
+            "XML3-03",
+            r,
+            i,
+            out,
+            "THANH_TIEN_BH",
+            _round2(qty * bh * dv / _HUNDRED * rate / _HUNDRED),
+            "round(SO_LUONG x DON_GIA_BH x TYLE_TT_DV / 100 x TYLE_TT_BH / 100, 2)",
+        )
+
+
+_PERFORMED = {"1", "2", "3", "8", "18"}
+
+
+@rule("record", "XML3-04", "XML3-05", "XML3-06")
+def service_conditional_fields(r: dict[str, str], i: int, out: Found) -> None:
+    """MA_XANG_DAU for MA_NHOM 12; TT_THAU for 10; NGUOI_THUC_HIEN and NGAY_TH_YL for 1,2,3,8,18."""
+    group = r.get("MA_NHOM", "")
+    if group == "12" and not r.get("MA_XANG_DAU"):
+        out.append(("XML3-04", "MA_XANG_DAU", "", "is required for MA_NHOM 12 (transport)", i))
+    if group == "10" and not r.get("TT_THAU"):
+        out.append(("XML3-05", "TT_THAU", "", "is required for MA_NHOM 10 (consumables)", i))
+    if group in _PERFORMED:
+        for field in ("NGUOI_THUC_HIEN", "NGAY_TH_YL"):
+            if not r.get(field):
+                out.append(("XML3-06", field, "", f"is required for MA_NHOM {group}", i))
+
+
+@rule("record", "XML4-03")
+def result_time(r: dict[str, str], i: int, out: Found) -> None:
+    """NGAY_KQ is filled when GIA_TRI is."""
+    if r.get("GIA_TRI") and not r.get("NGAY_KQ"):
+        out.append(("XML4-03", "NGAY_KQ", "", "is required when GIA_TRI is filled", i))
+
+
+@rule("record", "XML7-03", "XML7-04", "XML7-05")
+def discharge_paper(r: dict[str, str], i: int, out: Found) -> None:
+    """Termination details when MA_DINH_CHI_THAI = 1; TUOI_THAI 1-42; leave fields all or none."""
+    if r.get("MA_DINH_CHI_THAI") == "1":
+        for field in ("NGUYENNHAN_DINHCHI", "THOIGIAN_DINHCHI", "TUOI_THAI"):
+            if not r.get(field):
+                out.append(("XML7-03", field, "", "is required when MA_DINH_CHI_THAI = 1", i))
+    age = r.get("TUOI_THAI", "")
+    if age and (not age.isdigit() or not 1 <= int(age) <= 42):
+        out.append(("XML7-05", "TUOI_THAI", age, "must be a gestational age of 1 to 42 weeks", i))
+    leave = [f for f in ("SO_NGAY_NGHI", "NGOAITRU_TUNGAY", "NGOAITRU_DENNGAY") if r.get(f)]
+    if leave and len(leave) != 3:
+        missing = [f for f in ("SO_NGAY_NGHI", "NGOAITRU_TUNGAY", "NGOAITRU_DENNGAY") if f not in leave]
+        out.append(
+            (
+                "XML7-04",
+                missing[0],
+                "",
+                "SO_NGAY_NGHI, NGOAITRU_TUNGAY and NGOAITRU_DENNGAY "
+                f"are all filled or all empty ({', '.join(leave)} filled)",
+                i,
+            )
+        )
+
+
+@rule("record", "XML14-04", "XML14-05")
+def appointment_dates(r: dict[str, str], i: int, out: Found) -> None:
+    """NGAY_HEN_KL is not before NGAY_RA; NGAY_CT is not before NGAY_VAO (by date)."""
+    due, left = r.get("NGAY_HEN_KL", ""), r.get("NGAY_RA", "")
+    if due and left and due[:8] < left[:8]:
+        out.append(("XML14-04", "NGAY_HEN_KL", due, f"must not be before NGAY_RA ({left})", i))
+    issued, arrived = r.get("NGAY_CT", ""), r.get("NGAY_VAO", "")
+    if issued and arrived and valid_date8(issued) and issued < arrived[:8]:
+        out.append(("XML14-05", "NGAY_CT", issued, f"must not be before NGAY_VAO ({arrived})", i))
+
+
+RECORD_RULES: dict[str, tuple[RecordRule, ...]] = {
+    "XML0": (cccd_matches_birth, checkin_first_cost, checkin_admission),
+    "XML1": (cccd_matches_birth, visit_times_ordered, fund_payment, treatment_days, visit_type_list_by_date),
+    "XML2": (drug_amounts, drug_tender, drug_given_after_order, recurring_wound),
+    "XML3": (service_amounts, service_conditional_fields, service_after_order),
+    "XML4": (result_time,),
+    "XML7": (discharge_paper,),
+    "XML14": (appointment_dates,),
+    "XML15": (cccd_matches_birth,),
+}
+"""Table -> the record rules applied to each of its records."""

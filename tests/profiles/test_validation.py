@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+
+import pytest
+
+from lienthong.profiles.mutations import MUTATIONS, apply
+from lienthong.profiles.samples import sample_checkin, sample_tables
+from lienthong.profiles.tables import VERSIONS
+from lienthong.profiles.validation import (
+    validate_checkin,
+    validate_dossier,
+    validate_record,
+    validate_tables,
+)
+
+SHAPES = [{}, {"kind": "03", "referral": True, "appointment": True}]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("shape", SHAPES, ids=["exam", "inpatient-referral-appointment"])
+def test_samples_are_valid_and_imply_their_version(
+    version: str, shape: dict[str, object], to_dossier: Callable[..., bytes]
+) -> None:
+    for seed in range(25):
+        data = to_dossier(sample_tables(seed, version=version, **shape))  # type: ignore[arg-type]
+        dossier, problems = validate_dossier(data, version="auto")
+        assert [p.message() for p in problems] == []
+        assert dossier is not None
+        assert dossier.version == version
+
+
+@pytest.mark.parametrize("req", sorted(MUTATIONS))
+def test_each_mutation_breaks_exactly_its_requirement(req: str) -> None:
+    applied = 0
+    for seed in range(30):
+        for shape in SHAPES:
+            mutated = apply(sample_tables(seed, **shape), req)  # type: ignore[arg-type]
+            if mutated is None:
+                continue
+            found = {v.requirement for v in validate_tables(mutated, "qd3176")}
+            assert found == {req}, (seed, shape)
+            applied += 1
+    assert applied > 0
+
+
+def test_a_4750_referral_judged_as_3176_names_the_other_version() -> None:
+    tables = sample_tables(3, version="qd4750", referral=True)
+    problems = validate_tables(tables, "qd3176")
+    tags = {(p.requirement, p.field) for p in problems if p.table == "XML13"}
+    assert ("TAG-01", "MA_NOI_DEN") in tags
+    message = next(p for p in problems if p.field == "MA_NOI_DEN").rule
+    assert "qd4750" in message
+    assert validate_tables(tables, "qd4750") == []
+
+
+def test_4750_appointment_time_fails_the_3176_8_character_rule() -> None:
+    tables = sample_tables(4, version="qd4750", appointment=True)
+    found = {(p.requirement, p.field) for p in validate_tables(tables, "qd3176")}
+    assert ("XML14-01", "NGAY_HEN_KL") in found
+
+
+def test_violation_names_table_record_field_value_rule_and_requirement() -> None:
+    tables = sample_tables(1)
+    tables["XML1"][0]["T_BHTT"] = "1.00"
+    [problem] = validate_tables(tables, "qd3176")
+    assert (problem.requirement, problem.table, problem.field, problem.value) == (
+        "XML1-04",
+        "XML1",
+        "T_BHTT",
+        "1.00",
+    )
+    assert problem.message().startswith(
+        "XML1 record 1, field T_BHTT = '1.00': must equal T_TONGCHI_BH - T_BNCCT"
+    )
+    assert problem.message().endswith("[XML1-04]")
+
+
+def test_money_is_compared_in_decimal_arithmetic() -> None:
+    tables = sample_tables(2)
+    summary = tables["XML1"][0]
+    summary["T_TONGCHI_BH"], summary["T_BNCCT"], summary["T_BHTT"] = "0.30", "0.10", "0.20"
+    found = {p.requirement for p in validate_tables(tables, "qd3176")}
+    assert "XML1-04" not in found  # 0.3 - 0.1 == 0.2 exactly in Decimal, not in float
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_sample_checkins_are_valid(version: str, to_checkin: Callable[..., bytes]) -> None:
+    records, problems = validate_checkin(to_checkin(sample_checkin(5, version=version)), version)
+    assert records
+    assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("edit", "req"),
+    [
+        (lambda r: r.pop("NGAY_YL"), "XML0-03"),
+        (lambda r: r.update(MA_THUOC="40.17", TEN_THUOC="Oxy"), "XML0-04"),
+        (lambda r: r.update(NGAY_VAO_NOI_TRU=r["NGAY_VAO"][:8] + "0001", LY_DO_VNT="x"), "XML0-05"),
+        (lambda r: r.update(HO_TEN="x" * 256), "XML0-02"),
+        (lambda r: r.update(STT="2"), "STT-01"),
+    ],
+)
+def test_checkin_rules(
+    edit: Callable[[dict[str, str]], object], req: str, to_checkin: Callable[..., bytes]
+) -> None:
+    record = sample_checkin(6)[0]
+    edit(record)
+    _, problems = validate_checkin(to_checkin([record]))
+    assert {p.requirement for p in problems} == {req}
+
+
+def test_checkin_without_signature_element() -> None:
+    data = (
+        b'<?xml version="1.0" encoding="utf-8"?>'
+        b"<CHI_TIEU_TRANG_THAI_KCB><DSACH_TRANG_THAI_KCB/></CHI_TIEU_TRANG_THAI_KCB>"
+    )
+    _, problems = validate_checkin(data)
+    assert {p.requirement for p in problems} == {"XML0-01"}
+
+
+def _envelope_edit(data: bytes, old: bytes, new: bytes) -> bytes:
+    assert old in data
+    return data.replace(old, new, 1)
+
+
+def test_envelope_rules(to_dossier: Callable[..., bytes]) -> None:
+    data = to_dossier(sample_tables(7))
+    cases = {
+        "ENV-01": _envelope_edit(data, b"<GIAMDINHHS>", b"<HOSO_SAI>").replace(
+            b"</GIAMDINHHS>", b"</HOSO_SAI>"
+        ),
+        "ENV-02": _envelope_edit(data, b"<LOAIHOSO>XML2</LOAIHOSO>", b"<LOAIHOSO>XML12</LOAIHOSO>"),
+        "ENV-03": _envelope_edit(data, b"<NOIDUNGFILE>", b"<NOIDUNGFILE>!!"),
+        "ENV-04": _envelope_edit(data, b"<SOLUONGHOSO>1</SOLUONGHOSO>", b"<SOLUONGHOSO>2</SOLUONGHOSO>"),
+        "ENV-05": to_dossier(sample_tables(7), facility="01002"),
+    }
+    for req, bad in cases.items():
+        _, problems = validate_dossier(bad)
+        assert req in {p.requirement for p in problems}, req
+
+
+def test_inner_document_that_is_not_xml(to_dossier: Callable[..., bytes]) -> None:
+    data = to_dossier(sample_tables(8))
+    start = data.index(b"<NOIDUNGFILE>") + len(b"<NOIDUNGFILE>")
+    end = data.index(b"</NOIDUNGFILE>")
+    bad = data[:start] + base64.b64encode(b"not xml at all") + data[end:]
+    _, problems = validate_dossier(bad)
+    assert problems[0].requirement == "ENV-03"
+    assert "not well-formed" in problems[0].rule
+
+
+def test_discharge_paper_rules() -> None:
+    record = {
+        "MA_LK": "LK1",
+        "SO_LUU_TRU": "1",
+        "MA_YTE": "1",
+        "MA_KHOA_RV": "K01",
+        "NGAY_VAO": "202503010800",
+        "NGAY_RA": "202503031000",
+        "CHAN_DOAN_RV": "x",
+        "PP_DIEUTRI": "x",
+        "MA_TTDV": "001/BYT-GPHN",
+        "MA_BS": "002/BYT-CCHN",
+        "TEN_BS": "B",
+        "NGAY_CT": "20250303",
+        "MA_DINH_CHI_THAI": "1",
+        "TUOI_THAI": "43",
+        "SO_NGAY_NGHI": "5",
+    }
+    found = {p.requirement for p in validate_record("XML7", record)}
+    assert found == {"XML7-03", "XML7-04", "XML7-05"}
+
+
+def test_qd1804_visit_types_only_from_june_2026() -> None:
+    tables = sample_tables(9, kind="01")
+    tables["XML1"][0]["MA_LOAI_KCB"] = "14"
+    assert {p.requirement for p in validate_tables(tables, "qd3176")} == {"CODE-02"}
+
+
+def test_unknown_version_is_a_clear_error(to_dossier: Callable[..., bytes]) -> None:
+    with pytest.raises(ValueError, match="choose one of auto, qd130, qd4750, qd3176"):
+        validate_dossier(to_dossier(sample_tables(1)), version="qd9999")
