@@ -1,32 +1,18 @@
-"""Citizens: identifiers, names with diacritics, birth, sex and address.
+"""Citizens as a pure function of (seed, index): identifiers, name, birth, address, card, family.
 
-The CCCD's six last digits are a bijection of the index inside its (province, century-sex, year)
-block, so numbers are unique by construction without any collision check.
+Built from :class:`~lienthong.simulators.population.batch.CitizenBatch`, so one citizen and the same
+citizen inside a million-row export are byte-identical.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from lienthong.profiles.codelists import birth_provinces
-from lienthong.profiles.identifiers import cccd_century_digit
+from lienthong.simulators.population.batch import CitizenBatch
 
-_SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ")
-_MALE_MIDDLE = ("Văn", "Hữu", "Đức", "Minh", "Quang", "Thành")
-_FEMALE_MIDDLE = ("Thị", "Ngọc", "Thu", "Thanh", "Minh", "Phương")
-_MALE_GIVEN = ("An", "Bình", "Cường", "Dũng", "Hùng", "Khoa", "Long", "Nam", "Phúc", "Quân", "Sơn", "Tuấn")
-_FEMALE_GIVEN = ("Anh", "Châu", "Dung", "Giang", "Hà", "Hạnh", "Lan", "Linh", "Mai", "Ngọc", "Thảo", "Yến")
-_COMMUNES = (
-    ("01", "Phường Ba Đình, Thành phố Hà Nội"),
-    ("79", "Phường Sài Gòn, Thành phố Hồ Chí Minh"),
-    ("48", "Phường Hải Châu, Thành phố Đà Nẵng"),
-    ("31", "Phường Hồng Bàng, Thành phố Hải Phòng"),
-    ("92", "Phường Ninh Kiều, Thành phố Cần Thơ"),
-    ("46", "Phường Thuận Hóa, Thành phố Huế"),
-)
+CHUNK = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,53 +22,111 @@ class Citizen:
     seed: int
     index: int
     cccd: str
+    """12-digit personal ID number (số định danh cá nhân)."""
     bhxh: str
     """10-digit BHXH number."""
     bhyt: str
-    """15-character BHYT card code."""
+    """15-character BHYT card code: group, benefit digit, province, BHXH number."""
     name: str
+    """Họ Đệm Tên, NFC with diacritics."""
     dob: date
     sex: int
     """GIOI_TINH: 1 male, 2 female."""
     address: str
     province: str
-    """Two-digit province code of residence."""
+    """Two-digit code of the (post-2025) province of residence."""
     phone: str
     password: str
     """The citizen's synthetic VNeID password (for the simulated sign-in)."""
+    commune: str = ""
+    """Five-digit commune code (QĐ 19/2025/QĐ-TTg)."""
+    birth_province: str = ""
+    """Three-digit province of birth registration (63-province era, TT 07/2016/TT-BCA)."""
+    ethnicity: str = "01"
+    """MA_DANTOC (QĐ 121-TCTK)."""
+    occupation: str = "00"
+    """MA_NGHE_NGHIEP (QĐ 34/2020/QĐ-TTg level 2; 00 none)."""
+    card_group: str = ""
+    benefit: int = 4
+    ma_dkbd: str = ""
+    """Registered primary-care facility."""
+    card_from: date | None = None
+    card_to: date | None = None
+    death: date | None = None
+    moved_on: date | None = None
+    previous_cccd: str = ""
+    """A cancelled earlier ID number (never reused), if the number was re-issued."""
+    mother: int | None = None
+    father: int | None = None
+    guardian: int | None = None
+    """Index of the parent who manages a child's health book on VNeID."""
+
+    @property
+    def age(self) -> int:
+        """Completed years on 1 January 2026 (the generator's reference date)."""
+        return 2025 - self.dob.year
+
+    def alive_on(self, day: date) -> bool:
+        return self.dob <= day and (self.death is None or day <= self.death)
+
+
+def _date(text: bytes) -> date | None:
+    return date.fromisoformat(text.decode()) if text else None
+
+
+def _link(text: bytes) -> int | None:
+    return int(text) if text else None
+
+
+def from_batch(batch: CitizenBatch) -> list[Citizen]:
+    """The batch's citizens as objects."""
+    cols = batch.columns()
+    out = []
+    for k in range(batch.count):
+        row = {name: values[k] for name, values in cols.items()}
+        index = batch.start + k
+        dob = _date(row["dob"])
+        assert dob is not None
+        out.append(
+            Citizen(
+                seed=batch.seed,
+                index=index,
+                cccd=row["cccd"].decode(),
+                bhxh=row["bhxh"].decode(),
+                bhyt=row["bhyt"].decode(),
+                name=row["name"].decode(),
+                dob=dob,
+                sex=int(row["sex"]),
+                address=row["address"].decode(),
+                province=row["province"].decode(),
+                phone=row["phone"].decode(),
+                password=f"vneid-{batch.seed}-{index}",
+                commune=row["commune"].decode(),
+                birth_province=row["birth_province"].decode(),
+                ethnicity=row["ethnicity"].decode(),
+                occupation=row["occupation"].decode(),
+                card_group=row["card_group"].decode(),
+                benefit=int(row["benefit"]),
+                ma_dkbd=row["ma_dkbd"].decode(),
+                card_from=_date(row["card_from"]),
+                card_to=_date(row["card_to"]),
+                death=_date(row["death_date"]),
+                moved_on=_date(row["moved_on"]),
+                previous_cccd=row["previous_cccd"].decode(),
+                mother=_link(row["mother"]),
+                father=_link(row["father"]),
+                guardian=_link(row["guardian"]),
+            )
+        )
+    return out
 
 
 def citizen(seed: int, index: int) -> Citizen:
     """The citizen number ``index`` of the population of ``seed``."""
-    rng = random.Random(f"lienthong-citizen:{seed}:{index}")
-    sex = 1 if rng.random() < 0.497 else 2
-    dob = date(rng.randint(1940, 2024), rng.randint(1, 12), rng.randint(1, 28))
-    province = sorted(birth_provinces())[index % len(birth_provinces())]
-    serial = (index * 7919 + seed * 104729) % 1_000_000  # 7919 is coprime to 10**6: a bijection
-    cccd = f"{province}{cccd_century_digit(dob.year, sex)}{dob.year % 100:02d}{serial:06d}"
-    bhxh = f"{province[1:]}{(index * 9973 + seed) % 100_000_000:08d}"
-    group = "TE" if (date(2026, 1, 1) - dob).days < 6 * 365 else rng.choice(("DN", "HC", "GD", "HT"))
-    benefit = "1" if group == "TE" else rng.choice("2345")
-    middle = rng.choice(_MALE_MIDDLE if sex == 1 else _FEMALE_MIDDLE)
-    given = rng.choice(_MALE_GIVEN if sex == 1 else _FEMALE_GIVEN)
-    home_province, commune = rng.choice(_COMMUNES)
-    return Citizen(
-        seed=seed,
-        index=index,
-        cccd=cccd,
-        bhxh=bhxh,
-        bhyt=f"{group}{benefit}{home_province}{bhxh}",
-        name=f"{rng.choice(_SURNAMES)} {middle} {given}",
-        dob=dob,
-        sex=sex,
-        address=f"Số {rng.randint(1, 300)} đường {rng.randint(1, 40)}, {commune}",
-        province=home_province,
-        phone="0" + rng.choice("3579") + f"{rng.randint(0, 99_999_999):08d}",
-        password=f"vneid-{seed}-{index}",
-    )
+    return from_batch(CitizenBatch(seed, index, 1))[0]
 
 
 def citizens(seed: int, start: int = 0, count: int = 100) -> Iterator[Citizen]:
-    """Citizens ``start`` .. ``start + count - 1`` of the population of ``seed``."""
-    for index in range(start, start + count):
-        yield citizen(seed, index)
+    """Citizens ``start`` .. ``start + count - 1`` of the population of ``seed`` (chunked)."""
+    for first in range(start, start + count, CHUNK):
+        yield from from_batch(CitizenBatch(seed, first, min(CHUNK, start + count - first)))
