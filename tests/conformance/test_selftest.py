@@ -7,11 +7,12 @@ import asyncio
 
 import pytest
 
+from lienthong.conformance.checks.sender_rules import DATA_RULES
 from lienthong.conformance.cli._wiring import send_batch, simulated_suite
 from lienthong.conformance.registry import registered
 from lienthong.conformance.results import CheckResult, Outcome
 from lienthong.conformance.runner import run_checks
-from lienthong.simulators.faults import FAULTS
+from lienthong.simulators.faults import FAULTS, breaks_fault
 from lienthong.simulators.network import NetworkConfig, build_network
 from tests.conftest import ALL_ACTORS, run_sync
 
@@ -62,6 +63,15 @@ def test_check_fails_on_its_fault(name: str) -> None:
 ALSO_CAUGHT = {
     "tampered_after_signing": "sent_documents_signed",
     "drops_visits": "visit_reaches_book",
+    "server_error": "answers_carry_receipt_fields",
+    "wrong_success_code": "answers_carry_receipt_fields",
+    "hangs_after_commit": "submission_answered_promptly",
+}
+# The generic breaks_<rule> faults of rules that also have a hand-written fault: caught by the same check.
+ALSO_CAUGHT |= {
+    breaks_fault(req_id): f"sent_{req_id.lower().replace('-', '_')}"
+    for req_id in DATA_RULES
+    if breaks_fault(req_id) in FAULTS
 }
 
 

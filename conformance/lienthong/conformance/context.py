@@ -10,6 +10,7 @@ import base64
 import binascii
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cached_property
 from typing import Protocol
 
@@ -84,6 +85,14 @@ class Samples(Protocol):
 
     def unknown_cccd(self) -> str: ...
 
+    def deceased(self) -> Identity:
+        """A citizen the identity node records as deceased."""
+        ...
+
+    def reissued(self) -> tuple[str, Identity]:
+        """(a cancelled earlier ID number, the identity under the re-issued number)."""
+        ...
+
 
 def _redact_body(text: str) -> str:
     if "password=" in text:
@@ -131,6 +140,10 @@ class ServerContext:
     settle: Callable[[], Awaitable[object]] | None = None
     """Let asynchronous forwarding finish (drain the outbox, or wait)."""
     regulation: str = "3176"
+    moh_client: tuple[str, str] | None = None
+    """Client id and secret of the suite's facility at the MoH store (OAuth2 client credentials)."""
+    advance: Callable[[timedelta], object] | None = None
+    """Move the simulation clock forward (simulated networks only): token-expiry checks need it."""
 
     def client(self, actor: str) -> httpx.AsyncClient:
         if actor not in self.clients:

@@ -1,34 +1,94 @@
 """Citizen access tokens: issued by C06 at VNeID sign-in, checked by the MoH store.
 
-HS256 JWTs (joserfc) with the simulation clock deciding expiry, so tests can age a token.
+HS256 JWTs (joserfc) carrying the citizen's CCCD, VNeID account level and the CCCDs of the wards
+whose health book they manage. The simulation clock decides expiry, so tests can age a token.
+Verified tokens are cached (the signature check is the costly part of a book read).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
+_CACHE_LIMIT = 50_000
 
-def issue(secret: str, cccd: str, *, now: datetime, lifetime: timedelta = timedelta(hours=1)) -> str:
+
+@dataclass(frozen=True, slots=True)
+class CitizenClaims:
+    cccd: str
+    level: int
+    wards: frozenset[str]
+    expires: int
+    """Unix seconds."""
+
+    def may_read(self, cccd: str) -> bool:
+        """A citizen reads their own book and the books of their wards."""
+        return cccd == self.cccd or cccd in self.wards
+
+
+def issue(
+    secret: str,
+    cccd: str,
+    *,
+    now: datetime,
+    lifetime: timedelta = timedelta(hours=1),
+    level: int = 2,
+    wards: Iterable[str] = (),
+) -> str:
     key = OctKey.import_key(secret.encode())
-    claims = {"sub": cccd, "scope": "citizen", "iat": int(now.timestamp()),
-              "exp": int((now + lifetime).timestamp())}
+    claims = {
+        "sub": cccd,
+        "scope": "citizen",
+        "level": level,
+        "wards": sorted(wards),
+        "iat": int(now.timestamp()),
+        "exp": int((now + lifetime).timestamp()),
+    }
     return jwt.encode({"alg": "HS256"}, claims, key)
+
+
+_verified: dict[tuple[str, str], CitizenClaims | None] = {}
+
+
+def _decode(secret: str, token: str) -> CitizenClaims | None:
+    try:
+        claims = jwt.decode(token, OctKey.import_key(secret.encode()), algorithms=["HS256"]).claims
+    except (JoseError, ValueError, TypeError):
+        return None
+    sub, wards = claims.get("sub"), claims.get("wards", [])
+    if claims.get("scope") != "citizen" or not isinstance(sub, str) or not isinstance(wards, list):
+        return None
+    try:
+        return CitizenClaims(
+            sub, int(claims.get("level", 2)), frozenset(str(w) for w in wards), int(claims.get("exp", 0))
+        )
+    except (TypeError, ValueError):
+        return None
+
+
+def claims(secret: str, token: str, *, now: datetime, accept_expired: bool = False) -> CitizenClaims | None:
+    """The claims of a valid, unexpired citizen token, or None."""
+    if not token or token.count(".") != 2:
+        return None
+    key = (secret, token)
+    if key in _verified:
+        found = _verified[key]
+    else:
+        found = _decode(secret, token)
+        if len(_verified) >= _CACHE_LIMIT:
+            _verified.clear()
+        _verified[key] = found
+    if found is None or (not accept_expired and found.expires <= now.timestamp()):
+        return None
+    return found
 
 
 def subject(secret: str, token: str, *, now: datetime, accept_expired: bool = False) -> str | None:
     """The CCCD a valid, unexpired citizen token speaks for, or None."""
-    if not token:
-        return None
-    try:
-        claims = jwt.decode(token, OctKey.import_key(secret.encode()), algorithms=["HS256"]).claims
-    except (JoseError, ValueError):
-        return None
-    if claims.get("scope") != "citizen" or not isinstance(claims.get("sub"), str):
-        return None
-    if not accept_expired and int(claims.get("exp", 0)) <= now.timestamp():
-        return None
-    return str(claims["sub"])
+    found = claims(secret, token, now=now, accept_expired=accept_expired)
+    return found.cccd if found else None

@@ -10,6 +10,8 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from lienthong.profiles.mutations import MUTATIONS
+
 
 @dataclass(frozen=True, slots=True)
 class Fault:
@@ -18,7 +20,7 @@ class Fault:
     summary: str
 
 
-_CATALOGUE = (
+_CATALOGUE: tuple[Fault, ...] = (
     # BHXH gateway
     Fault("token_missing_fields", "bhxh", "the token answer omits id_token and expires_in"),
     Fault("accepts_any_password", "bhxh", "issues a token whatever the password"),
@@ -31,12 +33,29 @@ _CATALOGUE = (
     Fault("signature_not_checked", "bhxh", "accepts dossiers whatever their signature"),
     Fault("drops_forward", "bhxh", "marks dossiers forwarded without sending them on"),
     Fault("forwards_unverified", "bhxh", "forwards visits whose identity C06 did not verify"),
+    Fault("accepts_expired_token", "bhxh", "accepts submissions and lookups on an expired session"),
+    Fault("server_error", "bhxh", "answers HTTP 503 with an HTML page instead of the JSON answer"),
+    Fault("slow_answer", "bhxh", "answers each submission only after a delay (slow_seconds, 2.1 s)"),
+    Fault("hangs_after_commit", "bhxh", "stores the submission, then withholds the answer past timeouts"),
+    Fault("wrong_success_code", "bhxh", "answers an accepted submission with maKetQua 00 instead of 200"),
+    Fault("reorders_forwards", "bhxh", "forwards newest first, so a replacement is overwritten"),
+    Fault("lookup_other_patient", "bhxh", "the card lookup answers with another patient's card and data"),
+    Fault("lookup_always_valid", "bhxh", "card lookup answers 000, checking no name, birth date or status"),
     # C06
     Fault("always_match", "c06", "answers match to every identity check"),
     Fault("leaks_personal_data", "c06", "returns the citizen's address and phone with the answer"),
+    Fault("verifies_inactive", "c06", "answers match for deceased citizens and cancelled ID numbers"),
     # MoH store
     Fault("book_not_fhir", "moh", "serves the health book as plain JSON instead of a FHIR Bundle"),
     Fault("drops_visits", "moh", "acknowledges forwarded visits without keeping them"),
+    Fault("cross_patient_read", "moh", "lets a citizen token read another patient's book"),
+    Fault("no_treatment_check", "moh", "lets a facility read any patient's book, treated or not"),
+    Fault("ignores_scopes", "moh", "serves a facility resource types its token has no scope for"),
+    Fault("accepts_expired_tokens", "moh", "accepts expired citizen and facility tokens"),
+    Fault("shows_restricted", "moh", "shows restricted data (the HIV record, XML6) on citizen views"),
+    Fault("reads_not_logged", "moh", "serves reads without writing them to the access log"),
+    Fault("late_visibility", "moh", "makes a visit visible on VNeID 25 h after storing it"),
+    Fault("ksk_accepts_unsigned", "moh", "accepts KSK pushes whatever their signatures"),
     # Hospital (sender): each breaks the named rule in what it sends
     Fault("envelope_wrong_root", "hospital", "dossier root is not GIAMDINHHS"),
     Fault("wrong_loaihoso", "hospital", "a FILEHOSO declares LOAIHOSO XML99"),
@@ -65,6 +84,20 @@ _CATALOGUE = (
     Fault("bad_facility_code", "hospital", "check-in MA_DKBD is not a facility code"),
     Fault("unsigned", "hospital", "sends dossiers with an empty CHUKYDONVI"),
     Fault("tampered_after_signing", "hospital", "changes the dossier after signing it"),
+)
+
+
+def breaks_fault(req_id: str) -> str:
+    """The hospital fault that sends a dossier breaking exactly ``req_id`` (``breaks_xml1_08``)."""
+    return "breaks_" + req_id.lower().replace("-", "_")
+
+
+# One hospital fault per validator rule: a rich sample dossier mutated to break exactly that rule
+# (``profiles.mutations``), so every data rule's sender check can be proven able to fail.
+BREAKS = {breaks_fault(req_id): req_id for req_id in sorted(MUTATIONS)}
+_CATALOGUE += tuple(
+    Fault(name, "hospital", f"sends a dossier that breaks exactly {req_id}")
+    for name, req_id in BREAKS.items()
 )
 FAULTS = {fault.name: fault for fault in _CATALOGUE}
 ACTORS = ("bhxh", "c06", "moh", "hospital")

@@ -3,17 +3,21 @@ and sends them to a BHXH gateway through its real API."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
 
 from lienthong.simulators import hospital_faults as hf
 from lienthong.simulators.facilities import Facility, md5_upper
+from lienthong.simulators.faults import BREAKS
 from lienthong.simulators.pki import SigningKey, sign_document
 from lienthong.simulators.visits import Visit
 from lienthong.simulators.xml130 import checkin_xml, envelope, table_xml
+
+REFUSED_FOR_RULES = frozenset({"400", "422", "125"})
 
 
 class GatewayRefused(Exception):
@@ -32,18 +36,61 @@ class Hospital:
     answers: list[dict[str, Any]] = field(default_factory=list)
     _session: dict[str, str] = field(default_factory=dict)
 
+    timeout: float = 10.0
+    """Seconds the HIS waits for an answer before it counts the request as lost."""
+    retries: int = 3
+    """Resends after a 5xx, a non-JSON answer, a timeout or a broken connection (same MA_LK)."""
+    backoff: float = 0.2
+    """Seconds before the first resend; doubles each time."""
+    fix_rejected: bool = False
+    """Fix and resend a dossier the gateway refused for a rule (drops this HIS's mutation faults)."""
+    retried: int = 0
+
+    async def _post(self, path: str, **kwargs: Any) -> dict[str, Any]:
+        """POST with resends on transient failures; the last answer, or a synthetic one."""
+        problem = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                self.retried += 1
+                await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
+            try:
+                response = await asyncio.wait_for(self.client.post(path, **kwargs), self.timeout)
+            except (TimeoutError, httpx.TransportError) as exc:
+                problem = f"no answer: {type(exc).__name__}"
+                continue
+            if response.status_code >= 500:
+                problem = f"HTTP {response.status_code}"
+                continue
+            try:
+                body = response.json()
+            except ValueError:
+                problem = f"HTTP {response.status_code}, not JSON"
+                continue
+            if isinstance(body, dict):
+                return body
+            problem = "the answer is not a JSON object"
+        return {
+            "maKetQua": "",
+            "maGiaoDich": "",
+            "thoiGianTiepNhan": "",
+            "thongDiep": f"gave up after {self.retries + 1} attempts: {problem}",
+        }
+
     async def login(self) -> None:
-        response = await self.client.post("/api/token/take", data={
-            "username": self.facility.username, "password": md5_upper(self.facility.password)})
-        body = response.json()
+        body = await self._post(
+            "/api/token/take",
+            data={"username": self.facility.username, "password": md5_upper(self.facility.password)},
+        )
         if body.get("maKetQua") != "200":
             raise GatewayRefused(f"token refused for {self.facility.username}: {body.get('thongDiep', body)}")
         self._session = body["APIKey"]
 
     def _headers(self) -> dict[str, str]:
-        return {"accessToken": self._session.get("access_token", ""),
-                "tokenId": self._session.get("id_token", ""),
-                "passwordHash": md5_upper(self.facility.password)}
+        return {
+            "accessToken": self._session.get("access_token", ""),
+            "tokenId": self._session.get("id_token", ""),
+            "passwordHash": md5_upper(self.facility.password),
+        }
 
     def _sign(self, document: bytes) -> bytes:
         if self.key is None or "unsigned" in self.faults:
@@ -63,25 +110,55 @@ class Hospital:
         return self._sign(hf.apply_document(document, mutations))
 
     async def _send(self, path: str, loai_ho_so: str, document: bytes) -> dict[str, Any]:
-        if not self._session:
-            await self.login()
-        response = await self.client.post(path, headers=self._headers(), json={
-            "username": self.facility.username, "loaiHoSo": loai_ho_so, "maTinh": self.facility.province,
-            "maCSKCB": self.facility.code, "fileHSBase64": hf.encode(document)})
-        answer: dict[str, Any] = response.json()
+        fields = {
+            "username": self.facility.username,
+            "loaiHoSo": loai_ho_so,
+            "maTinh": self.facility.province,
+            "maCSKCB": self.facility.code,
+            "fileHSBase64": hf.encode(document),
+        }
+        answer: dict[str, Any] = {}
+        for _ in range(2):  # a second time after renewing an expired session
+            if not self._session:
+                try:
+                    await self.login()
+                except GatewayRefused as exc:
+                    answer = {"maKetQua": "", "thongDiep": str(exc)}
+                    break
+            answer = await self._post(path, headers=self._headers(), json=fields)
+            if answer.get("maKetQua") != "401":
+                break
+            self._session = {}
         self.answers.append(answer)
         return answer
 
     async def send_checkin(self, visit: Visit) -> dict[str, Any]:
-        return await self._send(f"/api/qd130/checkInKcbQd{self.regulation}", "0", self.checkin_document(visit))
+        return await self._send(
+            f"/api/qd130/checkInKcbQd{self.regulation}", "0", self.checkin_document(visit)
+        )
 
     async def send_dossier(self, visit: Visit) -> dict[str, Any]:
         loai = "0" if "wrong_loaihoso_param" in self.faults else "130"
-        return await self._send(f"/api/qd130/guiHoSoXmlQD{self.regulation}", loai, self.dossier_document(visit))
+        return await self._send(
+            f"/api/qd130/guiHoSoXmlQD{self.regulation}", loai, self.dossier_document(visit)
+        )
+
+    async def send_broken_sample(self, req_id: str) -> dict[str, Any]:
+        """Send a sample dossier that breaks exactly ``req_id`` (the ``breaks_*`` faults)."""
+        tables = hf.broken_sample(req_id, self.facility.code, len(self.answers))
+        document = envelope(
+            self.facility.code,
+            tables["XML1"][0].get("NGAY_RA", "")[:8] or "20250101",
+            {kind: table_xml(kind, records) for kind, records in tables.items()},
+        )
+        return await self._send(f"/api/qd130/guiHoSoXmlQD{self.regulation}", "130", self._sign(document))
 
     async def send_visit(self, visit: Visit) -> list[dict[str, Any]]:
         """Check-in (unless an emergency visit or the no_checkin fault), then the dossier."""
-        visit = copy.deepcopy(visit)
+        broken = [req_id for name, req_id in BREAKS.items() if name in self.faults]
+        if broken:
+            return [await self.send_broken_sample(req_id) for req_id in broken]
+        original, visit = visit, copy.deepcopy(visit)
         for name, mutate in hf.RECORD_MUTATIONS.items():
             if name in self.faults:
                 mutate(visit)
@@ -89,4 +166,8 @@ class Hospital:
         if not visit.emergency and "no_checkin" not in self.faults:
             answers.append(await self.send_checkin(visit))
         answers.append(await self.send_dossier(visit))
+        if self.fix_rejected and answers[-1].get("maKetQua") in REFUSED_FOR_RULES and self.faults:
+            fixed = replace(self, faults=frozenset(), answers=[], fix_rejected=False)
+            answers.append(await fixed.send_dossier(original))  # same MA_LK, corrected
+            self.answers.append(answers[-1])
         return answers

@@ -9,10 +9,13 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from lxml import etree
 
 from lienthong.profiles import xml130
+from lienthong.profiles.mutations import apply as apply_mutation
+from lienthong.profiles.samples import sample_tables
 from lienthong.simulators.visits import Record, Visit
 
 RecordMutation = Callable[[Visit], None]
@@ -126,8 +129,9 @@ CHECKIN_MUTATIONS: dict[str, DocumentMutation] = {
     "checkin_wrong_root": _rename_root("TRANG_THAI_KCB_LIST"),
 }
 # Handled by the client: two_hoso, wrong_loaihoso_param, no_checkin, unsigned, tampered_after_signing.
-CLIENT_FAULTS = frozenset({"two_hoso", "wrong_loaihoso_param", "no_checkin", "unsigned",
-                           "tampered_after_signing"})
+CLIENT_FAULTS = frozenset(
+    {"two_hoso", "wrong_loaihoso_param", "no_checkin", "unsigned", "tampered_after_signing"}
+)
 
 
 def apply_document(document: bytes, mutations: list[DocumentMutation]) -> bytes:
@@ -152,3 +156,31 @@ def encode(document: bytes) -> str:
 
 
 __all__ = ["CHECKIN_MUTATIONS", "CLIENT_FAULTS", "DOSSIER_MUTATIONS", "RECORD_MUTATIONS", "xml130"]
+
+
+def broken_sample(req_id: str, facility: str, number: int) -> dict[str, list[dict[str, str]]]:
+    """A sample dossier of ``facility`` that breaks exactly ``req_id`` (``profiles.mutations``).
+
+    Tries sample variants (examination, inpatient, referral, appointment) until the mutation
+    applies; ``number`` keeps MA_LK distinct between sends.
+    """
+    variants: list[dict[str, Any]] = [
+        {},
+        {"referral": True},
+        {"appointment": True},
+        {"kind": "03"},
+        {"kind": "03", "referral": True, "appointment": True},
+    ]
+    for seed in range(number * 50, number * 50 + 50):
+        for options in variants:
+            tables = sample_tables(seed, **options)
+            for records in tables.values():
+                for record in records:
+                    if "MA_LK" in record:
+                        record["MA_LK"] = f"LT{facility}{number:06d}{seed:06d}"
+                    if "MA_CSKCB" in record:
+                        record["MA_CSKCB"] = facility
+            broken = apply_mutation(tables, req_id)
+            if broken is not None:
+                return broken
+    raise LookupError(f"no sample dossier can be made to break {req_id}")

@@ -10,9 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from lienthong.simulators.c06.notable import first_deceased, first_reissued
 from lienthong.simulators.clock import SimClock
+from lienthong.simulators.facilities import staff_of
 from lienthong.simulators.pki import SigningKey, sign_document
-from lienthong.simulators.population import citizen
+from lienthong.simulators.population import Citizen, citizen
 from lienthong.simulators.visits import Visit, visit_for
 from lienthong.simulators.xml130 import checkin_xml, envelope, table_xml
 
@@ -78,8 +80,13 @@ class FacilitySamples:
     def visit(self, index: int) -> Visit:
         if self._arrived is None:  # one arrival time per suite run keeps MA_LK stable within it
             self._arrived = self.clock.now() - timedelta(hours=3)
-        return visit_for(citizen(self.seed, index), self.account, seed=self.seed, number=1,  # type: ignore[arg-type]
-                         arrived=self._arrived)
+        return visit_for(
+            citizen(self.seed, index),
+            self.account,
+            seed=self.seed,
+            number=1,
+            arrived=self._arrived,
+        )
 
     def ma_lk(self, index: int) -> str:
         return self.visit(index).ma_lk
@@ -90,14 +97,23 @@ class FacilitySamples:
     def checkin(self, index: int) -> bytes:
         return self._sign(checkin_xml([self.visit(index).checkin]))
 
-    def dossier(self, index: int, *, edit: Callable[[Tables], None] | None = None,
-                envelope_edit: Callable[[bytes], bytes] | None = None, signed: bool = True) -> bytes:
+    def dossier(
+        self,
+        index: int,
+        *,
+        edit: Callable[[Tables], None] | None = None,
+        envelope_edit: Callable[[bytes], bytes] | None = None,
+        signed: bool = True,
+    ) -> bytes:
         visit = self.visit(index)
         tables: Tables = {kind: [dict(r) for r in records] for kind, records in visit.tables.items()}
         if edit:
             edit(tables)
-        document = envelope(self.facility, visit.summary["NGAY_RA"][:8],
-                            {kind: table_xml(kind, records) for kind, records in tables.items()})
+        document = envelope(
+            self.facility,
+            visit.summary["NGAY_RA"][:8],
+            {kind: table_xml(kind, records) for kind, records in tables.items()},
+        )
         if envelope_edit:
             document = envelope_edit(document)
         return self._sign(document, signed)
@@ -106,5 +122,26 @@ class FacilitySamples:
         person = citizen(self.seed, index)
         return Identity(person.cccd, person.name, person.dob.isoformat(), str(person.sex), person.password)
 
+    def deceased(self) -> Identity:
+        return _identity(first_deceased(self.seed))
+
+    def reissued(self) -> tuple[str, Identity]:
+        person = first_reissued(self.seed)
+        return person.previous_cccd, _identity(person)
+
     def unknown_cccd(self) -> str:
         return "001099999999"
+
+    def card(self, index: int) -> dict[str, str]:
+        """Card lookup fields of citizen ``index`` as the HIS reads them off the card."""
+        person = citizen(self.seed, index)
+        return {"maThe": person.bhyt, "hoTen": person.name, "ngaySinh": person.dob.strftime("%d/%m/%Y")}
+
+    @property
+    def staff(self) -> tuple[str, str]:
+        """(name, CCCD) of the facility's staff member registered for card lookups."""
+        return staff_of(self.account.code)
+
+
+def _identity(person: Citizen) -> Identity:
+    return Identity(person.cccd, person.name, person.dob.isoformat(), str(person.sex), person.password)

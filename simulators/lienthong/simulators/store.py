@@ -12,16 +12,24 @@ def database_url(url: str) -> str:
     """Accept ``postgresql://`` and ``postgres://`` and pick the psycopg 3 driver."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
-def open_database(url: str, metadata: MetaData) -> Engine:
+SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+
+def open_database(url: str, metadata: MetaData, *, synchronous: str = "NORMAL") -> Engine:
     """An engine on ``url`` with the node's tables created.
 
-    SQLite runs in WAL mode with ``synchronous=NORMAL``: a committed row survives the process being
-    killed, which is what "nothing accepted is lost" needs here.
+    SQLite runs in WAL mode with ``synchronous=NORMAL`` unless told otherwise: a committed row
+    survives the process being killed, which is what "nothing accepted is lost" needs here; it may
+    not survive a power loss or an OS crash (``FULL`` adds an fsync per commit for that).
+    PostgreSQL keeps its own setting (``synchronous_commit``; on by default: fsync per commit).
     """
+    synchronous = synchronous.upper()
+    if synchronous not in SYNCHRONOUS:
+        raise ValueError(f"synchronous must be one of {', '.join(SYNCHRONOUS)}, not {synchronous!r}")
     url = database_url(url)
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
@@ -35,7 +43,7 @@ def open_database(url: str, metadata: MetaData) -> Engine:
         def _pragmas(connection: Any, _record: Any) -> None:
             cursor = connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
 

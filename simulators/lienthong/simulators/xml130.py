@@ -60,7 +60,9 @@ def table_xml(kind: str, records: Sequence[Record], fields: Sequence[str] | None
     return _serialise(root)
 
 
-def envelope(facility: str, ngaylap: str, tables: Mapping[str, bytes] | Sequence[Mapping[str, bytes]]) -> bytes:
+def envelope(
+    facility: str, ngaylap: str, tables: Mapping[str, bytes] | Sequence[Mapping[str, bytes]]
+) -> bytes:
     """A GIAMDINHHS dossier wrapping table documents (LOAIHOSO -> document bytes).
 
     Pass a sequence of mappings to build several HOSO (which the 3176 guide forbids; faults use it).

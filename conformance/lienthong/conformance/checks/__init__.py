@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from lienthong.conformance.checks import (  # noqa: F401
+    book_access,
+    book_privacy,
     c06_identity,
+    c06_status,
     chain,
     gateway_answers,
     gateway_rejections,
+    gateway_service,
     gateway_session,
     health_book,
+    ksk_push,
     sender_rules,
 )

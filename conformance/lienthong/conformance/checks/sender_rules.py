@@ -9,6 +9,7 @@ from lienthong.conformance.context import SenderContext, Sent
 from lienthong.conformance.failures import CheckFailed, Skipped
 from lienthong.conformance.registry import check
 from lienthong.profiles import requirement
+from lienthong.profiles.mutations import MUTATIONS
 from lienthong.profiles.signature import signature_problem
 
 # Data requirement -> the hospital fault that breaks exactly it (proves the check can fail).
@@ -66,7 +67,14 @@ def _rule_check(req_id: str) -> Callable[[SenderContext], None]:
     return judge
 
 
-for _req, _fault in DATA_RULES.items():
+# Every other rule of the validator: proven by the hospital fault that breaks exactly it.
+VALIDATOR_RULES = {
+    req_id: "breaks_" + req_id.lower().replace("-", "_")
+    for req_id in sorted(MUTATIONS)
+    if req_id not in DATA_RULES
+}
+
+for _req, _fault in {**DATA_RULES, **VALIDATOR_RULES}.items():
     _judge = _rule_check(_req)
     check(
         verifies=[_req],

@@ -130,7 +130,14 @@ def served_network(
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the simulated network did not start within {timeout:.0f} s")
             time.sleep(0.1)
-        httpx.get(f"{served.urls['bhxh']}/health", timeout=5).raise_for_status()
+        while True:  # the keys exist before the nodes are provisioned and listening
+            try:
+                httpx.get(f"{served.urls['bhxh']}/health", timeout=5).raise_for_status()
+                break
+            except httpx.ConnectError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
         yield served
     finally:
         process.send_signal(signal.SIGINT)

@@ -80,6 +80,8 @@ async def simulated_suite(network: Network) -> Suite:
         recorder,
         service_token=network.gateway.config.service_token,
         settle=network.drain,
+        moh_client=(network.facilities[SUITE_FACILITY].code, network.facilities[SUITE_FACILITY].password),
+        advance=network.clock.advance,
     )
     judged = network.facilities[JUDGED_FACILITY].code
     sent = await fetch_sent(network.client("bhxh"), network.admin_token, facility=judged)

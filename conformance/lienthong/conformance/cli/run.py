@@ -110,7 +110,8 @@ def run(
     paths = write_all(result, directory)
     _summary(result)
     for name, path in paths.items():
-        console.print(f"  {name:6} {path}")
+        if path.exists():  # no failures folder when nothing failed
+            console.print(f"  {name:8} {path}")
     raise typer.Exit(0 if result.passed else 1)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -12,20 +13,40 @@ from rich.table import Table
 from lienthong.conformance.cli._app import app
 from lienthong.conformance.cli._console import console, fail
 from lienthong.simulators.network import Network, NetworkConfig
-from lienthong.simulators.serve import serve
+from lienthong.simulators.serve import serve, spawn_network
 
 
 @app.command()
 def simulate(
-    port: Annotated[int, typer.Option(min=1024, max=65533, help="Port of the BHXH gateway; C06 and the MoH "
-                                      "store take the next two.")] = 8080,
+    port: Annotated[
+        int,
+        typer.Option(
+            min=1024, max=65533, help="Port of the BHXH gateway; C06 and the MoH store take the next two."
+        ),
+    ] = 8080,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic population.")] = 42,
     population: Annotated[int, typer.Option(min=1, max=1_000_000, help="Citizens C06 knows.")] = 1000,
-    data_dir: Annotated[Path, typer.Option(help="Where the nodes keep their SQLite databases.")] =
-        Path(".lienthong/network"),
+    data_dir: Annotated[Path, typer.Option(help="Where the nodes keep their SQLite databases.")] = Path(
+        ".lienthong/network"
+    ),
     database_url: Annotated[str, typer.Option(help="PostgreSQL URL instead of SQLite files.")] = "",
-    register_cert: Annotated[list[str], typer.Option(help="FACILITY=cert.pem: also accept signatures "
-                                                     "made with this certificate.")] = [],  # noqa: B006
+    register_cert: Annotated[
+        list[str], typer.Option(help="FACILITY=cert.pem: also accept signatures made with this certificate.")
+    ] = [],  # noqa: B006
+    processes: Annotated[
+        bool,
+        typer.Option(
+            "--processes",
+            help="Run each node in its own process (a node can then be killed and restarted on its own).",
+        ),
+    ] = False,
+    header_faults: Annotated[
+        bool,
+        typer.Option(
+            "--header-faults",
+            help="Honour X-Lienthong-Fault request headers on the gateway (test networks only).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the simulated gateway, C06 and MoH store on 127.0.0.1 and print how to connect."""
     certificates: list[tuple[str, bytes]] = []
@@ -35,8 +56,19 @@ def simulate(
             certificates.append((code, Path(path).read_bytes()))
         except OSError as exc:
             fail(f"--register-cert {item!r}: {exc}", hint="give FACILITY=path/to/certificate.pem")
-    config = NetworkConfig(seed=seed, population=population, data_dir=data_dir,
-                           database_url=database_url or None)
+    config = NetworkConfig(
+        seed=seed,
+        population=population,
+        data_dir=data_dir,
+        database_url=database_url or None,
+        header_faults=header_faults,
+        keys_dir=data_dir / "keys",
+    )
+    if processes:
+        if certificates:
+            fail("--register-cert works only without --processes for now")
+        _serve_processes(config, port)
+        return
 
     def ready(network: Network) -> None:
         for code, pem in certificates:
@@ -58,10 +90,14 @@ def simulate(
             cert.write_bytes(network.keys[site.code].cert_pem)
             accounts.add_row(site.code, site.username, site.password, f"{key}\n{cert}")
         console.print(accounts)
-        console.print(f"Point the HIS at [bold]{network.base_urls['bhxh']}[/] "
-                      "(POST /api/token/take, /api/qd130/checkInKcbQd3176, /api/qd130/guiHoSoXmlQD3176).")
-        console.print(f"Journal API for auditors: GET {network.base_urls['bhxh']}/lienthong/submissions "
-                      f"with 'Authorization: Bearer {network.admin_token}'")
+        console.print(
+            f"Point the HIS at [bold]{network.base_urls['bhxh']}[/] "
+            "(POST /api/token/take, /api/qd130/checkInKcbQd3176, /api/qd130/guiHoSoXmlQD3176)."
+        )
+        console.print(
+            f"Journal API for auditors: GET {network.base_urls['bhxh']}/lienthong/submissions "
+            f"with 'Authorization: Bearer {network.admin_token}'"
+        )
 
     try:
         asyncio.run(serve(config, port=port, ready=ready))
@@ -69,4 +105,29 @@ def simulate(
         fail(str(exc), hint="choose another --port")
     except KeyboardInterrupt:
         pass
+    console.print("stopped")
+
+
+def _serve_processes(config: NetworkConfig, port: int) -> None:
+    try:
+        nodes = spawn_network(config, port=port)
+    except (OSError, RuntimeError, TimeoutError) as exc:
+        fail(f"could not start the network: {exc}", hint="choose another --port")
+    with nodes:
+        table = Table(title="lienthong simulated network, one process per node (Ctrl+C to stop)")
+        for column in ("node", "URL", "pid"):
+            table.add_column(column)
+        for node, url in nodes.urls.items():
+            table.add_row(node, url, str(nodes.processes[node].pid))
+        console.print(table)
+        console.print(
+            f"Facility keys and certificates: {config.data_dir / 'keys' if config.data_dir else '-'}; "
+            f"spec with the journal API's admin token: {nodes.spec_path}"
+        )
+        try:
+            while all(process.poll() is None for process in nodes.processes.values()):
+                time.sleep(0.5)
+            console.print("a node process exited; stopping the others")
+        except KeyboardInterrupt:
+            pass
     console.print("stopped")

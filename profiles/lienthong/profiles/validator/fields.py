@@ -40,6 +40,8 @@ class FieldPlan:
     codes: frozenset[str] | None
     codelist: str
     check: Checker | None
+    format: str = ""
+    """The ``format`` column of the field table (empty when none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,7 @@ def _field_plan(spec: TableSpec, index: int) -> FieldPlan:
         codes=_codes(fs.codelist) if fs.codelist else None,
         codelist=fs.codelist,
         check=check,
+        format=fs.format,
     )
 
 

@@ -238,11 +238,21 @@ FORMATS: dict[str, Checker] = {
 MEMOISED = {name: _memo(check) for name, check in FORMATS.items()}
 
 
+_MONEY: dict[str, Decimal | None] = {"": Decimal(0)}
+
+
 def money(value: str) -> Decimal | None:
-    """A decimal amount, or None when the text is not a number (reported by the field check)."""
-    if not value:
-        return Decimal(0)
+    """A decimal amount, or None when the text is not a number (reported by the field check).
+
+    Memoised: prices, quantities and rates repeat across records (Decimal is immutable)."""
     try:
-        return Decimal(value)
+        return _MONEY[value]
+    except KeyError:
+        pass
+    try:
+        amount: Decimal | None = Decimal(value)
     except (InvalidOperation, ValueError):
-        return None
+        amount = None
+    if len(_MONEY) < _CACHE_LIMIT:
+        _MONEY[value] = amount
+    return amount

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from lienthong.profiles.identifiers import cccd_century_digit
@@ -131,8 +132,6 @@ _DAYS_AT_MOST = {"02", "05", "07", "08"}
 
 
 def _days(start: str, end: str) -> int | None:
-    from datetime import date
-
     if not (valid_time12(start) and valid_time12(end)):
         return None
     a = date(int(start[:4]), int(start[4:6]), int(start[6:8]))
@@ -199,30 +198,30 @@ def visit_type_list_by_date(r: dict[str, str], i: int, out: Found) -> None:
 def _amount_rule(
     req: str, r: dict[str, str], i: int, out: Found, field: str, expected: Decimal, formula: str
 ) -> None:
-    value = money(r.get(field, ""))
+    text = r.get(field, "")
+    value = money(text)
     if value is not None and value != expected:
-        out.append((req, field, r.get(field, ""), f"must equal {formula} = {expected}", i))
+        out.append((req, field, text, f"must equal {formula} = {expected}", i))
 
 
 @rule("record", "XML2-03")
 def drug_amounts(r: dict[str, str], i: int, out: Found) -> None:
     """THANH_TIEN_BV = round(SO_LUONG x DON_GIA, 2); THANH_TIEN_BH adds x TYLE_TT_BH / 100."""
-    qty, price, rate = (
-        money(r.get("SO_LUONG", "")),
-        money(r.get("DON_GIA", "")),
-        money(r.get("TYLE_TT_BH", "")),
-    )
-    if qty is None or price is None or rate is None or not r.get("SO_LUONG") or not r.get("DON_GIA"):
+    get = r.get
+    qty_text, price_text, rate_text = get("SO_LUONG", ""), get("DON_GIA", ""), get("TYLE_TT_BH", "")
+    qty, price, rate = money(qty_text), money(price_text), money(rate_text)
+    if qty is None or price is None or rate is None or not qty_text or not price_text:
         return
-    _amount_rule("XML2-03", r, i, out, "THANH_TIEN_BV", _round2(qty * price), "round(SO_LUONG x DON_GIA, 2)")
-    if r.get("TYLE_TT_BH"):
+    amount = qty * price
+    _amount_rule("XML2-03", r, i, out, "THANH_TIEN_BV", _round2(amount), "round(SO_LUONG x DON_GIA, 2)")
+    if rate_text:
         _amount_rule(
             "XML2-03",
             r,
             i,
             out,
             "THANH_TIEN_BH",
-            _round2(qty * price * rate / _HUNDRED),
+            _round2(amount * rate / _HUNDRED),
             "round(SO_LUONG x DON_GIA x TYLE_TT_BH / 100, 2)",
         )
 
@@ -276,15 +275,12 @@ def recurring_wound(r: dict[str, str], i: int, out: Found) -> None:
 def service_amounts(r: dict[str, str], i: int, out: Found) -> None:
     """THANH_TIEN_BV = round(SO_LUONG x DON_GIA_BV x TYLE_TT_DV/100, 2); THANH_TIEN_BH likewise with
     DON_GIA_BH and x TYLE_TT_BH/100 (TYLE_TT_DV empty counts as 100)."""
-    qty, bv, bh = money(r.get("SO_LUONG", "")), money(r.get("DON_GIA_BV", "")), money(r.get("DON_GIA_BH", ""))
-    dv, rate = money(r.get("TYLE_TT_DV", "") or "100"), money(r.get("TYLE_TT_BH", ""))
-    if None in (qty, bv, bh, dv, rate) or not r.get("SO_LUONG"):
+    get = r.get
+    qty_text, rate_text = get("SO_LUONG", ""), get("TYLE_TT_BH", "")
+    qty, bv, bh = money(qty_text), money(get("DON_GIA_BV", "")), money(get("DON_GIA_BH", ""))
+    dv, rate = money(get("TYLE_TT_DV", "") or "100"), money(rate_text)
+    if qty is None or bv is None or bh is None or dv is None or rate is None or not qty_text:
         return
-    assert qty is not None
-    assert bv is not None
-    assert bh is not None
-    assert dv is not None
-    assert rate is not None
     _amount_rule(
         "XML3-03",
         r,
@@ -294,7 +290,7 @@ def service_amounts(r: dict[str, str], i: int, out: Found) -> None:
         _round2(qty * bv * dv / _HUNDRED),
         "round(SO_LUONG x DON_GIA_BV x TYLE_TT_DV / 100, 2)",
     )
-    if r.get("TYLE_TT_BH"):
+    if rate_text:
         _amount_rule(
             "XML3-03",
             r,

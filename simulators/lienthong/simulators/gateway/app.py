@@ -11,19 +11,34 @@ from datetime import UTC
 from sqlalchemy import insert, select
 from starlette.applications import Starlette
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
 from lienthong.profiles.tables import DEFAULT_VERSION, VERSIONS
-from lienthong.simulators._node import BadRequest, JSONAnswer, bearer, body_fields, same_secret
+from lienthong.simulators._node import BadRequest, JSONAnswer, bearer, body_fields, openapi_route, same_secret
 from lienthong.simulators.facilities import md5_upper
+from lienthong.simulators.faults import UnknownFault
+from lienthong.simulators.gateway.cards import RESULTS, CardRegister
 from lienthong.simulators.gateway.config import GatewayConfig
+from lienthong.simulators.gateway.faults import (
+    delay_answer,
+    request_faults,
+    service_unavailable,
+    unknown_fault_answer,
+)
+from lienthong.simulators.gateway.feedback import FEEDBACK_PATH, feedback
 from lienthong.simulators.gateway.forwarding import Links, deliver_due, pending_count
-from lienthong.simulators.gateway.intake import MALFORMED, Submission, receive
-from lienthong.simulators.gateway.schema import accounts, certificates, metadata, outbox, submissions
-from lienthong.simulators.gateway.sessions import open_session
+from lienthong.simulators.gateway.intake import MALFORMED, Submission, forget_certificates, receive_grouped
+from lienthong.simulators.gateway.journal import GroupCommit
+from lienthong.simulators.gateway.lookup import lookup
+from lienthong.simulators.gateway.schema import accounts, certificates, metadata, outbox, staff, submissions
+from lienthong.simulators.gateway.sessions import forget_sessions, open_session
 from lienthong.simulators.store import open_database
 
+MAX_ROW_ID = 2**63 - 1
+"""Largest row id the journal can hold (64-bit signed, SQLite and PostgreSQL alike)."""
 REGULATIONS = ("130", "4750", "3176")
+LOOKUP_PATH = "/api/egw/KQNhanLichSuKCB2024"
 
 
 def profile_for(regulation: str) -> str:
@@ -37,18 +52,45 @@ class Gateway:
 
     def __init__(self, config: GatewayConfig) -> None:
         self.config = config
-        self.engine = open_database(config.database_url, metadata)
+        self.engine = open_database(config.database_url, metadata, synchronous=config.synchronous)
+        self.journal = GroupCommit(self.engine)
+        """Journal writes of concurrent submissions, committed together (answers wait for it)."""
         self.links: Links | None = None
+        self.cards = CardRegister(config.seed, config.population)
 
     def register_account(self, username: str, password: str, facility: str) -> None:
         with self.engine.begin() as db:
             if db.execute(select(accounts).where(accounts.c.username == username)).first() is None:
-                db.execute(insert(accounts).values(username=username, password_md5=md5_upper(password),
-                                                   facility=facility))
+                db.execute(
+                    insert(accounts).values(
+                        username=username, password_md5=md5_upper(password), facility=facility
+                    )
+                )
+        forget_sessions(self.engine)
 
     def register_certificate(self, facility: str, cert_pem: bytes) -> None:
+        """Accept signatures made with ``cert_pem`` for ``facility`` (idempotent, for restarts)."""
+        pem = cert_pem.decode("ascii")
         with self.engine.begin() as db:
-            db.execute(insert(certificates).values(facility=facility, cert_pem=cert_pem.decode("ascii")))
+            known = db.execute(
+                select(certificates.c.id).where(
+                    certificates.c.facility == facility, certificates.c.cert_pem == pem
+                )
+            ).first()
+            if known is None:
+                db.execute(insert(certificates).values(facility=facility, cert_pem=pem))
+        forget_certificates(self.engine)
+
+    def register_staff(self, facility: str, cccd: str, name: str) -> None:
+        """Let a staff member of ``facility`` look cards up (idempotent)."""
+        with self.engine.begin() as db:
+            if (
+                db.execute(
+                    select(staff.c.cccd).where(staff.c.facility == facility, staff.c.cccd == cccd)
+                ).first()
+                is None
+            ):
+                db.execute(insert(staff).values(facility=facility, cccd=cccd, name=name))
 
     async def drain(self, *, rounds: int = 50) -> int:
         """Deliver everything due now (tests and ``lienthong run``); the number still pending."""
@@ -65,34 +107,74 @@ def create_gateway(config: GatewayConfig | None = None, *, pump: bool = False) -
     gateway = Gateway(config or GatewayConfig())
     cfg = gateway.config
 
-    async def token_take(request: Request) -> JSONAnswer:
+    async def token_take(request: Request) -> Response:
         try:
+            faults = request_faults(cfg, request)
             fields = await body_fields(request)
+        except UnknownFault as exc:
+            return unknown_fault_answer(exc)
         except BadRequest as exc:
             return JSONAnswer({"maKetQua": MALFORMED, "thongDiep": str(exc)})
+        if "server_error" in faults:
+            return service_unavailable()
         expires = cfg.clock.now() + cfg.token_lifetime
-        tokens = open_session(gateway.engine, fields.get("username", ""), fields.get("password", ""),
-                              expires_at=expires, any_password="accepts_any_password" in cfg.faults)
+        tokens = open_session(
+            gateway.engine,
+            fields.get("username", ""),
+            fields.get("password", ""),
+            expires_at=expires,
+            any_password="accepts_any_password" in faults,
+        )
         if tokens is None:
-            return JSONAnswer({"maKetQua": "401", "thongDiep": "Chưa xác thực (unauthenticated): "
-                               "wrong username or password (password must be the upper-case MD5 hex)"})
-        key = {"access_token": tokens[0], "id_token": tokens[1], "token_type": "bearer",
-               "username": fields["username"], "expires_in": expires.astimezone(UTC).isoformat()}
-        if "token_missing_fields" in cfg.faults:
+            return JSONAnswer(
+                {
+                    "maKetQua": "401",
+                    "thongDiep": "Chưa xác thực (unauthenticated): "
+                    "wrong username or password (password must be the upper-case MD5 hex)",
+                }
+            )
+        key = {
+            "access_token": tokens[0],
+            "id_token": tokens[1],
+            "token_type": "bearer",
+            "username": fields["username"],
+            "expires_in": expires.astimezone(UTC).isoformat(),
+        }
+        if "token_missing_fields" in faults:
             del key["id_token"], key["expires_in"]
         return JSONAnswer({"maKetQua": "200", "APIKey": key})
 
     def submission_endpoint(kind: str, regulation: str, path: str) -> Route:
-        async def endpoint(request: Request) -> JSONAnswer:
+        async def endpoint(request: Request) -> Response:
             try:
+                faults = request_faults(cfg, request)
                 fields = await body_fields(request)
+            except UnknownFault as exc:
+                return unknown_fault_answer(exc)
             except BadRequest as exc:
-                return JSONAnswer({"maKetQua": MALFORMED, "maGiaoDich": "", "thoiGianTiepNhan": "",
-                                   "thongDiep": f"Từ chối (rejected): {exc}"})
+                return JSONAnswer(
+                    {
+                        "maKetQua": MALFORMED,
+                        "maGiaoDich": "",
+                        "thoiGianTiepNhan": "",
+                        "thongDiep": f"Từ chối (rejected): {exc}",
+                    }
+                )
+            if "server_error" in faults:
+                return service_unavailable()
             headers = request.headers
-            sub = Submission(path, kind, profile_for(regulation), fields, headers.get("accesstoken", ""),
-                             headers.get("tokenid", ""), headers.get("passwordhash", ""))
-            return JSONAnswer(receive(gateway.engine, cfg, sub))
+            sub = Submission(
+                path,
+                kind,
+                profile_for(regulation),
+                fields,
+                headers.get("accesstoken", ""),
+                headers.get("tokenid", ""),
+                headers.get("passwordhash", ""),
+            )
+            answer = await receive_grouped(gateway.journal, cfg, sub, faults)
+            await delay_answer(cfg, faults)
+            return JSONAnswer(answer)
 
         return Route(path, endpoint, methods=["POST"])
 
@@ -102,32 +184,86 @@ def create_gateway(config: GatewayConfig | None = None, *, pump: bool = False) -
     async def journal(request: Request) -> JSONAnswer:
         if not admin(request):
             return JSONAnswer({"error": "admin bearer token required"}, status_code=401)
-        after = int(request.query_params.get("after_id", "0") or 0)
+        raw = request.query_params.get("after_id", "0") or "0"
+        if not raw.isdigit() or int(raw) > MAX_ROW_ID:
+            return JSONAnswer(
+                {"error": f"after_id = {raw!r}: must be a whole number from 0 to {MAX_ROW_ID}"},
+                status_code=400,
+            )
+        after = int(raw)
         query = select(submissions).where(submissions.c.id > after).order_by(submissions.c.id).limit(1000)
         if facility := request.query_params.get("facility"):
             query = query.where(submissions.c.ma_cskcb == facility)
         with gateway.engine.connect() as db:
             rows = db.execute(query).mappings().all()
-        return JSONAnswer({"submissions": [
-            {**{str(k): v for k, v in row.items() if k != "payload"},
-             "received_at": row["received_at"].isoformat(),
-             "payload_base64": base64.b64encode(row["payload"]).decode("ascii")} for row in rows]})
+        return JSONAnswer(
+            {
+                "submissions": [
+                    {
+                        **{str(k): v for k, v in row.items() if k != "payload"},
+                        "received_at": row["received_at"].isoformat(),
+                        "payload_base64": base64.b64encode(row["payload"]).decode("ascii"),
+                    }
+                    for row in rows
+                ]
+            }
+        )
 
     async def transaction(request: Request) -> JSONAnswer:
         if not admin(request):
             return JSONAnswer({"error": "admin bearer token required"}, status_code=401)
         with gateway.engine.connect() as db:
-            row = db.execute(select(submissions.c.id, submissions.c.result_code, submissions.c.message,
-                                    submissions.c.ma_lk, submissions.c.kind)
-                             .where(submissions.c.transaction_id == request.path_params["tx"])
-                             .order_by(submissions.c.id.desc())).first()
-            forward = db.execute(select(outbox.c.status).where(outbox.c.submission_id == row.id)).first() \
-                if row else None
+            row = db.execute(
+                select(
+                    submissions.c.id,
+                    submissions.c.result_code,
+                    submissions.c.message,
+                    submissions.c.ma_lk,
+                    submissions.c.kind,
+                )
+                .where(submissions.c.transaction_id == request.path_params["tx"])
+                .order_by(submissions.c.id.desc())
+            ).first()
+            forward = (
+                db.execute(select(outbox.c.status).where(outbox.c.submission_id == row.id)).first()
+                if row
+                else None
+            )
         if row is None:
             return JSONAnswer({"error": "unknown maGiaoDich"}, status_code=404)
-        return JSONAnswer({"maGiaoDich": request.path_params["tx"], "maKetQua": row.result_code,
-                           "thongDiep": row.message, "MA_LK": row.ma_lk, "kind": row.kind,
-                           "forward": forward.status if forward else None})
+        return JSONAnswer(
+            {
+                "maGiaoDich": request.path_params["tx"],
+                "maKetQua": row.result_code,
+                "thongDiep": row.message,
+                "MA_LK": row.ma_lk,
+                "kind": row.kind,
+                "forward": forward.status if forward else None,
+            }
+        )
+
+    async def card_lookup(request: Request) -> Response:
+        try:
+            faults = request_faults(cfg, request)
+            body = await body_fields(request)
+        except UnknownFault as exc:
+            return unknown_fault_answer(exc)
+        except BadRequest as exc:
+            return JSONAnswer({"maKetQua": "205", "ghiChu": f"{RESULTS['205']}: {exc}"})
+        if "server_error" in faults:
+            return service_unavailable()
+        return JSONAnswer(
+            lookup(gateway.engine, cfg, gateway.cards, dict(request.query_params), body, faults)
+        )
+
+    async def facility_feedback(request: Request) -> Response:
+        try:
+            faults = request_faults(cfg, request)
+        except UnknownFault as exc:
+            return unknown_fault_answer(exc)
+        return JSONAnswer(
+            feedback(gateway.engine, cfg, dict(request.headers), dict(request.query_params), faults)
+        )
 
     async def health(request: Request) -> JSONAnswer:
         return JSONAnswer({"status": "ok", "node": "bhxh"})
@@ -141,9 +277,15 @@ def create_gateway(config: GatewayConfig | None = None, *, pump: bool = False) -
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    routes = [Route("/api/token/take", token_take, methods=["POST"]),
-              Route("/lienthong/submissions", journal), Route("/lienthong/transactions/{tx}", transaction),
-              Route("/health", health)]
+    routes = [
+        Route("/api/token/take", token_take, methods=["POST"]),
+        Route(LOOKUP_PATH, card_lookup, methods=["POST"]),
+        Route(FEEDBACK_PATH, facility_feedback),
+        Route("/lienthong/submissions", journal),
+        Route("/lienthong/transactions/{tx}", transaction),
+        Route("/health", health),
+        openapi_route("bhxh"),
+    ]
     for regulation in REGULATIONS:
         routes.append(submission_endpoint("checkin", regulation, f"/api/qd130/checkInKcbQd{regulation}"))
         routes.append(submission_endpoint("dossier", regulation, f"/api/qd130/guiHoSoXmlQD{regulation}"))

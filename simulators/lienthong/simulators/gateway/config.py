@@ -19,8 +19,21 @@ class GatewayConfig:
     """Bearer token of lienthong's own journal API (not part of the BHXH API)."""
     service_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
     """Bearer token the gateway presents to C06 and the MoH store."""
+    synchronous: str = "NORMAL"
+    """SQLite ``PRAGMA synchronous`` (WAL): ``NORMAL`` keeps every answered submission through a
+    process kill; ``FULL`` (an fsync per commit group) also through a power loss."""
     require_signature: bool = True
     """Signing is mandatory from 01/01/2026 (NĐ 188/2025 Đ69 k9) [S]."""
     max_attempts: int = 8
     forward_interval: float = 0.2
     """Seconds between outbox sweeps when served."""
+    header_faults: bool = False
+    """Honour the ``X-Lienthong-Fault`` request header (test networks only)."""
+    seed: int = 42
+    population: int = 0
+    """Citizens of the synthetic population whose cards the lookup API knows (0: none)."""
+    slow_seconds: float = 2.1
+    """Delay of the ``slow_answer`` fault."""
+    hang_seconds: float = 2.1
+    """How long ``hangs_after_commit`` withholds the answer: past the 2 s budget of API-09 (raise it to
+    outlast a HIS's own timeout)."""

@@ -5,23 +5,50 @@ from __future__ import annotations
 
 import base64
 import binascii
+import time
 import uuid
-from dataclasses import dataclass
+import weakref
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, select, update
+import orjson
+from sqlalchemy import Engine, select
 
 from lienthong.profiles import validate_checkin, validate_dossier, xml130
 from lienthong.profiles.validation import Violation
 from lienthong.simulators.clock import vn_stamp
 from lienthong.simulators.gateway.config import GatewayConfig
-from lienthong.simulators.gateway.schema import certificates, episodes, outbox, submissions
-from lienthong.simulators.gateway.sessions import Session, current_session
+from lienthong.simulators.gateway.faults import FORWARD_FAULTS
+from lienthong.simulators.gateway.journal import Entry, GroupCommit, write_entries
+from lienthong.simulators.gateway.schema import certificates
+from lienthong.simulators.gateway.sessions import CACHE_SECONDS, Session, current_session
 from lienthong.simulators.pki import signature_problem
 
-OK, MALFORMED, RULE_BROKEN, UNAUTHENTICATED, FORBIDDEN, BAD_SIGNATURE = "200", "400", "422", "401", "403", "125"
+OK, MALFORMED, RULE_BROKEN, UNAUTHENTICATED, FORBIDDEN, BAD_SIGNATURE = (
+    "200",
+    "400",
+    "422",
+    "401",
+    "403",
+    "125",
+)
 _ENVELOPE_RULES = {"ENV-01", "ENV-02", "ENV-03", "ENV-04", "XML0-01"}
+WRONG_SUCCESS_CODE = "00"
+"""What the ``wrong_success_code`` fault answers instead of 200."""
 _SHOWN = 20
+_KEPT = 200
+HISTORY_FIELDS = (
+    "MA_LK",
+    "MA_CSKCB",
+    "NGAY_VAO",
+    "NGAY_RA",
+    "CHAN_DOAN_RV",
+    "MA_BENH_CHINH",
+    "KET_QUA_DTRI",
+    "LY_DO_VV",
+    "MA_LOAI_RV",
+    "MA_THE_BHYT",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +71,8 @@ class Outcome:
     ma_lk: str = ""
     signature_ok: bool | None = None
     session: Session | None = None
+    violations: list[Violation] = field(default_factory=list)
+    summary: dict[str, str] = field(default_factory=dict)
 
 
 def _rejection(violations: list[Violation]) -> str:
@@ -52,98 +81,239 @@ def _rejection(violations: list[Violation]) -> str:
     return f"Từ chối (rejected): {len(violations)} error(s): {shown}{more}"
 
 
-def receive(engine: Engine, config: GatewayConfig, sub: Submission) -> dict[str, str]:
-    """Judge one submission, journal it, and give the immediate answer."""
+def receive(
+    engine: Engine, config: GatewayConfig, sub: Submission, faults: frozenset[str] | None = None
+) -> dict[str, str]:
+    """Judge one submission, journal it, and give the immediate answer.
+
+    The journal row, the episode and the queued forward commit in one transaction before the
+    answer is returned: a ``maKetQua`` 200 is never lost to a crash.
+    """
+    faults = config.faults if faults is None else faults
     now = config.clock.now()
-    outcome = _judge(engine, config, sub, now)
-    transaction = "GD00000000000000000001" if "reuses_transaction_id" in config.faults else (
-        "GD" + uuid.uuid4().hex[:20].upper())
+    outcome = _judge(engine, config, sub, now, faults)
+    entry, transaction = journal_entry(sub, outcome, now, faults)
     with engine.begin() as db:
-        row_id = db.execute(insert(submissions).values(
-            transaction_id=transaction, endpoint=sub.endpoint, kind=sub.kind, profile=sub.profile,
-            username=sub.fields.get("username", ""),
-            session_facility=outcome.session.facility if outcome.session else "",
-            ma_cskcb=sub.fields.get("maCSKCB", "")[:20], loai_ho_so=sub.fields.get("loaiHoSo", "")[:10],
-            ma_lk=outcome.ma_lk[:100], result_code=outcome.code, message=outcome.message,
-            received_at=now, payload=outcome.payload, signature_ok=outcome.signature_ok,
-        )).inserted_primary_key[0]
-        if outcome.code == OK and sub.kind == "dossier" and outcome.session is not None:
-            facility = sub.fields.get("maCSKCB", "")
-            existing = db.execute(select(episodes.c.id).where(
-                episodes.c.facility == facility, episodes.c.ma_lk == outcome.ma_lk)).first()
-            if existing is None:
-                db.execute(insert(episodes).values(facility=facility, ma_lk=outcome.ma_lk,
-                                                   submission_id=row_id, versions=1))
-            else:  # a replacement dossier for the same episode (late results, payment time)
-                db.execute(update(episodes).where(episodes.c.id == existing.id).values(
-                    submission_id=row_id, versions=episodes.c.versions + 1))
-            db.execute(insert(outbox).values(submission_id=row_id, status="pending", attempts=0,
-                                             next_attempt_at=now, last_error=""))
-    stamp = now.strftime("%Y%m%d%H%M%S") if "answer_time_utc" in config.faults else vn_stamp(now)
-    return {"maKetQua": outcome.code, "maGiaoDich": transaction, "thoiGianTiepNhan": stamp,
-            "thongDiep": outcome.message}
+        write_entries(db, [entry])
+    return answer(outcome, transaction, now, faults)
 
 
-def _judge(engine: Engine, config: GatewayConfig, sub: Submission, now: datetime) -> Outcome:
+async def receive_grouped(
+    journal: GroupCommit, config: GatewayConfig, sub: Submission, faults: frozenset[str] | None = None
+) -> dict[str, str]:
+    """:func:`receive` with the write committed in a group with concurrent requests' writes; the
+    answer still waits for the commit that holds this submission."""
+    faults = config.faults if faults is None else faults
+    now = config.clock.now()
+    outcome = _judge(journal.engine, config, sub, now, faults)
+    entry, transaction = journal_entry(sub, outcome, now, faults)
+    await journal.submit(entry)
+    return answer(outcome, transaction, now, faults)
+
+
+def journal_entry(
+    sub: Submission, outcome: Outcome, now: datetime, faults: frozenset[str]
+) -> tuple[Entry, str]:
+    """What the journal keeps of a judged submission, and its transaction id (maGiaoDich)."""
+    transaction = (
+        "GD00000000000000000001"
+        if "reuses_transaction_id" in faults
+        else ("GD" + uuid.uuid4().hex[:20].upper())
+    )
+    fields = sub.fields
+    entry = Entry(
+        {
+            "transaction_id": transaction,
+            "endpoint": sub.endpoint,
+            "kind": sub.kind,
+            "profile": sub.profile,
+            "username": fields.get("username", ""),
+            "session_facility": outcome.session.facility if outcome.session else "",
+            "ma_cskcb": fields.get("maCSKCB", "")[:20],
+            "loai_ho_so": fields.get("loaiHoSo", "")[:10],
+            "ma_lk": outcome.ma_lk[:100],
+            "result_code": outcome.code,
+            "message": outcome.message,
+            "received_at": now,
+            "payload": outcome.payload,
+            "signature_ok": outcome.signature_ok,
+            "errors": orjson.dumps([asdict(v) for v in outcome.violations[:_KEPT]]).decode()
+            if outcome.violations
+            else "[]",
+        }
+    )
+    if outcome.code == OK and sub.kind == "dossier" and outcome.session is not None:
+        summary = {name: outcome.summary.get(name, "") for name in HISTORY_FIELDS}
+        entry.episode = {
+            "facility": fields.get("maCSKCB", ""),
+            "ma_lk": outcome.ma_lk,
+            "ma_the": outcome.summary.get("MA_THE_BHYT", "")[:20],
+            "summary": orjson.dumps(summary).decode(),
+        }
+        entry.forward = {
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+            "faults": ",".join(sorted(faults & FORWARD_FAULTS)),
+        }
+    return entry, transaction
+
+
+def answer(outcome: Outcome, transaction: str, now: datetime, faults: frozenset[str]) -> dict[str, str]:
+    """The immediate answer to a journaled submission."""
+    code = WRONG_SUCCESS_CODE if outcome.code == OK and "wrong_success_code" in faults else outcome.code
+    stamp = now.strftime("%Y%m%d%H%M%S") if "answer_time_utc" in faults else vn_stamp(now)
+    return {
+        "maKetQua": code,
+        "maGiaoDich": transaction,
+        "thoiGianTiepNhan": stamp,
+        "thongDiep": outcome.message,
+    }
+
+
+def forget_certificates(engine: Engine) -> None:
+    """Drop the memory copy of the registered certificates (after one is registered)."""
+    _certificates.pop(engine, None)
+
+
+def facility_certificates(engine: Engine, facility: str) -> list[bytes]:
+    """The certificates registered for ``facility`` (kept in memory like the sessions are)."""
+    known = _certificates.get(engine)
+    if known is None:
+        known = _certificates[engine] = {}
+    cached = known.get(facility)
+    if cached is not None and time.monotonic() - cached[0] <= CACHE_SECONDS:
+        return cached[1]
+    with engine.connect() as db:
+        certs = [
+            r.cert_pem.encode()
+            for r in db.execute(select(certificates.c.cert_pem).where(certificates.c.facility == facility))
+        ]
+    known[facility] = (time.monotonic(), certs)
+    return certs
+
+
+_certificates: weakref.WeakKeyDictionary[Engine, dict[str, tuple[float, list[bytes]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _judge(
+    engine: Engine, config: GatewayConfig, sub: Submission, now: datetime, faults: frozenset[str]
+) -> Outcome:
     raw = sub.fields.get("fileHSBase64", "").encode("utf-8", "replace")
-    session = current_session(engine, sub.access_token, sub.id_token, now=now)
-    if session is None and "skips_token_check" not in config.faults:
-        return Outcome(UNAUTHENTICATED, "Chưa xác thực (unauthenticated): headers accessToken and "
-                       "tokenId must name a live session from /api/token/take", raw)
+    session = current_session(
+        engine, sub.access_token, sub.id_token, now=now, accept_expired="accepts_expired_token" in faults
+    )
+    if session is None and "skips_token_check" not in faults:
+        return Outcome(
+            UNAUTHENTICATED,
+            "Chưa xác thực (unauthenticated): headers accessToken and "
+            "tokenId must name a live session from /api/token/take",
+            raw,
+        )
     if session is not None and sub.password_hash and sub.password_hash.upper() != session.password_md5:
-        return Outcome(UNAUTHENTICATED, "Chưa xác thực (unauthenticated): header passwordHash does not "
-                       "match the account", raw, session=session)
+        return Outcome(
+            UNAUTHENTICATED,
+            "Chưa xác thực (unauthenticated): header passwordHash does not match the account",
+            raw,
+            session=session,
+        )
     if session is not None and sub.fields.get("username", session.username) != session.username:
-        return Outcome(FORBIDDEN, f"Không có quyền (unauthorised): username "
-                       f"{sub.fields.get('username')!r} is not the session's user", raw, session=session)
+        return Outcome(
+            FORBIDDEN,
+            f"Không có quyền (unauthorised): username "
+            f"{sub.fields.get('username')!r} is not the session's user",
+            raw,
+            session=session,
+        )
     facility = sub.fields.get("maCSKCB", "")
-    if session is not None and facility != session.facility and "no_facility_check" not in config.faults:
-        return Outcome(FORBIDDEN, f"Không có quyền (unauthorised): maCSKCB {facility!r} is not the "
-                       f"session's facility {session.facility} [API-05]", raw, session=session)
-    if "accepts_malformed" in config.faults:
+    if session is not None and facility != session.facility and "no_facility_check" not in faults:
+        return Outcome(
+            FORBIDDEN,
+            f"Không có quyền (unauthorised): maCSKCB {facility!r} is not the "
+            f"session's facility {session.facility} [API-05]",
+            raw,
+            session=session,
+        )
+    if "accepts_malformed" in faults:
         return Outcome(OK, "Tiếp nhận thành công (accepted)", raw, session=session)
     expected = xml130.LOAIHOSO_CHECKIN if sub.kind == "checkin" else xml130.LOAIHOSO_DOSSIER
     given = sub.fields.get("loaiHoSo", "")
-    if given != expected and "ignores_loaihoso" not in config.faults:
-        return Outcome(MALFORMED, f"Từ chối (rejected): field loaiHoSo = {given!r}: must be {expected} "
-                       f"for {sub.endpoint} [API-08]", raw, session=session)
+    if given != expected and "ignores_loaihoso" not in faults:
+        return Outcome(
+            MALFORMED,
+            f"Từ chối (rejected): field loaiHoSo = {given!r}: must be {expected} for {sub.endpoint} [API-08]",
+            raw,
+            session=session,
+        )
     for name in ("username", "maTinh", "maCSKCB", "fileHSBase64"):
         if not sub.fields.get(name):
-            return Outcome(MALFORMED, f"Từ chối (rejected): field {name} is missing or empty", raw,
-                           session=session)
+            return Outcome(
+                MALFORMED, f"Từ chối (rejected): field {name} is missing or empty", raw, session=session
+            )
     try:
         document = base64.b64decode(raw, validate=True)
     except (binascii.Error, ValueError):
-        return Outcome(MALFORMED, "Từ chối (rejected): field fileHSBase64: is not valid base64 "
-                       "[ENV-03]", raw, session=session)
-    outcome = _judge_document(engine, config, sub, document, facility, session)
+        return Outcome(
+            MALFORMED,
+            "Từ chối (rejected): field fileHSBase64: is not valid base64 [ENV-03]",
+            raw,
+            session=session,
+        )
+    outcome = _judge_document(engine, config, sub, document, facility, session, faults)
     outcome.payload = raw  # the journal keeps exactly what was sent
     return outcome
 
 
-def _judge_document(engine: Engine, config: GatewayConfig, sub: Submission, document: bytes,
-                    facility: str, session: Session | None) -> Outcome:
+def _judge_document(
+    engine: Engine,
+    config: GatewayConfig,
+    sub: Submission,
+    document: bytes,
+    facility: str,
+    session: Session | None,
+    faults: frozenset[str],
+) -> Outcome:
     if sub.kind == "checkin":
         records, violations = validate_checkin(document, sub.profile)
         ma_lk = records[0].get("MA_LK", "") if records else ""
+        summary: dict[str, str] = {}
     else:
         dossier, violations = validate_dossier(document, sub.profile)
         ma_lk = dossier.ma_lk if dossier else ""
+        summary = dict((dossier.tables.get("XML1") or [{}])[0]) if dossier else {}
         if dossier is not None and dossier.facility != facility:
-            violations.append(Violation("ENV-05", "GIAMDINHHS", "MACSKCB", dossier.facility,
-                                        f"must equal the request's maCSKCB ({facility})"))
+            violations.append(
+                Violation(
+                    "ENV-05",
+                    "GIAMDINHHS",
+                    "MACSKCB",
+                    dossier.facility,
+                    f"must equal the request's maCSKCB ({facility})",
+                )
+            )
     parse_failed = any(v.field == "(document)" for v in violations)
     signature_ok: bool | None = None
     if not parse_failed and config.require_signature:
-        with engine.connect() as db:
-            certs = [r.cert_pem.encode() for r in db.execute(
-                select(certificates.c.cert_pem).where(certificates.c.facility == facility))]
+        certs = facility_certificates(engine, facility)
         problem = signature_problem(document, certs)
         signature_ok = problem is None
-        if problem and "signature_not_checked" not in config.faults:
-            return Outcome(BAD_SIGNATURE, f"Ký sai, file gốc có thể đã bị chỉnh sửa (bad signature): "
-                           f"{problem} [SIG-02]", document, ma_lk, False, session)
+        if problem and "signature_not_checked" not in faults:
+            return Outcome(
+                BAD_SIGNATURE,
+                f"Ký sai, file gốc có thể đã bị chỉnh sửa (bad signature): {problem} [SIG-02]",
+                document,
+                ma_lk,
+                False,
+                session,
+            )
     if violations:
         code = MALFORMED if any(v.requirement in _ENVELOPE_RULES for v in violations) else RULE_BROKEN
-        return Outcome(code, _rejection(violations), document, ma_lk, signature_ok, session)
-    return Outcome(OK, "Tiếp nhận thành công (accepted)", document, ma_lk, signature_ok, session)
+        return Outcome(
+            code, _rejection(violations), document, ma_lk, signature_ok, session, violations=violations
+        )
+    return Outcome(
+        OK, "Tiếp nhận thành công (accepted)", document, ma_lk, signature_ok, session, summary=summary
+    )

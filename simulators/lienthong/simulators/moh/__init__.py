@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
-from lienthong.simulators.moh.app import MoHConfig, MoHStore, create_moh
+from lienthong.simulators.moh.app import create_moh
+from lienthong.simulators.moh.config import MoHConfig
+from lienthong.simulators.moh.store import MoHStore
 
 __all__ = ["MoHConfig", "MoHStore", "create_moh"]

@@ -1,140 +1,102 @@
-"""The simulated MoH health-book store: keeps verified visits and serves the book as FHIR R4."""
+"""The simulated MoH health-book store as an ASGI app (``profiles/openapi/moh.json``): the FHIR R4
+sharing API, client-credentials tokens, consents, the access log, the KSK push, and the
+``/internal`` endpoints the gateway delivers verified visits to."""
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass, field
-from datetime import timedelta
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 
 import orjson
-from sqlalchemy import insert, select, update
 from starlette.applications import Starlette
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
-from lienthong.simulators import citizen_tokens
-from lienthong.simulators._node import JSONAnswer, bearer, same_secret
-from lienthong.simulators.clock import SimClock
-from lienthong.simulators.moh import fhir
-from lienthong.simulators.moh.schema import access_log, metadata, visits
-from lienthong.simulators.store import open_database
+from lienthong.simulators._node import JSONAnswer, bearer, openapi_route, same_secret
+from lienthong.simulators.moh import consents, ksk, reads
+from lienthong.simulators.moh.clients import token_endpoint
+from lienthong.simulators.moh.config import MoHConfig
+from lienthong.simulators.moh.fhir_more import SEARCHABLE, capability_statement
+from lienthong.simulators.moh.reads import FHIRAnswer
+from lienthong.simulators.moh.store import MoHStore
+
+Handler = Callable[[MoHStore, Request], Awaitable[Response]]
 
 
-@dataclass
-class MoHConfig:
-    database_url: str = "sqlite://"
-    faults: frozenset[str] = frozenset()
-    clock: SimClock = field(default_factory=SimClock)
-    service_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
-    citizen_token_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    visibility_delay: timedelta = timedelta(0)
-    """How long after storage a visit becomes visible on VNeID (must be within 24 h, QĐ 2733)."""
+def _internal(store: MoHStore, request: Request) -> JSONAnswer | None:
+    if same_secret(bearer(request), store.config.service_token):
+        return None
+    return JSONAnswer({"error": "service bearer token required"}, status_code=401)
 
 
-class FHIRAnswer(JSONAnswer):
-    media_type = "application/fhir+json"
+async def receive_visit(store: MoHStore, request: Request) -> Response:
+    refused = _internal(store, request)
+    if refused:
+        return refused
+    try:
+        visit = orjson.loads(await request.body())
+        if not isinstance(visit, dict):
+            raise ValueError("body: must be a JSON object")
+        if "drops_visits" in store.config.faults:
+            return JSONAnswer({"stored": True}, status_code=201)
+        created = store.store_visit(visit)
+    except (orjson.JSONDecodeError, ValueError) as exc:
+        return JSONAnswer({"error": str(exc)}, status_code=400)
+    return JSONAnswer({"stored": True, "created": created}, status_code=201 if created else 200)
 
 
-class MoHStore:
-    def __init__(self, config: MoHConfig) -> None:
-        self.config = config
-        self.engine = open_database(config.database_url, metadata)
-
-    def store_visit(self, visit: dict[str, object]) -> bool:
-        """Insert or replace one verified visit; True when it was new."""
-        summary = visit.get("summary")
-        if not isinstance(summary, dict):
-            raise ValueError("summary: must be the XML1 record as an object")
-        now = self.config.clock.now()
-        row = {"facility": str(visit.get("facility", "")), "ma_lk": str(visit.get("ma_lk", "")),
-               "cccd": str(summary.get("SO_CCCD", "")), "transaction_id": str(visit.get("transaction_id", "")),
-               "received_at": str(visit.get("received_at", "")), "stored_at": now,
-               "visible_at": now + self.config.visibility_delay,
-               "document": orjson.dumps({"summary": summary, "labs": visit.get("labs", [])}).decode()}
-        with self.engine.begin() as db:
-            existing = db.execute(select(visits.c.id).where(visits.c.facility == row["facility"],
-                                                            visits.c.ma_lk == row["ma_lk"])).first()
-            if existing is None:
-                db.execute(insert(visits).values(**row, versions=1))
-                return True
-            db.execute(update(visits).where(visits.c.id == existing.id)
-                       .values(**row, versions=visits.c.versions + 1))
-        return False
-
-    def log_read(self, actor: str, subject: str, purpose: str, path: str, outcome: str) -> None:
-        with self.engine.begin() as db:
-            db.execute(insert(access_log).values(at=self.config.clock.now(), actor=actor, subject=subject,
-                                                 purpose=purpose, path=path, outcome=outcome))
-
-    def book(self, cccd: str, base: str) -> dict[str, object] | None:
-        """The citizen's visible visits as a searchset Bundle, or None when there is none."""
-        now = self.config.clock.now()
-        with self.engine.connect() as db:
-            rows = db.execute(select(visits).where(visits.c.cccd == cccd).order_by(visits.c.id)).all()
-        shown = [row for row in rows if _aware(row.visible_at, now) <= now]
-        if not shown:
-            return None
-        first = orjson.loads(shown[0].document)["summary"]
-        resources = [fhir.patient(cccd, first)]
-        for row in shown:
-            doc = orjson.loads(row.document)
-            resources += fhir.visit_resources(cccd, row.id, doc["summary"], doc["labs"])
-        return fhir.searchset(resources, base)
-
-
-def _aware(moment, now):  # type: ignore[no-untyped-def]
-    return moment if moment.tzinfo else moment.replace(tzinfo=now.tzinfo)
+async def visit_status(store: MoHStore, request: Request) -> Response:
+    refused = _internal(store, request)
+    if refused:
+        return refused
+    found = store.visit_status(request.path_params["facility"], request.path_params["ma_lk"])
+    if found is None:
+        return JSONAnswer({"error": "no such visit"}, status_code=404)
+    return JSONAnswer(found)
 
 
 def create_moh(config: MoHConfig | None = None) -> Starlette:
     store = MoHStore(config or MoHConfig())
-    cfg = store.config
 
-    async def receive_visit(request: Request) -> JSONAnswer:
-        if not same_secret(bearer(request), cfg.service_token):
-            return JSONAnswer({"error": "service bearer token required"}, status_code=401)
-        try:
-            visit = orjson.loads(await request.body())
-            if not isinstance(visit, dict):
-                raise ValueError("body: must be a JSON object")
-            if "drops_visits" in cfg.faults:
-                return JSONAnswer({"stored": True}, status_code=201)
-            created = store.store_visit(visit)
-        except (orjson.JSONDecodeError, ValueError) as exc:
-            return JSONAnswer({"error": str(exc)}, status_code=400)
-        return JSONAnswer({"stored": True, "created": created}, status_code=201 if created else 200)
+    def bind(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        return partial(handler, store)
 
-    async def everything(request: Request) -> JSONAnswer:
-        cccd = request.path_params["cccd"]
-        who = citizen_tokens.subject(cfg.citizen_token_secret, bearer(request), now=cfg.clock.now())
-        path = request.url.path
-        if who is None:
-            store.log_read("anonymous", cccd, "citizen-book", path, "unauthenticated")
-            return FHIRAnswer(_outcome("login", "a valid citizen bearer token is required"), status_code=401)
-        if who != cccd:
-            store.log_read(f"citizen:{who}", cccd, "citizen-book", path, "forbidden")
-            return FHIRAnswer(_outcome("forbidden", "a citizen may read only their own book"), status_code=403)
-        bundle = store.book(cccd, str(request.base_url).rstrip("/") + "/fhir")
-        store.log_read(f"citizen:{who}", cccd, "citizen-book", path, "ok" if bundle else "not-found")
-        if bundle is None:
-            return FHIRAnswer(_outcome("not-found", "no visit in this book yet"), status_code=404)
-        if "book_not_fhir" in cfg.faults:
-            return JSONAnswer({"visits": [e["resource"] for e in bundle["entry"]]})  # type: ignore[index,union-attr]
-        return FHIRAnswer(bundle)
+    def search(kind: str) -> Route:
+        return Route(f"/fhir/{kind}", partial(reads.search, store, kind=kind), methods=["GET"])
 
-    async def metadata_(request: Request) -> FHIRAnswer:
-        return FHIRAnswer(fhir.capability_statement())
+    async def metadata(request: Request) -> FHIRAnswer:
+        return FHIRAnswer(capability_statement())
+
+    async def token(request: Request) -> JSONAnswer:
+        return await token_endpoint(store.engine, store.config, request)
 
     async def health(request: Request) -> JSONAnswer:
         return JSONAnswer({"status": "ok", "node": "moh"})
 
-    app = Starlette(routes=[Route("/internal/visits", receive_visit, methods=["POST"]),
-                            Route("/fhir/Patient/{cccd}/$everything", everything),
-                            Route("/fhir/metadata", metadata_), Route("/health", health)])
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        store.log.flush()
+
+    routes = [
+        Route("/internal/visits", bind(receive_visit), methods=["POST"]),
+        Route("/internal/visits/{facility}/{ma_lk}", bind(visit_status), methods=["GET"]),
+        Route("/oauth/token", token, methods=["POST"]),
+        Route("/fhir/metadata", metadata, methods=["GET"]),
+        Route("/fhir/Patient/{cccd}/$everything", bind(reads.everything), methods=["GET"]),
+        Route("/fhir/Patient/{cccd}", bind(reads.patient_read), methods=["GET"]),
+        *(search(kind) for kind in SEARCHABLE),
+        Route("/api/consents", bind(consents.list_consents), methods=["GET"]),
+        Route("/api/consents", bind(consents.grant), methods=["POST"]),
+        Route("/api/consents/{patient}/{facility}", bind(consents.revoke), methods=["DELETE"]),
+        Route("/api/access-log", bind(consents.access_log), methods=["GET"]),
+        Route("/api/auth/login", bind(ksk.login), methods=["POST"]),
+        Route("/api/platform/data-sync/push", bind(ksk.push), methods=["POST"]),
+        Route("/health", health, methods=["GET"]),
+        openapi_route("moh"),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.node = store
     return app
-
-
-def _outcome(code: str, text: str) -> dict[str, object]:
-    return {"resourceType": "OperationOutcome",
-            "issue": [{"severity": "error", "code": code, "diagnostics": text}]}

@@ -1,0 +1,138 @@
+"""Reading an inner table document (XML1 ... XML15) without building an element tree.
+
+lxml parses a 1.7 KB table in about 15 µs on the reference machine, and turning its elements into
+dicts costs as much again (a Python proxy per element). The tables are flat: a root, maybe a list
+of records, and records of ``<FIELD>text</FIELD>``. :func:`scan_table` reads that shape with
+regular expressions run in C and returns what the lxml path returns (records as dicts of stripped
+text, in document order), checking each record's fields with :mod:`.grammar` on the way.
+
+It accepts a strict subset of XML 1.0: UTF-8, an optional standard declaration, no DOCTYPE,
+comments, processing instructions, CDATA, attributes or character references, the predefined
+entities only, values without surrounding white space or CR, records under the table's list and
+record tags (:func:`lienthong.profiles.tables.table_info`). For anything else it returns None and
+the caller parses with lxml, which also says what is wrong. The tests hold the two readers to the
+same answer on the corpus and on fuzzed documents.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import NamedTuple
+
+from lienthong.profiles.tables import table_info
+from lienthong.profiles.validator.grammar import (
+    NAME,
+    STRIPPED_END,
+    STRIPPED_START,
+    TEXT_OR_ENTITY,
+    WS,
+    record_grammar,
+    unescape,
+)
+
+_HEAD = (
+    "\ufeff?"
+    r"(?:<\?xml[ \t\r\n]++version=(?P<q1>[\"'])1\.0(?P=q1)"
+    r"(?:[ \t\r\n]++encoding=(?P<q2>[\"'])(?:utf|UTF)-8(?P=q2))?"
+    r"(?:[ \t\r\n]++standalone=(?P<q3>[\"'])(?:yes|no)(?P=q3))?"
+    r"[ \t\r\n]*+\?>)?"
+    f"{WS}*+"
+)
+_RECORD = re.compile(
+    f"(?:{WS}*+<(?>(?P<f>{NAME})(?:>{STRIPPED_START}{TEXT_OR_ENTITY}*+{STRIPPED_END}</(?P=f)|{WS}*+/))>)*+"
+    f"{WS}*+"
+)
+"""Any fields with well-formed values: which fields and values is the grammar's business."""
+_PAIR = re.compile(f"<({NAME})(?:>([^<]*+)</\\1|{WS}*+/)>")
+_BLANK = " \t\r\n"
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    head: re.Pattern[str]
+    """Declaration, root and list opening tags."""
+    record_open: str
+    record_close: str
+    tail: re.Pattern[str]
+    """What follows the last record (or the single record's fields)."""
+
+
+@cache
+def _shape(kind: str) -> _Shape:
+    info = table_info()[kind]
+    if info.list_tag:
+        return _Shape(
+            re.compile(f"{_HEAD}<{info.root}>{WS}*+<{info.list_tag}>{WS}*+"),
+            f"<{info.record_tag}>",
+            f"</{info.record_tag}>",
+            re.compile(f"{WS}*+</{info.list_tag}>{WS}*+</{info.root}>{WS}*+"),
+        )
+    return _Shape(re.compile(f"{_HEAD}<{info.root}>"), "", f"</{info.root}>", re.compile(f"{WS}*+"))
+
+
+class Note(NamedTuple):
+    """What the scanner saw of one record."""
+
+    text: str
+    """The record's XML text, between its tags."""
+    version: str
+    """The version whose field rules it was checked against."""
+    passed: bool
+    """Whether it kept them all (so the plan's detailed check would find nothing)."""
+
+
+Scanned = tuple[list[dict[str, str]], list[Note]]
+
+
+def scan_table(kind: str, data: bytes, version: str) -> Scanned | None:
+    """The records of an inner document of table ``kind``, each checked against the field rules of
+    ``version``; None when the document is outside the subset read here (use lxml instead)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    shape = _shape(kind)
+    head = shape.head.match(text)
+    if head is None:
+        return None
+    close = shape.record_close
+    if shape.record_open:
+        chunks = text[head.end() :].split(shape.record_open)
+        if chunks[0]:  # white space after the list tag was taken by the head
+            return None
+        last = len(chunks) - 1
+        if last == 0:
+            return None  # no record: the parser reads an empty list
+        bodies = []
+        for at, chunk in enumerate(chunks[1:], start=1):
+            end = chunk.find(close)
+            if end < 0:
+                return None
+            rest = chunk[end + len(close) :]
+            if at == last:
+                if shape.tail.fullmatch(rest) is None:
+                    return None
+            elif rest.strip(_BLANK):
+                return None
+            bodies.append(chunk[:end])
+    else:
+        end = text.rfind(close)
+        if end < head.end() or shape.tail.fullmatch(text, end + len(close)) is None:
+            return None
+        bodies = [text[head.end() : end]]
+    grammar = record_grammar(kind, version)
+    rows = []
+    notes: list[Note] = []
+    for body in bodies:
+        record = grammar.read(body)
+        if record is None:
+            if _RECORD.fullmatch(body) is None:
+                return None
+            record = {tag: unescape(value) for tag, value in _PAIR.findall(body)}
+            notes.append(Note(body, version, False))
+        else:
+            notes.append(Note(body, version, True))
+        rows.append(record)
+    return rows, notes

@@ -1,0 +1,222 @@
+"""The fast path of the validator gives exactly the detailed path's answer.
+
+``validate_dossier`` reads inner tables with a C-level scanner and checks fields with patterns
+compiled from the plans (:mod:`lienthong.profiles.validator.grammar`); ``fast=False`` reads every
+table with lxml and every field through the plan. Both must return the same dossier and the same
+violations, in the same order, on clean, mutated and fuzzed dossiers.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import random
+import re
+from collections.abc import Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lienthong.profiles.mutations import MUTATIONS, apply
+from lienthong.profiles.samples import sample_tables
+from lienthong.profiles.tables import VERSIONS, tables
+from lienthong.profiles.validation import _b64decode, validate_dossier
+from lienthong.profiles.validator.fields import check_fields, plan
+from lienthong.profiles.validator.formats import valid_date8
+from lienthong.profiles.validator.grammar import record_grammar, value_pattern
+from lienthong.simulators.xml130 import envelope, table_xml
+
+SHAPES: list[dict[str, object]] = [
+    {},
+    {"kind": "01", "referral": False, "appointment": False},
+    {"kind": "03", "referral": True, "appointment": True},
+]
+
+
+def _same(data: bytes, version: str) -> None:
+    fast = validate_dossier(data, version)
+    detailed = validate_dossier(data, version, fast=False)
+    assert fast[0] == detailed[0]
+    assert [v.message() for v in fast[1]] == [v.message() for v in detailed[1]]
+    assert fast[1] == detailed[1]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_clean_samples_agree(version: str, to_dossier: Callable[..., bytes]) -> None:
+    for seed in range(40):
+        data = to_dossier(sample_tables(seed, version=version, **SHAPES[seed % 3]))  # type: ignore[arg-type]
+        for judged in (version, "auto", "qd3176"):
+            _same(data, judged)
+
+
+@pytest.mark.parametrize("req", sorted(MUTATIONS))
+def test_mutated_samples_agree(req: str, to_dossier: Callable[..., bytes]) -> None:
+    for seed in range(6):
+        for shape in SHAPES:
+            mutated = apply(sample_tables(seed, **shape), req)  # type: ignore[arg-type]
+            if mutated is not None:
+                data = to_dossier(mutated)
+                _same(data, "qd3176")
+                _same(data, "auto")
+
+
+_PIECES = [
+    "<",
+    ">",
+    "&",
+    "&amp;",
+    "&lt;",
+    "&#65;",
+    "&nbsp;",
+    "]]>",
+    "\r",
+    "\r\n",
+    "\n",
+    " ",
+    "\t",
+    "\x00",
+    "\x0b",
+    "\ufeff",
+    "\ufffe",
+    "\xa0",
+    "\u2003",
+    "/>",
+    "<X/>",
+    "<X />",
+    "<!-- c -->",
+    "<![CDATA[x]]>",
+    "<?pi x?>",
+    ' a="1"',
+    "<STT>",
+    "</STT>",
+    "<GHI_CHU>x</GHI_CHU>",
+    "<CHI_TIET_THUOC>",
+    "</CHI_TIET_THUOC>",
+    "٣",
+    "Đức",
+    "0",
+    "9",
+    "-",
+    ".",
+    ";",
+    "A",
+    "z",
+]
+
+
+def _fuzzed(seed: int, edits: list[tuple[int, int, int]]) -> bytes:
+    """A sample dossier whose inner documents were edited at byte positions (insert, delete or
+    replace with a piece of XML-significant text)."""
+    tables_ = sample_tables(seed, **SHAPES[seed % 3])  # type: ignore[arg-type]
+    docs = {kind: table_xml(kind, rows) for kind, rows in tables_.items()}
+    kinds = sorted(docs)
+    for which, at, piece in edits:
+        kind = kinds[which % len(kinds)]
+        text = docs[kind].decode("utf-8")
+        pos = at % (len(text) + 1)
+        replacement = _PIECES[piece % len(_PIECES)]
+        op = piece % 3
+        if op == 0:
+            text = text[:pos] + replacement + text[pos:]
+        elif op == 1:
+            text = text[:pos] + text[pos + 1 + piece % 7 :]
+        else:
+            text = text[:pos] + replacement + text[pos + len(replacement) :]
+        docs[kind] = text.encode("utf-8")
+    return envelope(tables_["XML1"][0]["MA_CSKCB"], "20250310", docs)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 200),
+    edits=st.lists(
+        st.tuples(st.integers(0, 20), st.integers(0, 4000), st.integers(0, 10_000)), min_size=1, max_size=4
+    ),
+)
+def test_fuzzed_documents_agree(seed: int, edits: list[tuple[int, int, int]]) -> None:
+    data = _fuzzed(seed, edits)
+    _same(data, "qd3176")
+    _same(data, "auto")
+
+
+def test_fuzzing_reaches_both_readers() -> None:
+    """The fuzzed corpus exercises the scanner's refusals and its acceptances."""
+    rng = random.Random(7)
+    outcomes = set()
+    for seed in range(60):
+        edits = [(rng.randrange(20), rng.randrange(4000), rng.randrange(10_000))]
+        problems = validate_dossier(_fuzzed(seed, edits), "qd3176")[1]
+        outcomes.add(bool(problems))
+    assert outcomes == {True, False}
+
+
+_VALUES = st.one_of(
+    st.text(alphabet="0123456789", min_size=0, max_size=16),
+    st.text(alphabet="0123456789.-;", min_size=1, max_size=16),
+    st.text(alphabet="0123456789ABCDGHKNPQSTVXYZ.;/()_-", min_size=1, max_size=20),
+    st.text(alphabet=st.characters(codec="utf-8", exclude_characters="<&\r"), min_size=1, max_size=12),
+    st.sampled_from(["20250229", "20240229", "20000229", "19000229", "202503121130", "20250312", "J18.9"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=_VALUES, pick=st.integers(0, 10_000))
+def test_a_value_the_grammar_accepts_the_plan_accepts(value: str, pick: int) -> None:
+    """One-sidedness field by field: a non-empty value matching its field's pattern draws no
+    problem from the plan's detailed check of that field."""
+    version = VERSIONS[pick % len(VERSIONS)]
+    kinds = tables(version)
+    kind = kinds[pick % len(kinds)]
+    p = plan(kind, version)
+    names = list(p.fields)
+    name = names[pick % len(names)]
+    fp = p.fields[name]
+    pattern, post = value_pattern(fp)
+    if not value or re.fullmatch(pattern, value) is None:
+        return
+    found: list[tuple[str, str, str, str, int]] = []
+    check_fields(p, {name: value}, 1, found)
+    on_field = [f for f in found if f[1] == name]
+    if post:  # the grammar runs the plan's checker on these after the match
+        assert fp.check is not None
+        on_field = on_field if fp.check(value) is None else []
+    assert on_field == [], (version, kind, name, value, pattern)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789", min_size=8, max_size=8))
+def test_the_date_pattern_is_the_calendar(value: str) -> None:
+    fp = plan("XML3", "qd3176").fields["NGAY_KQ"]
+    assert fp.format == "datetime12"
+    pattern, _ = value_pattern(fp)
+    assert (re.fullmatch(pattern, value + "1200") is not None) == valid_date8(value)
+
+
+def test_records_read_in_any_field_order_with_entities_and_empty_elements(
+    to_dossier: Callable[..., bytes],
+) -> None:
+    """The scanner and the grammar read a record however its fields are ordered, with the
+    predefined entities and ``<X/>``, as lxml does."""
+    grammar = record_grammar("XML4", "qd3176")
+    row = dict(sample_tables(1, kind="01")["XML4"][0], GIA_TRI="5 < 6 & 7")
+    escaped = {k: v.replace("&", "&amp;").replace("<", "&lt;") for k, v in row.items()}
+    text = "\n".join(f"<{k}>{v}</{k}>" for k, v in reversed(escaped.items())) + "<DU_PHONG/>"
+    assert grammar.read(text) == {**dict(reversed(row.items())), "DU_PHONG": ""}
+    tables_ = sample_tables(1, kind="01")
+    tables_["XML4"] = [dict(reversed(r.items())) | {"GIA_TRI": "5 < 6 & 7"} for r in tables_["XML4"]]
+    _same(to_dossier(tables_), "qd3176")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ABCabc012+/= \n!-_", max_size=24))
+def test_strict_base64_accepts_no_more_than_validate(text: str) -> None:
+    try:
+        expected: bytes | None = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        expected = None
+    try:
+        got: bytes | None = _b64decode(text)
+    except (binascii.Error, ValueError):
+        got = None
+    assert got == expected

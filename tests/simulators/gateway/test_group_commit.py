@@ -1,0 +1,145 @@
+"""Concurrent submissions are journaled in shared transactions, and none is answered before its
+own transaction has committed; sessions kept in memory still end when revoked or expired."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from lienthong.simulators.gateway.journal import Entry, GroupCommit
+from lienthong.simulators.gateway.schema import episodes, metadata, outbox, submissions
+from lienthong.simulators.gateway.sessions import revoke_session
+from lienthong.simulators.network import Network, NetworkConfig, build_network
+from lienthong.simulators.store import database_url, open_database
+from tests.simulators.gateway.support import checkin_bytes, dossier_bytes, vendor
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def network(tmp_path: Path) -> Iterator[Network]:
+    built = build_network(NetworkConfig(seed=17, population=40, data_dir=tmp_path))
+    yield built
+    asyncio.run(built.aclose())
+
+
+def _entry(number: int, ma_lk: str = "", *, code: str | None = "200") -> Entry:
+    now = datetime.now(UTC)
+    submission: dict[str, Any] = {
+        "transaction_id": f"GD{number:020d}",
+        "endpoint": "/api/qd130/guiHoSoXmlQD3176",
+        "kind": "dossier",
+        "profile": "qd3176",
+        "username": "u",
+        "session_facility": "01001",
+        "ma_cskcb": "01001",
+        "loai_ho_so": "130",
+        "ma_lk": ma_lk,
+        "result_code": code,
+        "message": "m",
+        "received_at": now,
+        "payload": b"x",
+        "signature_ok": True,
+        "errors": "[]",
+    }
+    if not ma_lk:
+        return Entry(submission)
+    return Entry(
+        submission,
+        {"facility": "01001", "ma_lk": ma_lk, "ma_the": "", "summary": f'{{"n": {number}}}'},
+        {"status": "pending", "attempts": 0, "next_attempt_at": now, "last_error": "", "faults": ""},
+    )
+
+
+def _grouped_writes(url: str) -> None:
+    engine = open_database(url, metadata)
+    journal = GroupCommit(engine)
+    observer = create_engine(database_url(url))  # another connection: sees only what is committed
+
+    async def one(number: int, ma_lk: str, code: str | None = "200") -> int:
+        row_id = await journal.submit(_entry(number, ma_lk, code=code))
+        with observer.connect() as db:  # the answer may go out now: the row must be durable
+            assert db.execute(select(submissions.c.id).where(submissions.c.id == row_id)).first()
+        return row_id
+
+    async def go() -> list[int | BaseException]:
+        jobs = [one(n, f"LK{n % 5}") for n in range(30)]
+        jobs.insert(7, one(99, "LK-broken", code=None))  # NOT NULL result_code: fails alone
+        return await asyncio.gather(*jobs, return_exceptions=True)
+
+    try:
+        results = asyncio.run(go())
+        assert isinstance(results[7], Exception)
+        ids = [r for r in results if isinstance(r, int)]
+        assert len(set(ids)) == len(ids) == 30
+        assert journal.groups < journal.entries, "concurrent submissions share transactions"
+        with observer.connect() as db:
+            versions = dict(db.execute(select(episodes.c.ma_lk, episodes.c.versions)).all())
+            forwards = db.execute(select(func.count()).select_from(outbox)).scalar_one()
+            latest = db.execute(select(episodes.c.summary).where(episodes.c.ma_lk == "LK4")).scalar_one()
+        assert versions == {f"LK{k}": 6 for k in range(5)}, "one episode per MA_LK, a version each"
+        assert forwards == 30
+        assert latest == '{"n": 29}', "the episode shows the latest dossier"
+    finally:
+        journal.close()
+        observer.dispose()
+        engine.dispose()
+
+
+def test_group_commit_on_sqlite(tmp_path: Path) -> None:
+    _grouped_writes(f"sqlite:///{tmp_path / 'gateway.sqlite'}")
+
+
+@pytest.mark.postgres
+def test_group_commit_on_postgresql() -> None:
+    name = f"lienthong_group_{secrets.token_hex(4)}"
+    try:
+        admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 is not reachable: {exc}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            _grouped_writes(f"postgresql://postgres@127.0.0.1:5432/{name}")
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_concurrent_dossiers_are_all_journaled_before_their_answers(network: Network) -> None:
+    async def go() -> list[dict[str, str]]:
+        his = vendor(network)
+        await his.login()
+        key = network.keys[his.facility.code]
+        documents = [dossier_bytes(network.visit(i), key) for i in range(12)]
+        answers = await asyncio.gather(*(his.send("dossier", d) for d in documents))
+        return [a.json() for a in answers]
+
+    answers = asyncio.run(go())
+    assert [a["maKetQua"] for a in answers] == ["200"] * 12
+    with network.gateway.engine.connect() as db:
+        kept = set(db.execute(select(submissions.c.transaction_id)).scalars())
+    assert {a["maGiaoDich"] for a in answers} <= kept
+    assert network.gateway.journal.groups < network.gateway.journal.entries
+
+
+def test_a_revoked_session_is_refused_at_once(network: Network) -> None:
+    async def go() -> list[str]:
+        his = vendor(network)
+        await his.login()
+        key = network.keys[his.facility.code]
+        codes = [(await his.send("checkin", checkin_bytes(network.visit(1), key))).json()["maKetQua"]]
+        assert revoke_session(network.gateway.engine, his.access_token)
+        codes.append((await his.send("checkin", checkin_bytes(network.visit(1), key))).json()["maKetQua"])
+        network.clock.advance(timedelta(seconds=1))
+        codes.append((await his.send("checkin", checkin_bytes(network.visit(1), key))).json()["maKetQua"])
+        return codes
+
+    assert asyncio.run(go()) == ["200", "401", "401"]

@@ -1,0 +1,141 @@
+"""The lean signature verifier agrees with signxml, the reference, on every document: valid,
+tampered, wrongly signed, expired and reshaped ones, and random byte mutations."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from lienthong.profiles import signature
+from lienthong.profiles.signature import reference_signature_problem, signature_problem
+from lienthong.simulators.facilities import facilities
+from lienthong.simulators.pki import SigningKey, shared_authority, sign_document
+from lienthong.simulators.population import citizens
+from lienthong.simulators.visits import visit_for
+from lienthong.simulators.xml130 import envelope, table_xml
+
+SIGNATURE_END = b"</ds:Signature>"
+_INSTANT = re.compile(r"validation time \S+")
+
+
+@pytest.fixture(scope="module")
+def keys() -> dict[str, SigningKey]:
+    authority = shared_authority()
+    return {
+        "own": authority.issue("Facility 01001"),
+        "other": authority.issue("Facility 01002"),
+        "expired": authority.issue("Facility 01003", days=1),
+    }
+
+
+@pytest.fixture(scope="module")
+def plain() -> bytes:
+    site = facilities(5, 1)[0]
+    person = next(iter(citizens(5, 0, 1)))
+    visit = visit_for(person, site, seed=5, number=1, arrived=datetime.now(UTC) - timedelta(hours=3))
+    tables = {kind: table_xml(kind, records) for kind, records in visit.tables.items()}
+    return envelope(site.code, visit.summary["NGAY_RA"][:8], tables)
+
+
+def _verdict(check: Any, document: bytes, certs: list[bytes]) -> tuple[str, str | None]:
+    try:
+        problem = check(document, certs)
+        return ("answer", problem and _INSTANT.sub("validation time T", problem))
+    except Exception as exc:  # the reference raising is a verdict too (the same one is expected)
+        return ("raises", type(exc).__name__)
+
+
+def _same(document: bytes, certs: list[bytes]) -> tuple[str, str | None]:
+    lean = _verdict(signature_problem, document, certs)
+    reference = _verdict(reference_signature_problem, document, certs)
+    assert lean == reference, document[-1500:]
+    return lean
+
+
+def test_a_valid_document_is_accepted_by_the_lean_path(plain: bytes, keys: dict[str, SigningKey]) -> None:
+    signed = sign_document(plain, keys["own"])
+    assert signature._lean_verifies(signed, [keys["own"].cert_pem])
+    assert _same(signed, [keys["own"].cert_pem]) == ("answer", None)
+    assert _same(signed, [keys["other"].cert_pem, keys["own"].cert_pem]) == ("answer", None)
+
+
+def test_tampered_and_wrongly_signed_documents_are_refused_with_signxml_reasons(
+    plain: bytes, keys: dict[str, SigningKey]
+) -> None:
+    signed = sign_document(plain, keys["own"])
+    own, other = [keys["own"].cert_pem], [keys["other"].cert_pem]
+    start = signed.index(b"<MACSKCB>") + len(b"<MACSKCB>")
+    body_changed = signed[:start] + b"9" + signed[start + 1 :]
+    value = signed.index(b"<ds:SignatureValue>") + len(b"<ds:SignatureValue>")
+    flipped = b"A" if signed[value : value + 1] != b"A" else b"B"
+    value_changed = signed[:value] + flipped + signed[value + 1 :]
+    digest = signed.index(b"<ds:DigestValue>") + len(b"<ds:DigestValue>")
+    digest_changed = (
+        signed[:digest] + (b"A" if signed[digest : digest + 1] != b"A" else b"B") + signed[digest + 1 :]
+    )
+    for document, certs in (
+        (body_changed, own),
+        (value_changed, own),
+        (digest_changed, own),
+        (signed, other),
+        (sign_document(plain, keys["other"]), own),
+        (sign_document(plain, keys["expired"]), [keys["expired"].cert_pem]),
+        (signed, []),
+        (plain, own),
+        (b"not xml", own),
+    ):
+        kind, problem = _same(document, certs)
+        assert kind == "raises" or problem is not None
+        assert not signature._lean_verifies(document, certs) if certs else True
+
+
+def test_reshaped_documents_get_the_reference_verdict(plain: bytes, keys: dict[str, SigningKey]) -> None:
+    signed = sign_document(plain, keys["own"])
+    own = [keys["own"].cert_pem]
+    cut = signed.index(SIGNATURE_END)
+    namespaced = sign_document(
+        plain.replace(b"<GIAMDINHHS>", b'<GIAMDINHHS xmlns:x="urn:x">', 1), keys["own"]
+    )
+    variants = [
+        signed.replace(b"<GIAMDINHHS>", b"<!-- a comment is not signed --><GIAMDINHHS>", 1),
+        signed.replace(b"<THONGTINDONVI>", b"<THONGTINDONVI><!-- unsigned -->", 1),
+        signed.replace(b"<ds:SignedInfo>", b"<ds:SignedInfo><!-- x -->", 1),
+        signed.replace(b"<ds:SignedInfo>", b"<ds:SignedInfo> ", 1),
+        signed.replace(b"<ds:KeyInfo>", b'<ds:KeyInfo Id="k">', 1),
+        signed.replace(b"<ds:Signature ", b'<ds:Signature Id="s" ', 1),
+        signed[:cut] + SIGNATURE_END + b"tail" + signed[cut + len(SIGNATURE_END) :],
+        signed.replace(
+            b'<?xml version="1.0" encoding="utf-8"?>', b'<?xml version="1.0"?><!DOCTYPE GIAMDINHHS>'
+        ),
+        signed.replace(b"<GIAMDINHHS>", b'<GIAMDINHHS xml:lang="vi">', 1),
+        signed.replace(b"rsa-sha256", b"rsa-sha1"),
+        signed.replace(b"xmlenc#sha256", b"xmldsig#sha1"),
+        signed.replace(b"xml-c14n11", b"REC-xml-c14n-20010315", 1),
+        signed.replace(
+            b"</THONGTINDONVI>",
+            signed[signed.index(b"<ds:Signature") : cut + len(SIGNATURE_END)] + b"</THONGTINDONVI>",
+            1,
+        ),
+        namespaced,
+    ]
+    verdicts = [_same(document, own) for document in variants]
+    assert verdicts[0] == ("answer", None), "a comment outside the root is not signed"
+    assert verdicts[1] == ("answer", None), "comments are not signed"
+    assert verdicts[-1] == ("answer", None), "signxml decides shapes the lean path leaves to it"
+    assert not signature._lean_verifies(namespaced, own)
+
+
+def test_random_byte_mutations_get_the_same_verdict(plain: bytes, keys: dict[str, SigningKey]) -> None:
+    signed = sign_document(plain, keys["own"])
+    own = [keys["own"].cert_pem]
+    rng = random.Random(2026)
+    accepted = 0
+    for _ in range(300):
+        at = rng.randrange(len(signed))
+        mutated = signed[:at] + bytes([rng.randrange(32, 127)]) + signed[at + 1 :]
+        accepted += _same(mutated, own) == ("answer", None)
+    assert accepted < 300  # most mutations break the signature; those that do not are accepted by both
