@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+from lienthong.simulators import population
 from lienthong.simulators.pki import SigningKey, shared_authority
+from lienthong.simulators.population.facilities import by_code
 
 # Code = two-digit province code + three characters (QĐ 384/QĐ-BYT; first two characters are the
 # province [I]). Names are synthetic.
@@ -65,6 +69,36 @@ def facilities(seed: int, count: int = 3) -> list[Facility]:
     return [Facility(code, name, level, seed) for code, name, level in _FACILITIES[:count]]
 
 
+_LEVELS = {1: 1, 2: 1, 3: 2, 4: 3, 5: 3}
+"""National level (central, provincial, regional, commune, private) -> ``Facility.level``."""
+SURVEYED = 2000
+"""Citizens whose visits choose the fleet's facilities (the busiest among them)."""
+
+
+@cache
+def fleet_facilities(seed: int, population_size: int, count: int) -> tuple[Facility, ...]:
+    """The ``count`` national facilities (``population.facilities``) the population of ``seed`` visits
+    most (ties by code), as facilities with portal accounts: the hospitals of a fleet."""
+    if count < 0:
+        raise ValueError(f"fleet_facilities: count must be >= 0, got {count}")
+    visited: Counter[str] = Counter()
+    for person in population.citizens(seed, 0, min(population_size, SURVEYED)):
+        visited.update(visit.facility.code for visit in population.visits(person))
+    codes = sorted(visited, key=lambda code: (-visited[code], code))[:count]
+    if len(codes) < count:
+        raise ValueError(f"fleet_facilities: the population visits only {len(codes)} facilities")
+    national = by_code()
+    return tuple(Facility(c, national[c].name, _LEVELS[national[c].level], seed) for c in codes)
+
+
+def network_facilities(seed: int, count: int, fleet: int = 0, population_size: int = 0) -> list[Facility]:
+    """The ``count`` simulated facilities, then the fleet's (codes not already taken)."""
+    sites = facilities(seed, count)
+    taken = {site.code for site in sites}
+    extra = fleet_facilities(seed, population_size, fleet) if fleet else ()
+    return sites + [site for site in extra if site.code not in taken]
+
+
 def facility_keys(sites: list[Facility], keys_dir: Path | None = None) -> dict[str, SigningKey]:
     """Each facility's signing key and certificate from the simulated CA.
 
@@ -77,12 +111,27 @@ def facility_keys(sites: list[Facility], keys_dir: Path | None = None) -> dict[s
         if key_path and cert_path and key_path.exists() and cert_path.exists():
             keys[site.code] = SigningKey(key_path.read_bytes(), cert_path.read_bytes())
             continue
-        keys[site.code] = shared_authority().issue(f"{site.name} ({site.code})")
+        keys[site.code] = shared_authority().issue(subject_of(site))
         if key_path and cert_path:
             key_path.parent.mkdir(parents=True, exist_ok=True)
             key_path.write_bytes(keys[site.code].key_pem)
             cert_path.write_bytes(keys[site.code].cert_pem)
     return keys
+
+
+UB_COMMON_NAME = 64
+"""Longest X.509 common name in UTF-8 bytes (as ``cryptography`` counts it); Vietnamese names run longer."""
+
+
+def subject_of(site: Facility) -> str:
+    """The certificate common name: the facility name, shortened to fit, and its code."""
+    suffix = f" ({site.code})"
+    if len((site.name + suffix).encode("utf-8")) <= UB_COMMON_NAME:
+        return site.name + suffix
+    name = site.name
+    while len((name + "…" + suffix).encode("utf-8")) > UB_COMMON_NAME:
+        name = name[:-1]
+    return name.rstrip() + "…" + suffix
 
 
 def _key_paths(keys_dir: Path, code: str) -> tuple[Path, Path]:

@@ -158,16 +158,29 @@ class Hospital:
         broken = [req_id for name, req_id in BREAKS.items() if name in self.faults]
         if broken:
             return [await self.send_broken_sample(req_id) for req_id in broken]
-        original, visit = visit, copy.deepcopy(visit)
+        return [*await self.send_arrival(visit), *await self.send_discharge(visit)]
+
+    def _as_sent(self, visit: Visit) -> Visit:
+        """A copy of ``visit`` with this HIS's record faults applied."""
+        visit = copy.deepcopy(visit)
         for name, mutate in hf.RECORD_MUTATIONS.items():
             if name in self.faults:
                 mutate(visit)
-        answers = []
-        if not visit.emergency and "no_checkin" not in self.faults:
-            answers.append(await self.send_checkin(visit))
-        answers.append(await self.send_dossier(visit))
+        return visit
+
+    async def send_arrival(self, visit: Visit) -> list[dict[str, Any]]:
+        """The check-in, right after the first cost (none for an emergency or under no_checkin)."""
+        if visit.emergency or "no_checkin" in self.faults:
+            return []
+        return [await self.send_checkin(self._as_sent(visit))]
+
+    async def send_discharge(self, visit: Visit) -> list[dict[str, Any]]:
+        """The dossier when the visit ends; with ``fix_rejected``, a corrected resend (same MA_LK)."""
+        answers = [await self.send_dossier(self._as_sent(visit))]
         if self.fix_rejected and answers[-1].get("maKetQua") in REFUSED_FOR_RULES and self.faults:
-            fixed = replace(self, faults=frozenset(), answers=[], fix_rejected=False)
-            answers.append(await fixed.send_dossier(original))  # same MA_LK, corrected
+            fixed = replace(self, faults=frozenset(), answers=[], fix_rejected=False, retried=0)
+            answers.append(await fixed.send_dossier(visit))  # same MA_LK, corrected
             self.answers.append(answers[-1])
+            self.retried += fixed.retried
+            self._session = fixed._session
         return answers

@@ -21,7 +21,7 @@ from starlette.applications import Starlette
 from lienthong.simulators.c06 import C06, C06Config, create_c06
 from lienthong.simulators.c06.notable import notable
 from lienthong.simulators.clock import SimClock
-from lienthong.simulators.facilities import Facility, facilities, facility_keys
+from lienthong.simulators.facilities import Facility, facility_keys, network_facilities
 from lienthong.simulators.faults import ACTORS, fault_set
 from lienthong.simulators.gateway import Gateway, GatewayConfig, Links, create_gateway
 from lienthong.simulators.hospital import Hospital
@@ -48,6 +48,9 @@ class NetworkConfig:
     seed: int = 42
     population: int = 50
     facilities: int = 3
+    fleet: int = 0
+    """National facilities (``facilities.fleet_facilities``) also given accounts and certificates, for a
+    ``fleet.Fleet`` of that many hospitals; they follow the ``facilities`` simulated ones."""
     data_dir: Path | None = None
     """SQLite files go here; None keeps every database in memory."""
     database_url: str | None = None
@@ -219,6 +222,11 @@ def provision(
             app.state.node.register_facility(site.code, site.password, cert_pem=keys[site.code].cert_pem)
 
 
+def sites_of(config: NetworkConfig) -> list[Facility]:
+    """Every facility of the network: the simulated ones, then the fleet's."""
+    return network_facilities(config.seed, config.facilities, config.fleet, config.population)
+
+
 def build_network(config: NetworkConfig | None = None) -> Network:
     """Create the nodes, their accounts, certificates and population."""
     config = config or NetworkConfig()
@@ -226,7 +234,7 @@ def build_network(config: NetworkConfig | None = None) -> Network:
     clock = SimClock(config.start, speed=config.speed)
     shared = config.secrets or NodeSecrets()
     apps = {node: node_app(node, config, clock, shared) for node in NODES}
-    sites = facilities(config.seed, config.facilities)
+    sites = sites_of(config)
     keys = facility_keys(sites, config.keys_dir)
     network = Network(config, clock, apps, sites, keys, shared.admin)
     for node in NODES:

@@ -25,7 +25,7 @@ import httpx
 import uvicorn
 
 from lienthong.simulators.clock import SimClock
-from lienthong.simulators.facilities import facilities, facility_keys
+from lienthong.simulators.facilities import facility_keys
 from lienthong.simulators.gateway import Gateway, Links
 from lienthong.simulators.network import (
     NODES,
@@ -35,6 +35,7 @@ from lienthong.simulators.network import (
     build_network,
     node_app,
     provision,
+    sites_of,
 )
 
 
@@ -116,6 +117,7 @@ class NodeSpec:
     visibility_delay: float = 0.0
     forward: bool = True
     """Run the gateway's outbox pump (off for ingest benchmarks without C06 and the MoH store)."""
+    fleet: int = 0
 
     @property
     def urls(self) -> dict[str, str]:
@@ -123,7 +125,7 @@ class NodeSpec:
 
     def network_config(self) -> NetworkConfig:
         return NetworkConfig(
-            seed=self.seed, population=self.population, facilities=self.facilities,
+            seed=self.seed, population=self.population, facilities=self.facilities, fleet=self.fleet,
             data_dir=Path(self.data_dir), database_url=self.database_url,
             faults={actor: frozenset(names) for actor, names in self.faults.items()},
             visibility_delay=timedelta(seconds=self.visibility_delay), pump=self.forward,
@@ -145,7 +147,7 @@ def write_spec(
     if config.data_dir is None:
         raise ValueError("one process per node needs a data_dir (each node keeps its own database)")
     shared = config.secrets or NodeSecrets()
-    facility_keys(facilities(config.seed, config.facilities), config.data_dir / "keys")
+    facility_keys(sites_of(config), config.data_dir / "keys")
     start = config.start or datetime.now(UTC)
     spec = NodeSpec(
         host=host, ports=ports(port), seed=config.seed, population=config.population,
@@ -154,7 +156,7 @@ def write_spec(
         secrets={"service": shared.service, "citizen": shared.citizen, "admin": shared.admin},
         clock_start=start.isoformat(), clock_wall=time.time(), speed=config.speed,
         header_faults=config.header_faults, visibility_delay=config.visibility_delay.total_seconds(),
-        forward=forward,
+        forward=forward, fleet=config.fleet,
     )  # fmt: skip
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(spec.__dict__, indent=2), encoding="utf-8")
@@ -170,7 +172,7 @@ def run_node(spec_path: Path, node: str) -> None:
     spec = read_spec(spec_path)
     config = spec.network_config()
     app = node_app(node, config, spec.clock(), config.secrets or NodeSecrets())
-    sites = facilities(config.seed, config.facilities)
+    sites = sites_of(config)
     provision(node, app, config, sites, facility_keys(sites, config.keys_dir))
     if node == "bhxh":
         gateway: Gateway = app.state.node

@@ -60,11 +60,14 @@ class Visit:
     drugs: list[Record] = field(default_factory=list)
     services: list[Record] = field(default_factory=list)
     labs: list[Record] = field(default_factory=list)
+    more: dict[str, list[Record]] = field(default_factory=dict)
+    """Further tables (XML5, XML8, XML13, XML14...) by LOAIHOSO."""
 
     @property
     def tables(self) -> dict[str, list[Record]]:
         """LOAIHOSO -> records, only the tables this visit has."""
         out = {"XML1": [self.summary], "XML2": self.drugs, "XML3": self.services, "XML4": self.labs}
+        out |= self.more
         return {kind: records for kind, records in out.items() if records}
 
 

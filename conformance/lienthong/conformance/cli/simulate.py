@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from rich.table import Table
 
 from lienthong.conformance.cli._app import app
 from lienthong.conformance.cli._console import console, fail
+from lienthong.simulators.fleet import Fleet, FleetConfig
 from lienthong.simulators.network import Network, NetworkConfig
 from lienthong.simulators.serve import serve, spawn_network
 
@@ -47,6 +49,15 @@ def simulate(
             help="Honour X-Lienthong-Fault request headers on the gateway (test networks only).",
         ),
     ] = False,
+    fleet: Annotated[
+        int,
+        typer.Option(
+            min=0, max=50, help="Keep a fleet of this many simulated hospitals sending visits while served."
+        ),
+    ] = 0,
+    rate: Annotated[
+        float, typer.Option(min=0.01, help="Visits arriving at each fleet hospital per simulated hour.")
+    ] = 4.0,
 ) -> None:
     """Serve the simulated gateway, C06 and MoH store on 127.0.0.1 and print how to connect."""
     certificates: list[tuple[str, bytes]] = []
@@ -63,10 +74,13 @@ def simulate(
         database_url=database_url or None,
         header_faults=header_faults,
         keys_dir=data_dir / "keys",
+        fleet=fleet,
     )
     if processes:
         if certificates:
             fail("--register-cert works only without --processes for now")
+        if fleet:
+            fail("--fleet works only without --processes for now")
         _serve_processes(config, port)
         return
 
@@ -98,6 +112,8 @@ def simulate(
             f"Journal API for auditors: GET {network.base_urls['bhxh']}/lienthong/submissions "
             f"with 'Authorization: Bearer {network.admin_token}'"
         )
+        if fleet:
+            _start_fleet(network, FleetConfig(facilities=fleet, rate=rate))
 
     try:
         asyncio.run(serve(config, port=port, ready=ready))
@@ -106,6 +122,29 @@ def simulate(
     except KeyboardInterrupt:
         pass
     console.print("stopped")
+
+
+_RUNNING: set[asyncio.Task[None]] = set()
+
+
+def _start_fleet(network: Network, config: FleetConfig) -> None:
+    """Keep ``config.facilities`` hospitals sending visits, an hour of simulated time at a time."""
+    hospitals = Fleet(network, config)
+
+    async def forever() -> None:
+        while True:
+            summary = await hospitals.run(timedelta(hours=1))
+            console.print(
+                f"fleet: {summary.visits} visits, {summary.accepted} dossiers accepted, "
+                f"refused {dict(summary.rejected) or 0}, {summary.retried} resends, "
+                f"{summary.resent_after_fix} fixed and resent, {summary.pending} in progress"
+            )
+
+    task = asyncio.get_running_loop().create_task(forever())
+    _RUNNING.add(task)
+    task.add_done_callback(_RUNNING.discard)
+    codes = ", ".join(site.code for site in hospitals.sites)
+    console.print(f"Fleet of {config.facilities} hospitals ({codes}), {config.rate:g} visits/hour each.")
 
 
 def _serve_processes(config: NetworkConfig, port: int) -> None:

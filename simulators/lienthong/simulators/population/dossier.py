@@ -99,8 +99,8 @@ def summary(visit: Visit) -> Record:
     """XML1 (TONG_HOP)."""
     c = visit.citizen
     admitted = visit.admitted
-    days = (visit.left.date() - visit.arrived.date()).days + 1 if visit.kind in {"03", "04"} else 1
-    days = 0 if visit.kind == "09" else days
+    # NGAY_RA - NGAY_VAO + 1 in calendar days (XML1-08), also for a visit that runs past midnight
+    days = 0 if visit.kind == "09" else (visit.left.date() - visit.arrived.date()).days + 1
     return {
         "MA_LK": visit.ma_lk,
         "STT": "1",

@@ -1,0 +1,109 @@
+"""What a fleet hospital treats: the population's care visits, moved to the facility and the time the
+fleet's schedule gives them, as the XML 130 records the HIS sends.
+
+Arrivals at each facility are a Poisson process (seeded, one stream per facility); each arrival is a
+citizen of the network's population drawn at random, with one of that citizen's visits of the care
+model (``population.care``): its kind, diagnosis, drugs, services, lab results (XML4), referral
+(XML13) and re-exam appointment (XML14) are kept, its times shifted to the arrival.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from lienthong.simulators.clock import VN_TZ
+from lienthong.simulators.population import Citizen, care, citizen, visit_tables, visits
+from lienthong.simulators.population.dossier import checkin
+from lienthong.simulators.population.facilities import by_code
+from lienthong.simulators.visits import HasCode, Visit
+
+DRAWS = 64
+"""Citizens tried per arrival before giving up on finding one with a visit to replay."""
+
+
+def retimed(visit: care.Visit, code: str, arrived: datetime, number: int) -> care.Visit:
+    """``visit`` at facility ``code`` from ``arrived`` (naive Vietnam local time), under a new MA_LK."""
+    delta = arrived - visit.arrived
+    left = visit.left + delta
+    ma_lk = f"{code}{arrived:%y%m%d%H%M}{visit.citizen.index:09d}{number % 100:02d}"
+    referral = visit.referral
+    if referral is not None:
+        referral = None if referral.to == code else replace(referral, number=f"CT{ma_lk[-14:]}")
+    referred_by, referred_from = visit.referred_by, visit.referred_from
+    if referred_by == code:
+        referred_by, referred_from = "", None
+    category = visit.category
+    if category != "7" and not referred_by:
+        category = "1.1" if code == visit.citizen.ma_dkbd else "1.2"
+    appointment = visit.appointment
+    if appointment is not None:
+        appointment = left.date() + (appointment - visit.left.date())
+    return replace(
+        visit,
+        ma_lk=ma_lk,
+        number=number,
+        facility=by_code()[code],
+        arrived=arrived,
+        left=left,
+        category=category,
+        labs=[replace(lab, at=lab.at + delta) for lab in visit.labs],
+        referral=referral,
+        referred_by=referred_by,
+        referred_from=referred_from,
+        appointment=appointment,
+    )
+
+
+def as_sent(visit: care.Visit, facility: HasCode) -> Visit:
+    """The care visit as the records the hospital client sends (check-in and every table)."""
+    tables = visit_tables(visit)
+    summary = tables.pop("XML1")[0]
+    drugs, services, labs = (tables.pop(kind, []) for kind in ("XML2", "XML3", "XML4"))
+    return Visit(
+        visit.ma_lk, visit.citizen, facility, False, checkin(visit), summary, drugs, services, labs, tables
+    )
+
+
+def local(moment: datetime) -> datetime:
+    """An aware moment as naive Vietnam local time (the care model's times)."""
+    return moment.astimezone(VN_TZ).replace(tzinfo=None)
+
+
+def aware(moment: datetime) -> datetime:
+    """A naive Vietnam local time (the care model's) as an aware moment."""
+    return moment.replace(tzinfo=VN_TZ)
+
+
+class Arrivals:
+    """The arrivals of one facility: when (Poisson, ``rate`` per simulated hour) and who."""
+
+    def __init__(self, seed: int, code: str, population: int, rate: float) -> None:
+        if rate <= 0:
+            raise ValueError(f"arrival rate must be > 0 per hour, got {rate}")
+        self.code = code
+        self.population = population
+        self.rate = rate
+        self._times = random.Random(f"lienthong-fleet-times:{seed}:{code}")
+        self._people = random.Random(f"lienthong-fleet-people:{seed}:{code}")
+        self._seed = seed
+        self._care: dict[int, tuple[Citizen, list[care.Visit]]] = {}
+
+    def gap(self) -> timedelta:
+        """Time to the next arrival."""
+        return timedelta(hours=self._times.expovariate(self.rate))
+
+    def _history(self, index: int) -> tuple[Citizen, list[care.Visit]]:
+        if index not in self._care:
+            person = citizen(self._seed, index)
+            self._care[index] = (person, visits(person) if person.death is None else [])
+        return self._care[index]
+
+    def visit(self, arrived: datetime, number: int) -> care.Visit:
+        """The visit arriving at ``arrived`` (aware): a living citizen's care visit, replayed here."""
+        for _ in range(DRAWS):
+            person, history = self._history(self._people.randrange(self.population))
+            if history and person.dob <= local(arrived).date():
+                return retimed(self._people.choice(history), self.code, local(arrived), number)
+        raise LookupError(f"no citizen of the population has a visit to replay at {self.code}")
