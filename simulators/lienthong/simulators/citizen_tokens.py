@@ -15,7 +15,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
-_CACHE_LIMIT = 50_000
+from lienthong.simulators.token_cache import VerifiedTokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +52,6 @@ def issue(
     return jwt.encode({"alg": "HS256"}, claims, key)
 
 
-_verified: dict[tuple[str, str], CitizenClaims | None] = {}
-
-
 def _decode(secret: str, token: str) -> CitizenClaims | None:
     try:
         claims = jwt.decode(token, OctKey.import_key(secret.encode()), algorithms=["HS256"]).claims
@@ -71,21 +68,12 @@ def _decode(secret: str, token: str) -> CitizenClaims | None:
         return None
 
 
+_verified = VerifiedTokens(lambda secret, token: (c, c.expires) if (c := _decode(secret, token)) else None)
+
+
 def claims(secret: str, token: str, *, now: datetime, accept_expired: bool = False) -> CitizenClaims | None:
     """The claims of a valid, unexpired citizen token, or None."""
-    if not token or token.count(".") != 2:
-        return None
-    key = (secret, token)
-    if key in _verified:
-        found = _verified[key]
-    else:
-        found = _decode(secret, token)
-        if len(_verified) >= _CACHE_LIMIT:
-            _verified.clear()
-        _verified[key] = found
-    if found is None or (not accept_expired and found.expires <= now.timestamp()):
-        return None
-    return found
+    return _verified.get(secret, token, now=now, accept_expired=accept_expired)
 
 
 def subject(secret: str, token: str, *, now: datetime, accept_expired: bool = False) -> str | None:

@@ -13,9 +13,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
 from lienthong.simulators.moh.access import Caller
-
-_cache: dict[tuple[str, str], tuple[Caller, int] | None] = {}
-_CACHE_LIMIT = 50_000
+from lienthong.simulators.token_cache import VerifiedTokens
 
 
 def issue(secret: str, client_id: str, scopes: list[str], *, now: datetime, lifetime: timedelta) -> str:
@@ -40,18 +38,9 @@ def _decode(secret: str, token: str) -> tuple[Caller, int] | None:
     return Caller("facility", sub, frozenset(scope.split())), exp
 
 
+_verified = VerifiedTokens(_decode)
+
+
 def facility(secret: str, token: str, *, now: datetime, accept_expired: bool = False) -> Caller | None:
     """The facility a valid, unexpired token speaks for, or None."""
-    if not token or token.count(".") != 2:
-        return None
-    key = (secret, token)
-    if key in _cache:
-        found = _cache[key]
-    else:
-        found = _decode(secret, token)
-        if len(_cache) >= _CACHE_LIMIT:
-            _cache.clear()
-        _cache[key] = found
-    if found is None or (not accept_expired and found[1] <= now.timestamp()):
-        return None
-    return found[0]
+    return _verified.get(secret, token, now=now, accept_expired=accept_expired)
