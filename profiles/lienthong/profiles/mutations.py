@@ -91,7 +91,17 @@ def _main_icd_shape(t: Tables) -> bool:
 
 @mutation("ICD-01")
 def _icd_unknown(t: Tables) -> bool:
-    _set_everywhere(t, "MA_BENH_CHINH", "X99.9")
+    # No category K99 in ICD-10; a made-up code outside the ranges ICD-02 limits (an X.. code is
+    # an external cause, which would break ICD-02 as well).
+    _set_everywhere(t, "MA_BENH_CHINH", "K99.9")
+    return True
+
+
+@mutation("ICD-02")
+def _icd_not_main(t: Tables) -> bool:
+    # G01* (meningitis in bacterial diseases classified elsewhere) is an asterisk category: a valid
+    # ICD-10 code, but only ever beside the dagger code of the underlying disease.
+    _set_everywhere(t, "MA_BENH_CHINH", "G01")
     return True
 
 

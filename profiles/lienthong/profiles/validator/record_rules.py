@@ -7,6 +7,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from lienthong.profiles.identifiers import cccd_century_digit
+from lienthong.profiles.validator.diagnosis_rules import main_diagnosis_allowed
 from lienthong.profiles.validator.formats import money, valid_date8, valid_time12
 from lienthong.profiles.validator.registry import rule
 
@@ -373,3 +374,4 @@ RECORD_RULES: dict[str, tuple[RecordRule, ...]] = {
     "XML15": (cccd_matches_birth,),
 }
 """Table -> the record rules applied to each of its records."""
+RECORD_RULES["XML1"] += (main_diagnosis_allowed,)  # ICD-02 lives in its own module, diagnosis_rules
