@@ -13,19 +13,24 @@ import binascii
 import random
 import re
 from collections.abc import Callable
+from functools import cache
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from lienthong.profiles.mutations import MUTATIONS, apply
 from lienthong.profiles.samples import sample_tables
 from lienthong.profiles.tables import VERSIONS, tables
 from lienthong.profiles.validation import _b64decode, validate_dossier
+from lienthong.profiles.validator.envelope import scan_envelope
 from lienthong.profiles.validator.fields import check_fields, plan
 from lienthong.profiles.validator.formats import valid_date8
 from lienthong.profiles.validator.grammar import record_grammar, value_pattern
+from lienthong.simulators.pki import shared_authority, sign_document
 from lienthong.simulators.xml130 import envelope, table_xml
+from tests.profiles.conftest import dossier_bytes
 
 SHAPES: list[dict[str, object]] = [
     {},
@@ -220,3 +225,71 @@ def test_strict_base64_accepts_no_more_than_validate(text: str) -> None:
     except (binascii.Error, ValueError):
         got = None
     assert got == expected
+
+
+# The envelope: read by the scanner (validator.envelope) on the fast path, by lxml on the detailed one.
+
+
+@cache
+def _signed_sample() -> bytes:
+    key = shared_authority().issue("Phong kham 01001")
+    return sign_document(dossier_bytes(sample_tables(3, kind="01")), key)
+
+
+def test_the_envelope_scanner_reads_plain_and_signed_dossiers() -> None:
+    plain = dossier_bytes(sample_tables(2, kind="01"))
+    for data in (plain, _signed_sample()):
+        scanned = scan_envelope(data)
+        assert scanned is not None
+        root = etree.fromstring(data)
+        assert scanned.facility == root.findtext("THONGTINDONVI/MACSKCB")
+        files = root.findall("THONGTINHOSO/DANHSACHHOSO/HOSO/FILEHOSO")
+        assert [(k, c.decode()) for k, c in scanned.files] == [
+            (f.findtext("LOAIHOSO"), f.findtext("NOIDUNGFILE")) for f in files
+        ]
+        _same(data, "qd3176")
+
+
+_ENVELOPE_PIECES = [
+    *_PIECES,
+    "<CHUKYDONVI/>",
+    "</CHUKYDONVI>",
+    "<HOSO>",
+    "</HOSO>",
+    "<FILEHOSO>",
+    "</FILEHOSO>",
+    "<LOAIHOSO>XML2</LOAIHOSO>",
+    "<NOIDUNGFILE>",
+    "=",
+    "==",
+    "QQ==",
+    "<?xml version='1.0'?>",
+    "<!DOCTYPE GIAMDINHHS>",
+    "<ds:X/>",
+    "\ufeff",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    signed=st.booleans(),
+    edits=st.lists(
+        st.tuples(st.integers(0, 10_000), st.integers(-3, 3), st.integers(0, 10_000)), min_size=1, max_size=3
+    ),
+)
+def test_fuzzed_envelopes_agree(signed: bool, edits: list[tuple[int, int, int]]) -> None:
+    """Edits near the envelope's markup (and anywhere in a signed one's signature) leave the
+    scanner and lxml with the same answer."""
+    data = bytearray(_signed_sample() if signed else dossier_bytes(sample_tables(4, kind="01")))
+    for which, offset, piece in edits:
+        marks = [m.start() for m in re.finditer(rb"[<>]", data)]
+        pos = max(0, min(len(data), marks[which % len(marks)] + offset))
+        replacement = _ENVELOPE_PIECES[piece % len(_ENVELOPE_PIECES)].encode("utf-8")
+        op = piece % 3
+        if op == 0:
+            data[pos:pos] = replacement
+        elif op == 1:
+            del data[pos : pos + 1 + piece % 7]
+        else:
+            data[pos : pos + len(replacement)] = replacement
+    _same(bytes(data), "qd3176")

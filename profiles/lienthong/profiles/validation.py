@@ -6,15 +6,18 @@ report the same thing in the same words. Dossiers are judged against one profile
 (``qd130``, ``qd4750``, ``qd3176``): the one the caller declares, or with ``version="auto"`` the one
 the dossier implies (:mod:`lienthong.profiles.versions`); :attr:`Dossier.version` says which.
 
-The hot path is lxml plus per-(version, table) plans compiled once (:mod:`.validator.fields`);
-Violation objects are only built for problems.
+On the hot path the envelope (:mod:`.validator.envelope`) and the inner tables
+(:mod:`.validator.scan`) are read without an element tree, the fields checked by patterns compiled
+once per (version, table) (:mod:`.validator.grammar`); whatever those readers do not accept goes
+through lxml and the plans (:mod:`.validator.fields`), which say what is wrong. Violation objects are
+only built for problems.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -23,6 +26,7 @@ from lienthong.profiles import xml130
 from lienthong.profiles.codelists import codelist
 from lienthong.profiles.tables import DEFAULT_VERSION, has_table, table_info
 from lienthong.profiles.validator.dossier_rules import DOSSIER_RULES
+from lienthong.profiles.validator.envelope import scan_envelope
 from lienthong.profiles.validator.fields import check_fields, plan
 from lienthong.profiles.validator.grammar import record_grammar
 from lienthong.profiles.validator.record_rules import RECORD_RULES
@@ -187,8 +191,13 @@ def parse_dossier(data: bytes) -> tuple[Dossier | None, list[Violation]]:
 
 
 def _parse_dossier(data: bytes, scan: str | None) -> tuple[Dossier | None, list[Violation], Notes]:
-    """:func:`parse_dossier`; with ``scan`` (a version) the inner documents are read by the
-    scanner where they can be, their records checked against that version's field rules."""
+    """:func:`parse_dossier`; with ``scan`` (a version) the envelope and the inner documents are
+    read by the scanners where they can be, the records checked against that version's field
+    rules."""
+    if scan is not None:
+        scanned = _parse_scanned(data, scan)
+        if scanned is not None:
+            return scanned
     notes: Notes = {}
     root, problems = parse_xml(data, what="GIAMDINHHS", requirement="ENV-01")
     if root is None:
@@ -237,31 +246,13 @@ def _parse_dossier(data: bytes, scan: str | None) -> tuple[Dossier | None, list[
             )
         )
     if declared != str(len(hosos)):
-        problems.append(
-            Violation(
-                "ENV-04",
-                "GIAMDINHHS",
-                "SOLUONGHOSO",
-                declared,
-                f"must equal the number of HOSO ({len(hosos)})",
-            )
-        )
+        problems.append(_declared_count(declared, len(hosos)))
     allowed = codelist("LOAIHOSO")
-    infos = table_info()
     for hoso in hosos[:1]:
         for index, filehoso in enumerate(hoso.iterchildren("FILEHOSO"), start=1):
             kind = _text(_child(filehoso, "LOAIHOSO"))
             if kind not in allowed:
-                problems.append(
-                    Violation(
-                        "ENV-02",
-                        "GIAMDINHHS",
-                        "LOAIHOSO",
-                        kind,
-                        f"FILEHOSO {index}: must be one of {', '.join(allowed)}",
-                        record=index,
-                    )
-                )
+                problems.append(_unknown_kind(kind, index, allowed))
                 continue
             content = _text(_child(filehoso, "NOIDUNGFILE"))
             try:
@@ -271,39 +262,96 @@ def _parse_dossier(data: bytes, scan: str | None) -> tuple[Dossier | None, list[
                     Violation("ENV-03", kind, "NOIDUNGFILE", content, "is not valid base64", record=index)
                 )
                 continue
-            scanned = scan_table(kind, inner, scan) if scan is not None else None
-            if scanned is not None:
-                dossier.tables.setdefault(kind, []).extend(scanned[0])
-                notes.setdefault(kind, []).extend(scanned[1])
-                continue
-            table_root, inner_problems = parse_xml(inner, what=kind, requirement="ENV-03")
-            problems += inner_problems
-            if table_root is None:
-                continue
-            spec = infos[kind]
-            if table_root.tag != spec.root:
-                problems.append(
-                    Violation(
-                        "ENV-03",
-                        kind,
-                        "(root)",
-                        str(table_root.tag),
-                        f"root element of {kind} must be {spec.root}",
-                    )
-                )
-                continue
-            if spec.list_tag:
-                listing_node = _child(table_root, spec.list_tag)
-                rows = (
-                    [] if listing_node is None else [row for row in listing_node if isinstance(row.tag, str)]
-                )
-            else:
-                rows = [table_root]
-            dossier.tables.setdefault(kind, []).extend(_records(row) for row in rows)
-            notes.setdefault(kind, []).extend([None] * len(rows))
+            _read_table(kind, inner, scan, dossier, problems, notes)
+    _require_xml1(dossier, problems)
+    return dossier, problems, notes
+
+
+def _parse_scanned(data: bytes, scan: str) -> tuple[Dossier, list[Violation], Notes] | None:
+    """:func:`_parse_dossier` for an envelope :func:`.validator.envelope.scan_envelope` reads and
+    whose contents are strict base64; None for any other (the lxml walk then answers)."""
+    envelope = scan_envelope(data)
+    if envelope is None:
+        return None
+    allowed = codelist("LOAIHOSO")
+    inners: list[bytes | None] = []
+    for kind, content in envelope.files:
+        if kind not in allowed:
+            inners.append(None)
+            continue
+        try:
+            inners.append(binascii.a2b_base64(content, strict_mode=True))
+        except binascii.Error:
+            return None
+    problems: list[Violation] = []
+    notes: Notes = {}
+    dossier = Dossier(envelope.facility, envelope.ngaylap)
+    if envelope.declared != "1":
+        problems.append(_declared_count(envelope.declared, 1))
+    for index, ((kind, _), inner) in enumerate(zip(envelope.files, inners, strict=True), start=1):
+        if inner is None:
+            problems.append(_unknown_kind(kind, index, allowed))
+        else:
+            _read_table(kind, inner, scan, dossier, problems, notes)
+    _require_xml1(dossier, problems)
+    return dossier, problems, notes
+
+
+def _unknown_kind(kind: str, index: int, allowed: Iterable[str]) -> Violation:
+    return Violation(
+        "ENV-02",
+        "GIAMDINHHS",
+        "LOAIHOSO",
+        kind,
+        f"FILEHOSO {index}: must be one of {', '.join(allowed)}",
+        record=index,
+    )
+
+
+def _declared_count(declared: str, count: int) -> Violation:
+    return Violation(
+        "ENV-04", "GIAMDINHHS", "SOLUONGHOSO", declared, f"must equal the number of HOSO ({count})"
+    )
+
+
+def _read_table(
+    kind: str, inner: bytes, scan: str | None, dossier: Dossier, problems: list[Violation], notes: Notes
+) -> None:
+    """Add the records of one decoded inner document to ``dossier`` (by the scanner where it can
+    read them, else by lxml, which also reports what is wrong)."""
+    scanned = scan_table(kind, inner, scan) if scan is not None else None
+    if scanned is not None:
+        dossier.tables.setdefault(kind, []).extend(scanned[0])
+        notes.setdefault(kind, []).extend(scanned[1])
+        return
+    table_root, inner_problems = parse_xml(inner, what=kind, requirement="ENV-03")
+    problems += inner_problems
+    if table_root is None:
+        return
+    spec = table_info()[kind]
+    if table_root.tag != spec.root:
+        problems.append(
+            Violation(
+                "ENV-03",
+                kind,
+                "(root)",
+                str(table_root.tag),
+                f"root element of {kind} must be {spec.root}",
+            )
+        )
+        return
+    if spec.list_tag:
+        listing_node = _child(table_root, spec.list_tag)
+        rows = [] if listing_node is None else [row for row in listing_node if isinstance(row.tag, str)]
+    else:
+        rows = [table_root]
+    dossier.tables.setdefault(kind, []).extend(_records(row) for row in rows)
+    notes.setdefault(kind, []).extend([None] * len(rows))
+
+
+def _require_xml1(dossier: Dossier, problems: list[Violation]) -> None:
     if "XML1" not in dossier.tables and not any(p.requirement in {"ENV-02", "ENV-03"} for p in problems):
         problems.append(Violation("ENV-01", "GIAMDINHHS", "FILEHOSO", "", "a HOSO must include its XML1"))
-    return dossier, problems, notes
 
 
 def validate_dossier(
@@ -358,17 +406,16 @@ def _validate_tables(
             continue
         scanned = notes.get(kind) if notes is not None else None
         rules = RECORD_RULES.get(kind, ())
+        found_here: list[tuple[str, str, str, str, int]] = []
         for index, record in enumerate(records, start=1):
             note = scanned[index - 1] if scanned is not None else None
-            if note is not None and _fields_pass(kind, judged, note):
-                # The scanner found every field rule kept: the plan would add nothing.
-                found_here: list[tuple[str, str, str, str, int]] = []
-                for record_rule in rules:
-                    record_rule(record, index, found_here)
-                if found_here:
-                    problems += [Violation(r, kind, n, v, t, i) for r, n, v, t, i in found_here]
-            else:
-                problems += validate_record(kind, record, index, judged)
+            # A record the scanner found keeping every field rule needs no plan: it would add nothing.
+            if note is None or not _fields_pass(kind, judged, note):
+                check_fields(plan(kind, judged), record, index, found_here)
+            for record_rule in rules:
+                record_rule(record, index, found_here)
+        if found_here:
+            problems += [Violation(r, kind, n, v, t, i) for r, n, v, t, i in found_here]
     found: list[tuple[str, str, str, str, str, int]] = []
     for dossier_rule in DOSSIER_RULES:
         dossier_rule(tables, judged, found)

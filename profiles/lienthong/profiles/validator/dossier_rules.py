@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from lienthong.profiles.tables import table
+from lienthong.profiles.tables import TABLES, table
+from lienthong.profiles.tables import tables as defined
 from lienthong.profiles.validator.formats import money
 from lienthong.profiles.validator.registry import rule
 
@@ -203,11 +204,15 @@ def table_presence(tables: Tables, version: str, out: Found) -> None:
         )
 
 
-def _absent(version: str) -> set[str]:
-    from lienthong.profiles.tables import TABLES
-    from lienthong.profiles.tables import tables as defined
+_ABSENT: dict[str, frozenset[str]] = {}
 
-    return set(TABLES) - set(defined(version))
+
+def _absent(version: str) -> frozenset[str]:
+    """The tables ``version`` does not define (memoised: asked for every dossier)."""
+    absent = _ABSENT.get(version)
+    if absent is None:
+        absent = _ABSENT[version] = frozenset(TABLES) - frozenset(defined(version))
+    return absent
 
 
 _SAME_AS_XML1_REQ = {"XML6": "XML6-03", "XML13": "XML13-03", "XML14": "XML14-03"}

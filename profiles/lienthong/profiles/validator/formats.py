@@ -239,16 +239,18 @@ MEMOISED = {name: _memo(check) for name, check in FORMATS.items()}
 
 
 _MONEY: dict[str, Decimal | None] = {"": Decimal(0)}
+_UNSEEN = Decimal("NaN")
+"""Never a memoised value (money() memoises a NaN text as its own Decimal, not this object)."""
 
 
 def money(value: str) -> Decimal | None:
     """A decimal amount, or None when the text is not a number (reported by the field check).
 
-    Memoised: prices, quantities and rates repeat across records (Decimal is immutable)."""
-    try:
-        return _MONEY[value]
-    except KeyError:
-        pass
+    Memoised: prices, quantities and rates repeat across records (Decimal is immutable). A
+    miss is common (amounts rarely repeat), so it is looked up without raising KeyError."""
+    known = _MONEY.get(value, _UNSEEN)
+    if known is not _UNSEEN:
+        return known
     try:
         amount: Decimal | None = Decimal(value)
     except (InvalidOperation, ValueError):

@@ -133,11 +133,26 @@ _DAYS_AT_MOST = {"02", "05", "07", "08"}
 
 
 def _days(start: str, end: str) -> int | None:
-    if not (valid_time12(start) and valid_time12(end)):
+    a, b = _day_number(start), _day_number(end)
+    if a is None or b is None:
         return None
-    a = date(int(start[:4]), int(start[4:6]), int(start[6:8]))
-    b = date(int(end[:4]), int(end[4:6]), int(end[6:8]))
-    return (b - a).days + 1
+    return b - a + 1
+
+
+_DAY_NUMBERS: dict[str, int | None] = {}
+_UNSEEN = -1
+
+
+def _day_number(value: str) -> int | None:
+    """The day (proleptic ordinal) of a valid yyyymmddHHMM time, else None; memoised (the visits
+    of a day share their dates and often their times)."""
+    day = _DAY_NUMBERS.get(value, _UNSEEN)
+    if day != _UNSEEN:
+        return day
+    day = date(int(value[:4]), int(value[4:6]), int(value[6:8])).toordinal() if valid_time12(value) else None
+    if len(_DAY_NUMBERS) < 200_000:
+        _DAY_NUMBERS[value] = day
+    return day
 
 
 @rule("record", "XML1-08")
