@@ -234,3 +234,14 @@ def test_nationality_codes(code: str, ok: bool) -> None:
     tables["XML1"][0]["MA_QUOCTICH"] = code
     found = [(p.requirement, p.field) for p in validate_tables(tables, "qd3176")]
     assert found == ([] if ok else [("CODE-01", "MA_QUOCTICH")])
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_table_the_judged_version_lacks_is_reported_not_raised(
+    to_dossier: Callable[..., bytes], fast: bool
+) -> None:
+    # XML13/XML14 came with QĐ 4750: a QĐ 130 endpoint receiving them answers TAG-01, not a crash.
+    data = to_dossier(sample_tables(5, version="qd4750", referral=True, appointment=True))
+    _, problems = validate_dossier(data, "qd130", fast=fast)
+    missing = {p.table for p in problems if p.requirement == "TAG-01" and p.field == "(table)"}
+    assert missing == {"XML13", "XML14"}

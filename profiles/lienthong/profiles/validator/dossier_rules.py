@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from lienthong.profiles.tables import TABLES, table
+from lienthong.profiles.tables import TABLES, has_table, table
 from lienthong.profiles.tables import tables as defined
 from lienthong.profiles.validator.formats import money
 from lienthong.profiles.validator.registry import rule
@@ -252,7 +252,9 @@ _SAME_CACHE: dict[tuple[str, str], tuple[str, ...]] = {}
 def _same_as_xml1(kind: str, version: str) -> tuple[str, ...]:
     key = (kind, version)
     if key not in _SAME_CACHE:
-        _SAME_CACHE[key] = tuple(f.name for f in table(kind, version).fields if f.condition == "=XML1")
+        # A table the version lacks has no =XML1 fields here: TAG-01 already reports the table.
+        spec = table(kind, version) if has_table(kind, version) else None
+        _SAME_CACHE[key] = tuple(f.name for f in spec.fields if f.condition == "=XML1") if spec else ()
     return _SAME_CACHE[key]
 
 

@@ -380,7 +380,14 @@ def appointment_dates(r: dict[str, str], i: int, out: Found) -> None:
 
 RECORD_RULES: dict[str, tuple[RecordRule, ...]] = {
     "XML0": (cccd_matches_birth, checkin_first_cost, checkin_admission),
-    "XML1": (cccd_matches_birth, visit_times_ordered, fund_payment, treatment_days, visit_type_list_by_date),
+    "XML1": (
+        cccd_matches_birth,
+        visit_times_ordered,
+        fund_payment,
+        treatment_days,
+        visit_type_list_by_date,
+        main_diagnosis_allowed,
+    ),
     "XML2": (drug_amounts, drug_tender, drug_given_after_order, recurring_wound),
     "XML3": (service_amounts, service_conditional_fields, service_after_order),
     "XML4": (result_time,),
@@ -389,4 +396,3 @@ RECORD_RULES: dict[str, tuple[RecordRule, ...]] = {
     "XML15": (cccd_matches_birth,),
 }
 """Table -> the record rules applied to each of its records."""
-RECORD_RULES["XML1"] += (main_diagnosis_allowed,)  # ICD-02 lives in its own module, diagnosis_rules
