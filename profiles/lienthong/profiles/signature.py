@@ -68,10 +68,16 @@ _CHILDREN = {  # element -> its exact children, in order
 _VALUES = (_ds("SignatureValue"), _ds("DigestValue"), _ds("X509Certificate"))
 
 
-def signature_problem(document: bytes, trusted_certs: list[bytes]) -> str | None:
+def signature_problem(
+    document: bytes, trusted_certs: list[bytes], *, root: etree._Element | None = None
+) -> str | None:
     """Why the CHUKYDONVI signature of ``document`` does not verify against any of
-    ``trusted_certs`` (the facility's registered certificates), or None when it does."""
-    if trusted_certs and _lean_verifies(document, trusted_certs):
+    ``trusted_certs`` (the facility's registered certificates), or None when it does.
+
+    ``root`` is ``document`` already parsed with the parser's settings used here (the validator's
+    :func:`lienthong.profiles.validation.parse_document`), to spare a second parse; it is consumed:
+    the lean path removes the signature from it."""
+    if trusted_certs and _lean_verifies(document, trusted_certs, root):
         return None
     return reference_signature_problem(document, trusted_certs)
 
@@ -158,13 +164,14 @@ def _base64(text: str | None) -> bytes | None:
         return None
 
 
-def _lean_verifies(document: bytes, trusted_certs: list[bytes]) -> bool:
-    """True only when signxml would accept ``document`` against one of ``trusted_certs``;
-    False means "not decided here" (signxml decides)."""
-    try:
-        root = etree.fromstring(document, _PARSER)
-    except etree.XMLSyntaxError:
-        return False
+def _lean_verifies(document: bytes, trusted_certs: list[bytes], root: etree._Element | None = None) -> bool:
+    """True only when signxml would accept ``document`` (parsed: ``root``) against one of
+    ``trusted_certs``; False means "not decided here" (signxml decides)."""
+    if root is None:
+        try:
+            root = etree.fromstring(document, _PARSER)
+        except etree.XMLSyntaxError:
+            return False
     tree = root.getroottree()
     if tree.docinfo.doctype or root.getprevious() is not None or root.getnext() is not None:
         return False  # DTDs, entities and top-level comments or PIs: signxml's business

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from lienthong.profiles import xml130
+from lienthong.profiles.base64_strict import b64decode_strict
 from lienthong.profiles.codelists import codelist
 from lienthong.profiles.tables import DEFAULT_VERSION, has_table, table_info
 from lienthong.profiles.validator.dossier_rules import DOSSIER_RULES
@@ -103,14 +104,22 @@ def parse_xml(data: bytes, *, what: str, requirement: str) -> tuple[etree._Eleme
         ]
 
 
-def _b64decode(content: str) -> bytes:
-    """``base64.b64decode(content, validate=True)``, a third faster where binascii's strict mode
-    accepts the text (it accepts no more than the regular expression ``validate`` applies; the
-    equivalence tests hold it to that)."""
+def parse_document(data: bytes) -> etree._Element | None:
+    """``data`` parsed as the validator parses it, or None when it is not well-formed XML.
+
+    Give it as ``root`` to :func:`validate_dossier` or :func:`validate_checkin` when another reader
+    (the gateway's signature check) needs the same tree: the document is then parsed once. The
+    validators only read the tree."""
     try:
-        return binascii.a2b_base64(content, strict_mode=True)
-    except binascii.Error:
-        return base64.b64decode(content, validate=True)
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _b64decode(content: str) -> bytes:
+    """``base64.b64decode(content, validate=True)``, SIMD-fast (:mod:`.base64_strict`; the
+    equivalence tests hold it to the standard library's answer)."""
+    return b64decode_strict(content)
 
 
 def _records(parent: etree._Element) -> dict[str, str]:
@@ -121,9 +130,11 @@ def _records(parent: etree._Element) -> dict[str, str]:
 # Check-in (XML0)
 
 
-def parse_checkin(data: bytes) -> tuple[list[dict[str, str]], list[Violation]]:
-    """Records of a check-in file (structure rule XML0-01)."""
-    root, problems = parse_xml(data, what="XML0", requirement="XML0-01")
+def parse_checkin(
+    data: bytes, *, root: etree._Element | None = None
+) -> tuple[list[dict[str, str]], list[Violation]]:
+    """Records of a check-in file (structure rule XML0-01); ``root``: see :func:`parse_document`."""
+    root, problems = (root, []) if root is not None else parse_xml(data, what="XML0", requirement="XML0-01")
     if root is None:
         return [], problems
     if root.tag != xml130.CHECKIN_ROOT:
@@ -153,10 +164,11 @@ def parse_checkin(data: bytes) -> tuple[list[dict[str, str]], list[Violation]]:
 
 
 def validate_checkin(
-    data: bytes, version: str = DEFAULT_VERSION
+    data: bytes, version: str = DEFAULT_VERSION, *, root: etree._Element | None = None
 ) -> tuple[list[dict[str, str]], list[Violation]]:
-    """Parse and fully validate a check-in file against ``version`` (or ``"auto"``)."""
-    records, problems = parse_checkin(data)
+    """Parse and fully validate a check-in file against ``version`` (or ``"auto"``); ``root``: ``data``
+    already parsed by :func:`parse_document`."""
+    records, problems = parse_checkin(data, root=root)
     judged = implied_checkin_version(records) if check_version(version) == AUTO else version
     for index, record in enumerate(records, start=1):
         problems += validate_record("XML0", record, index, judged)
@@ -190,16 +202,21 @@ def parse_dossier(data: bytes) -> tuple[Dossier | None, list[Violation]]:
     return dossier, problems
 
 
-def _parse_dossier(data: bytes, scan: str | None) -> tuple[Dossier | None, list[Violation], Notes]:
+def _parse_dossier(
+    data: bytes, scan: str | None, root: etree._Element | None = None
+) -> tuple[Dossier | None, list[Violation], Notes]:
     """:func:`parse_dossier`; with ``scan`` (a version) the envelope and the inner documents are
     read by the scanners where they can be, the records checked against that version's field
-    rules."""
-    if scan is not None:
+    rules. A ``root`` already parsed by the caller (the gateway, for the signature) is walked
+    instead of scanning the envelope again."""
+    if scan is not None and root is None:
         scanned = _parse_scanned(data, scan)
         if scanned is not None:
             return scanned
     notes: Notes = {}
-    root, problems = parse_xml(data, what="GIAMDINHHS", requirement="ENV-01")
+    root, problems = (
+        (root, []) if root is not None else parse_xml(data, what="GIAMDINHHS", requirement="ENV-01")
+    )
     if root is None:
         return None, problems, notes
     if root.tag != xml130.ENVELOPE_ROOT:
@@ -280,8 +297,8 @@ def _parse_scanned(data: bytes, scan: str) -> tuple[Dossier, list[Violation], No
             inners.append(None)
             continue
         try:
-            inners.append(binascii.a2b_base64(content, strict_mode=True))
-        except binascii.Error:
+            inners.append(b64decode_strict(content))
+        except (binascii.Error, ValueError):
             return None
     problems: list[Violation] = []
     notes: Notes = {}
@@ -356,18 +373,18 @@ def _require_xml1(dossier: Dossier, problems: list[Violation]) -> None:
 
 
 def validate_dossier(
-    data: bytes, version: str = DEFAULT_VERSION, *, fast: bool = True
+    data: bytes, version: str = DEFAULT_VERSION, *, fast: bool = True, root: etree._Element | None = None
 ) -> tuple[Dossier | None, list[Violation]]:
     """Parse the envelope and validate every table and the cross-table rules against ``version``
     (``qd130``, ``qd4750``, ``qd3176``, or ``"auto"`` for the version the dossier implies).
 
     ``fast=False`` takes the detailed path only (lxml for every table, every field through the
     plan): the answer is the same, which the equivalence tests check; it exists for them and for
-    the benchmark."""
+    the benchmark. ``root``: ``data`` already parsed by :func:`parse_document`."""
     scan = None
     if fast:
         scan = DEFAULT_VERSION if check_version(version) == AUTO else version
-    dossier, problems, notes = _parse_dossier(data, scan)
+    dossier, problems, notes = _parse_dossier(data, scan, root)
     if dossier is None:
         return None, problems
     problems += _validate_tables(dossier.tables, version, dossier, notes if fast else None)

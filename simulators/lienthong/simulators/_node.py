@@ -33,28 +33,47 @@ class BadRequest(Exception):
         self.field, self.rule = field, rule
 
 
-async def json_object(request: Request) -> dict[str, Any]:
-    """The request body as a JSON object, or :class:`BadRequest`."""
+GONE = "the client went away before sending it"
+"""The :class:`BadRequest` rule of a body cut short by a disconnect."""
+
+
+def parse_json_object(body: bytes) -> dict[str, Any]:
+    """``body`` as a JSON object, or :class:`BadRequest`."""
     try:
-        data = orjson.loads(await request.body())
+        data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise BadRequest("body", f"is not valid JSON ({exc})") from None
-    except ClientDisconnect:
-        raise BadRequest("body", "the client went away before sending it") from None
     if not isinstance(data, dict):
         raise BadRequest("body", "must be a JSON object")
     return data
 
 
+async def json_object(request: Request) -> dict[str, Any]:
+    """The request body as a JSON object, or :class:`BadRequest`."""
+    try:
+        body = await request.body()
+    except ClientDisconnect:
+        raise BadRequest("body", GONE) from None
+    return parse_json_object(body)
+
+
+def check_length(content_length: str) -> None:
+    """:class:`BadRequest` for a declared body above :data:`MAX_BODY` (before it is read)."""
+    if content_length.isdigit() and int(content_length) > MAX_BODY:
+        raise BadRequest("body", f"is larger than {MAX_BODY} bytes")
+
+
+def text_fields(data: dict[str, Any]) -> dict[str, str]:
+    """A JSON object's members as form-like text fields (null as '')."""
+    return {str(k): "" if v is None else str(v) for k, v in data.items()}
+
+
 async def body_fields(request: Request) -> dict[str, str]:
     """The request's fields, from a JSON object or a form (the BHXH API accepts both)."""
-    length = request.headers.get("content-length", "0")
-    if length.isdigit() and int(length) > MAX_BODY:
-        raise BadRequest("body", f"is larger than {MAX_BODY} bytes")
+    check_length(request.headers.get("content-length", "0"))
     content_type = request.headers.get("content-type", "")
     if "json" in content_type:
-        data = await json_object(request)
-        return {str(k): "" if v is None else str(v) for k, v in data.items()}
+        return text_fields(await json_object(request))
     try:
         form = await request.form()
     except Exception as exc:  # malformed multipart or url-encoding: a client error, never a 500

@@ -12,6 +12,7 @@ import pytest
 
 from lienthong.profiles import signature
 from lienthong.profiles.signature import reference_signature_problem, signature_problem
+from lienthong.profiles.validation import parse_document
 from lienthong.simulators.facilities import facilities
 from lienthong.simulators.pki import SigningKey, shared_authority, sign_document
 from lienthong.simulators.population import citizens
@@ -49,16 +50,23 @@ def _verdict(check: Any, document: bytes, certs: list[bytes]) -> tuple[str, str 
         return ("raises", type(exc).__name__)
 
 
+def _shared_tree(document: bytes, certs: list[bytes]) -> str | None:
+    """The gateway's way: the validator's tree handed to the signature check (parsed once)."""
+    return signature_problem(document, certs, root=parse_document(document))
+
+
 def _same(document: bytes, certs: list[bytes]) -> tuple[str, str | None]:
     lean = _verdict(signature_problem, document, certs)
     reference = _verdict(reference_signature_problem, document, certs)
     assert lean == reference, document[-1500:]
+    assert _verdict(_shared_tree, document, certs) == reference, document[-1500:]
     return lean
 
 
 def test_a_valid_document_is_accepted_by_the_lean_path(plain: bytes, keys: dict[str, SigningKey]) -> None:
     signed = sign_document(plain, keys["own"])
     assert signature._lean_verifies(signed, [keys["own"].cert_pem])
+    assert signature._lean_verifies(signed, [keys["own"].cert_pem], parse_document(signed))
     assert _same(signed, [keys["own"].cert_pem]) == ("answer", None)
     assert _same(signed, [keys["other"].cert_pem, keys["own"].cert_pem]) == ("answer", None)
 

@@ -44,6 +44,7 @@ from lienthong.simulators.xml130 import envelope, table_xml
 PATH = "/api/qd130/guiHoSoXmlQD3176"
 FACTORY = "lienthong.simulators.gateway.served:served_app"
 SERVERS = ("granian", "uvicorn")
+LOOPS = ("auto", "asyncio", "uvloop")
 
 
 @dataclass
@@ -52,6 +53,21 @@ class Tally:
     other: int = 0
     latencies: list[float] = field(default_factory=list)
     counting: bool = False
+    server_cpu: float = 0.0
+    """CPU seconds the gateway's processes used while counting."""
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` and its descendants so far (Linux ``/proc``)."""
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+    return total
 
 
 def _requests(data_dir: Path, port: int, count: int, seed: int, token: dict[str, str]) -> list[bytes]:
@@ -99,21 +115,25 @@ async def _connection(port: int, requests: list[bytes], cursor: list[int], tally
             await writer.wait_closed()
 
 
-async def _load(port: int, requests: list[bytes], connections: int, warmup: float, seconds: float) -> Tally:
+async def _load(
+    port: int, requests: list[bytes], connections: int, warmup: float, seconds: float, server: int
+) -> Tally:
     tally, cursor = Tally(), [0]
     stop = time.perf_counter() + warmup + seconds
 
     async def count_later() -> None:
         await asyncio.sleep(warmup)
         tally.counting = True
+        tally.server_cpu = -_cpu_seconds(server)
 
     await asyncio.gather(count_later(), *(_connection(port, requests, cursor, tally, stop)
                                           for _ in range(connections)))  # fmt: skip
+    tally.server_cpu += _cpu_seconds(server)
     return tally
 
 
-def _server_command(server: str, port: int) -> list[str]:
-    common = ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+def _server_command(server: str, port: int, loop: str) -> list[str]:
+    common = ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--loop", loop]
     if server == "granian":
         granian = shutil.which("granian") or str(Path(sys.executable).with_name("granian"))
         if not Path(granian).exists():
@@ -163,12 +183,17 @@ def bench_gateway(
     synchronous: Annotated[
         str, typer.Option(help="SQLite durability: NORMAL (survives a process kill) or FULL (a power loss).")
     ] = "NORMAL",
+    loop: Annotated[
+        str, typer.Option(help="Event loop of the server: auto (uvloop when installed), asyncio or uvloop.")
+    ] = "auto",
 ) -> None:
     """Gateway ingest of typical signed dossiers, validated and durably stored, on one server core."""
     if (os.cpu_count() or 1) < 2:
         fail("this benchmark needs two cores (server on CPU 0, load on CPU 1)")
     if server not in SERVERS:
         fail(f"--server must be one of {', '.join(SERVERS)}")
+    if loop not in LOOPS:
+        fail(f"--loop must be one of {', '.join(LOOPS)}")
     synchronous = synchronous.upper()
     if synchronous not in {"NORMAL", "FULL"}:
         fail("--synchronous must be NORMAL or FULL")
@@ -179,7 +204,7 @@ def bench_gateway(
         spec_path = data / "network.json"
         write_spec(config, spec_path, port=port, forward=False)
         env = {**os.environ, SPEC_VARIABLE: str(spec_path), SYNCHRONOUS_VARIABLE: synchronous}
-        process = _start(_server_command(server, port), env, port, data / "gateway.log")
+        process = _start(_server_command(server, port, loop), env, port, data / "gateway.log")
         try:
             os.sched_setaffinity(0, {1})
             site = facilities(42, 1)[0]
@@ -191,10 +216,11 @@ def bench_gateway(
             results = []
             for number in range(rounds):
                 warmup = 6.0 if number == 0 else 2.0  # the first requests load code lists and ICD-10
-                tally = asyncio.run(_load(port, requests, connections, warmup, seconds))
+                tally = asyncio.run(_load(port, requests, connections, warmup, seconds, process.pid))
                 results.append(tally)
                 console.print(
-                    f"round {number + 1}: {tally.ok / seconds:,.0f} accepted/s, {tally.other} other"
+                    f"round {number + 1}: {tally.ok / seconds:,.0f} accepted/s, {tally.other} other, "
+                    f"server CPU {tally.server_cpu / seconds:.0%}"
                 )
         finally:
             process.terminate()
@@ -203,18 +229,25 @@ def bench_gateway(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
-    store = f"PostgreSQL, {server}" if database_url else f"SQLite WAL synchronous={synchronous}, {server}"
+    served = f"{server}, loop {loop}"
+    store = f"PostgreSQL, {served}" if database_url else f"SQLite WAL synchronous={synchronous}, {served}"
     _report(results, seconds, size, store)
 
 
 def _report(results: list[Tally], seconds: float, size: float, store: str) -> None:
     rates = sorted(t.ok / seconds for t in results)
+    per_cpu = sorted(t.ok / t.server_cpu for t in results if t.server_cpu > 0)
     latencies = sorted(x for t in results for x in t.latencies)
     table = Table(title=f"Gateway ingest, one server core ({store})")
     for column in ("measure", "value"):
         table.add_column(column)
     table.add_row("accepted dossiers/s (median)", f"{statistics.median(rates):,.0f}")
     table.add_row("min-max over rounds", f"{rates[0]:,.0f}-{rates[-1]:,.0f}")
+    if per_cpu:  # on a shared machine the server gets less than its core: this is what one core would do
+        table.add_row("accepted per server CPU-second (median)", f"{statistics.median(per_cpu):,.0f}")
+        table.add_row(
+            "server CPU used (median)", f"{statistics.median(t.server_cpu / seconds for t in results):.0%}"
+        )
     table.add_row("answers other than 200", str(sum(t.other for t in results)))
     table.add_row("p50 / p99 latency ms", f"{latencies[len(latencies) // 2] * 1000:.1f} / "
                   f"{latencies[int(len(latencies) * 0.99)] * 1000:.1f}" if latencies else "-")  # fmt: skip

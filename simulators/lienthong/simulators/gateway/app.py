@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from lienthong.profiles.tables import DEFAULT_VERSION, VERSIONS
 from lienthong.simulators._node import BadRequest, JSONAnswer, bearer, body_fields, openapi_route, same_secret
@@ -21,18 +22,18 @@ from lienthong.simulators.faults import UnknownFault
 from lienthong.simulators.gateway.cards import RESULTS, CardRegister
 from lienthong.simulators.gateway.config import GatewayConfig
 from lienthong.simulators.gateway.faults import (
-    delay_answer,
     request_faults,
     service_unavailable,
     unknown_fault_answer,
 )
 from lienthong.simulators.gateway.feedback import FEEDBACK_PATH, feedback
 from lienthong.simulators.gateway.forwarding import Links, deliver_due, pending_count
-from lienthong.simulators.gateway.intake import MALFORMED, Submission, forget_certificates, receive_grouped
+from lienthong.simulators.gateway.intake import MALFORMED, forget_certificates
 from lienthong.simulators.gateway.journal import GroupCommit
 from lienthong.simulators.gateway.lookup import lookup
 from lienthong.simulators.gateway.schema import accounts, certificates, metadata, outbox, staff, submissions
 from lienthong.simulators.gateway.sessions import forget_sessions, open_session
+from lienthong.simulators.gateway.submission_route import GatewayApp, Submissions
 from lienthong.simulators.store import open_database
 
 MAX_ROW_ID = 2**63 - 1
@@ -144,40 +145,6 @@ def create_gateway(config: GatewayConfig | None = None, *, pump: bool = False) -
             del key["id_token"], key["expires_in"]
         return JSONAnswer({"maKetQua": "200", "APIKey": key})
 
-    def submission_endpoint(kind: str, regulation: str, path: str) -> Route:
-        async def endpoint(request: Request) -> Response:
-            try:
-                faults = request_faults(cfg, request)
-                fields = await body_fields(request)
-            except UnknownFault as exc:
-                return unknown_fault_answer(exc)
-            except BadRequest as exc:
-                return JSONAnswer(
-                    {
-                        "maKetQua": MALFORMED,
-                        "maGiaoDich": "",
-                        "thoiGianTiepNhan": "",
-                        "thongDiep": f"Từ chối (rejected): {exc}",
-                    }
-                )
-            if "server_error" in faults:
-                return service_unavailable()
-            headers = request.headers
-            sub = Submission(
-                path,
-                kind,
-                profile_for(regulation),
-                fields,
-                headers.get("accesstoken", ""),
-                headers.get("tokenid", ""),
-                headers.get("passwordhash", ""),
-            )
-            answer = await receive_grouped(gateway.journal, cfg, sub, faults)
-            await delay_answer(cfg, faults)
-            return JSONAnswer(answer)
-
-        return Route(path, endpoint, methods=["POST"])
-
     def admin(request: Request) -> bool:
         return same_secret(bearer(request), cfg.admin_token)
 
@@ -286,10 +253,16 @@ def create_gateway(config: GatewayConfig | None = None, *, pump: bool = False) -
         Route("/health", health),
         openapi_route("bhxh"),
     ]
+    submissions_api = Submissions(gateway.journal, cfg)
+    fast: dict[str, ASGIApp] = {}
     for regulation in REGULATIONS:
-        routes.append(submission_endpoint("checkin", regulation, f"/api/qd130/checkInKcbQd{regulation}"))
-        routes.append(submission_endpoint("dossier", regulation, f"/api/qd130/guiHoSoXmlQD{regulation}"))
-    app = Starlette(routes=routes, lifespan=lifespan)
+        for kind, path in (
+            ("checkin", f"/api/qd130/checkInKcbQd{regulation}"),
+            ("dossier", f"/api/qd130/guiHoSoXmlQD{regulation}"),
+        ):
+            routes.append(submissions_api.route(kind, profile_for(regulation), path))
+            fast[path] = submissions_api.raw(kind, profile_for(regulation), path)
+    app = GatewayApp(routes=routes, lifespan=lifespan, fast=fast)
     app.state.node = gateway
     return app
 

@@ -19,8 +19,12 @@ FORWARD_FAULTS = frozenset({"drops_forward", "forwards_unverified", "reorders_fo
 
 def request_faults(config: GatewayConfig, request: Request) -> frozenset[str]:
     """The faults for this request; raises ``UnknownFault`` for a misspelt header value."""
-    named = request.headers.get(FAULT_HEADER, "") if config.header_faults else ""
-    if not named:
+    return header_faults(config, request.headers.get(FAULT_HEADER, "") if config.header_faults else "")
+
+
+def header_faults(config: GatewayConfig, named: str) -> frozenset[str]:
+    """:func:`request_faults` given the value of the fault header ('' when absent)."""
+    if not config.header_faults or not named:
         return config.faults
     return config.faults | fault_set("bhxh", (n.strip() for n in named.split(",") if n.strip()))
 
