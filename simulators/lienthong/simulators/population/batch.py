@@ -83,8 +83,10 @@ class CitizenBatch:
         self.cccd = slots.cccd_numbers(seed, core.block, position, birth_year, core.sex - 1)
         self.bhxh = slots.bhxh_numbers(seed, core.slot, core.birth_province)
         self.mother, self.father = families.parents(seed, index, core.age)
-        self.surname = tables.surnames().raw[names.surname_codes(seed, index)]
-        self.middle, self.given = names.middle_and_given(seed, index, core.sex, core.age)
+        self.surname_code = names.surname_codes(seed, index)
+        self.middle_code, self.given_code = names.middle_and_given_codes(seed, index, core.sex, core.age)
+        self.middle = names.middle_table()[0][self.middle_code]
+        self.given = names.given_table()[0][self.given_code]
         self.province = core.province.copy()
         self.commune = addresses.communes(seed, index, self.province)
         self.home = index.copy()
@@ -94,19 +96,21 @@ class CitizenBatch:
         self.previous_cccd = events.cancelled_numbers(seed, index, core.block, core.sex)
         self.mother_dead = np.zeros(count, dtype=bool)
         self._follow_parents()
-        self.occupation, self.group = cards.occupations(seed, index, core.age)
+        self.surname = tables.surnames().raw[self.surname_code]
+        self.occupation_code, self.group_code = cards.occupation_codes(seed, index, core.age)
+        self.occupation = cards.occupation_table()[0][self.occupation_code]
+        self.group = cards.group_names()[self.group_code]
         self.phone = phones.phone_numbers(seed, index)
         ethnicities = tables.ethnicities()
-        self.ethnicity = ethnicities.raw[
-            hashing.pick(hashing.stream(seed, "ethnicity", index), ethnicities.cumulative)
-        ]
+        self.ethnicity_code = hashing.pick(hashing.stream(seed, "ethnicity", index), ethnicities.cumulative)
+        self.ethnicity = ethnicities.raw[self.ethnicity_code]
 
     def _follow_parents(self) -> None:
         """Children take the father's surname and live at the mother's address."""
         seed = self.seed
         with_father = np.flatnonzero(self.father >= 0)
         fathers = self.father[with_father].astype(np.uint64)
-        self.surname[with_father] = tables.surnames().raw[names.surname_codes(seed, fathers)]
+        self.surname_code[with_father] = names.surname_codes(seed, fathers)
         with_mother = np.flatnonzero(self.mother >= 0)
         mothers = self.mother[with_mother].astype(np.uint64)
         mum = identity.core(seed, mothers)
@@ -132,38 +136,41 @@ class CitizenBatch:
 
     def addresses(self, quote: bytes = b"") -> Column:
         """Full addresses; ``quote`` wraps each one (for CSV, as they hold commas)."""
-        head = _quoted_lines(quote)[self.address_lines]
-        tail = _quoted_suffixes(quote)[self.commune]
+        head = quoted_lines(quote)[self.address_lines]
+        tail = quoted_suffixes(quote)[self.commune]
         return list(map(operator.add, head.tolist(), tail.tolist()))
 
     @cached_property
     def benefit(self) -> Strings:
-        digits = {g: b.encode() for g, b in cards.BENEFIT.items()}
-        return np.asarray([digits[g] for g in self.group.tolist()], dtype=object)
+        return _encoded(tuple(cards.BENEFIT[g] for g in cards.GROUPS))[self.group_code]
 
     @cached_property
     def dkbd(self) -> Column:
+        return text.digits(self.dkbd_numbers, 5)
+
+    @cached_property
+    def dkbd_numbers(self) -> I64:
+        """MA_DKBD as an integer (five digits)."""
         places = tables.places()
-        province_of_commune = np.searchsorted(places.commune_first, self.commune, "right") - 1
-        station = 100 + self.commune - places.commune_first[province_of_commune]
+        station = 100 + self.commune - places.commune_first[_commune_provinces()[self.commune]]
         draw = hashing.below(hashing.stream(self.seed, "dkbd", self.index), 100)
         regional = 20 + draw % facilities.regional_counts()[self.province]
         suffix = np.where(draw < REGISTERED_AT_STATION, station, regional)
         codes = np.asarray([int(c) for c in places.codes], dtype=np.int64)[self.province]
-        return text.digits(codes * 1000 + suffix, 5)
+        return codes * 1000 + suffix
 
     @cached_property
     def card_dates(self) -> tuple[Dates, Dates]:
         start = np.maximum(self.dob, CARD_FROM)
         child_end = self.dob + np.timedelta64(6 * 365 + 1, "D")
-        end = np.where(self.group == "TE", np.minimum(child_end, CARD_TO), CARD_TO)
+        end = np.where(self.group_code == cards.GROUPS.index("TE"), np.minimum(child_end, CARD_TO), CARD_TO)
         return start, end
 
     def columns(self, *, quote_address: bool = False) -> dict[str, Column]:
         """Every column as UTF-8 bytes, in ``CSV_COLUMNS`` order."""
         card_from, card_to = self.card_dates
         bhxh = text.digits(self.bhxh, 10)
-        group = [g.encode() for g in self.group.tolist()]
+        group = _encoded(cards.GROUPS)[self.group_code].tolist()
         bhyt = list(
             map(
                 b"".join,
@@ -171,6 +178,7 @@ class CitizenBatch:
             )
         )
         birth = _encoded(slots.blocks().birth_provinces)[self.core.birth_province]
+        occupations = _encoded(tuple(cards.occupation_table()[0].tolist()))
         return {
             "index": text.numbers(self.index.astype(np.int64)),
             "cccd": text.digits(self.cccd, 12),
@@ -185,7 +193,7 @@ class CitizenBatch:
             "commune": _encoded(tuple(tables.places().commune_codes.tolist()))[self.commune].tolist(),
             "birth_province": birth.tolist(),
             "ethnicity": self.ethnicity.tolist(),
-            "occupation": [o.encode() for o in self.occupation.tolist()],
+            "occupation": occupations[self.occupation_code].tolist(),
             "card_group": group,
             "benefit": self.benefit.tolist(),
             "ma_dkbd": self.dkbd,
@@ -201,7 +209,14 @@ class CitizenBatch:
 
 
 @cache
-def _quoted_lines(quote: bytes) -> Strings:
+def _commune_provinces() -> I64:
+    """Province position of each commune position."""
+    places = tables.places()
+    return np.searchsorted(places.commune_first, np.arange(len(places.commune_codes)), "right") - 1
+
+
+@cache
+def quoted_lines(quote: bytes) -> Strings:
     lines = addresses.line_table()
     out = np.empty(len(lines), dtype=object)
     out[:] = [quote + line.encode("utf-8") for line in lines.tolist()]
@@ -209,7 +224,7 @@ def _quoted_lines(quote: bytes) -> Strings:
 
 
 @cache
-def _quoted_suffixes(quote: bytes) -> Strings:
+def quoted_suffixes(quote: bytes) -> Strings:
     suffixes = addresses.commune_suffixes()
     out = np.empty(len(suffixes), dtype=object)
     out[:] = [s.encode("utf-8") + quote for s in suffixes.tolist()]

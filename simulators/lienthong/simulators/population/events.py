@@ -41,6 +41,8 @@ _MORTALITY = (
 _BANDS = np.asarray([lo for lo, _ in _MORTALITY], dtype=np.int64)
 _RATES = np.asarray([rate for _, rate in _MORTALITY], dtype=np.int64)
 NAT = np.datetime64("NaT", "D")
+_RATE_BY_AGE = _RATES[np.searchsorted(_BANDS, np.arange(slots.AGES), side="right") - 1]
+"""Deaths per 100,000 at each age (a lookup per citizen instead of a search)."""
 
 
 def birth_dates(seed: int, index: U64, age: I64) -> Dates:
@@ -55,7 +57,7 @@ def birth_dates(seed: int, index: U64, age: I64) -> Dates:
 
 def death_dates(seed: int, index: U64, age: I64, dob: Dates) -> Dates:
     """Date of death inside ``EVENT_YEAR``, or NaT for citizens alive on 1 January of the next."""
-    rate = _RATES[np.searchsorted(_BANDS, age, side="right") - 1]
+    rate = _RATE_BY_AGE[age]
     values = hashing.stream(seed, "death", index)
     dies = hashing.below(values, 100_000) < rate
     first = np.maximum(dob, YEAR_START)
@@ -79,10 +81,14 @@ def cancelled_numbers(seed: int, index: U64, block: I64, sex: I64) -> I64:
     position is the block's capacity + index // REISSUE_EVERY, above every live position.
     """
     pick = hashing.key(seed, "reissue") % REISSUE_EVERY
-    chosen = (index % np.uint64(REISSUE_EVERY)) == np.uint64(pick)
-    age = block % slots.AGES
-    wrong = np.where(age < slots.AGES - 1, block + 1, block - 1)
+    out = np.full(len(index), -1, dtype=np.int64)
+    chosen = np.flatnonzero((index % np.uint64(REISSUE_EVERY)) == np.uint64(pick))
+    if len(chosen) == 0:
+        return out
+    own = block[chosen]
+    wrong = np.where(own % slots.AGES < slots.AGES - 1, own + 1, own - 1)
     wrong_age = wrong % slots.AGES
-    position = slots.blocks().sizes[wrong] + (index // np.uint64(REISSUE_EVERY)).astype(np.int64)
-    number = slots.cccd_numbers(seed, wrong, position, slots.REFERENCE_YEAR - 1 - wrong_age, sex - 1)
-    return np.where(chosen, number, -1)
+    position = slots.blocks().sizes[wrong] + (index[chosen] // np.uint64(REISSUE_EVERY)).astype(np.int64)
+    birth_year = slots.REFERENCE_YEAR - 1 - wrong_age
+    out[chosen] = slots.cccd_numbers(seed, wrong, position, birth_year, sex[chosen] - 1)
+    return out

@@ -6,6 +6,8 @@ inputs give the same bits on any machine, in any order, in any number of process
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import numpy.typing as npt
 
@@ -24,12 +26,20 @@ def mix(value: int) -> int:
     return z ^ (z >> 31)
 
 
+_GOLDEN_U64, _M1_U64, _M2_U64 = np.uint64(_GOLDEN), np.uint64(_M1), np.uint64(_M2)
+_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+
+
 def mix_array(values: U64) -> U64:
     """SplitMix64 of every element (uint64 arithmetic wraps modulo 2**64)."""
-    z = values + np.uint64(_GOLDEN)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(_M1)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(_M2)
-    return z ^ (z >> np.uint64(31))
+    z = values + _GOLDEN_U64
+    # In place on the fresh array: no temporaries but the shifts.
+    z ^= z >> _S30
+    z *= _M1_U64
+    z ^= z >> _S27
+    z *= _M2_U64
+    z ^= z >> _S31
+    return z
 
 
 def key(seed: int, *parts: int | str) -> int:
@@ -66,6 +76,33 @@ def thresholds(weights: list[int]) -> npt.NDArray[np.int64]:
 
 
 def pick(values: U64, cumulative: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Weighted choice: the category whose threshold band holds the top 32 bits of each value."""
-    top = (values >> np.uint64(32)).astype(np.int64)
-    return np.searchsorted(cumulative, top, side="right").astype(np.int64)
+    """Weighted choice: the category whose threshold band holds the top 32 bits of each value.
+
+    The top ``_PICK_BITS`` bits alone settle the category unless a threshold falls inside their
+    band: a table lookup for almost every value, a binary search only for the rest (same result
+    as searching them all, a fraction of the time).
+    """
+    if len(cumulative) >= 1 << 15:  # more categories than the table's int16 can name
+        top = (values >> np.uint64(32)).astype(np.int64)
+        return np.searchsorted(cumulative, top, side="right").astype(np.int64)
+    out = _pick_table(cumulative.tobytes())[(values >> _PICK_SHIFT).astype(np.intp)].astype(np.int64)
+    unsure = np.flatnonzero(out < 0)
+    if len(unsure):
+        top = (values[unsure] >> np.uint64(32)).astype(np.int64)
+        out[unsure] = np.searchsorted(cumulative, top, side="right")
+    return out
+
+
+_PICK_BITS = 12
+_PICK_SHIFT = np.uint64(64 - _PICK_BITS)
+
+
+@lru_cache(maxsize=256)
+def _pick_table(raw: bytes) -> npt.NDArray[np.int16]:
+    """Category of each band of top bits, or -1 where a threshold splits the band (8 KB each)."""
+    cumulative = np.frombuffer(raw, dtype=np.int64)
+    width = 1 << (32 - _PICK_BITS)
+    firsts = np.arange(1 << _PICK_BITS, dtype=np.int64) * width
+    lo = np.searchsorted(cumulative, firsts, side="right")
+    hi = np.searchsorted(cumulative, firsts + width - 1, side="right")
+    return np.where(lo == hi, lo, -1).astype(np.int16)

@@ -7,6 +7,8 @@ See data/SOURCES.md.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import numpy.typing as npt
 
@@ -22,22 +24,49 @@ def surname_codes(seed: int, index: U64) -> I64:
     return hashing.pick(hashing.stream(seed, "surname", index), tables.surnames().cumulative)
 
 
-def middle_and_given(seed: int, index: U64, sex: I64, age: I64) -> tuple[Strings, Strings]:
-    """Middle (đệm) and given (tên) names (UTF-8 bytes) from the lists for each sex and cohort."""
-    middle = np.empty(len(index), dtype=object)
-    given = np.empty(len(index), dtype=object)
+_COHORTS = ((1, False), (1, True), (2, False), (2, True))
+
+
+@cache
+def middle_table() -> tuple[Strings, dict[tuple[int, bool], int]]:
+    """The middle-name lists of each (sex, born from 1990) end to end, as UTF-8 bytes, and where
+    each list starts: one code space, so a column of middle names is one table lookup."""
+    lists = [tables.middle_names(sex, cohort).raw for sex, cohort in _COHORTS]
+    starts = np.cumsum([0] + [len(values) for values in lists[:-1]]).tolist()
+    return np.concatenate(lists), dict(zip(_COHORTS, starts, strict=True))
+
+
+@cache
+def given_table() -> tuple[Strings, dict[int, int]]:
+    """The given-name lists of sex 1 and 2 end to end (UTF-8 bytes) and where each starts."""
+    male, female = tables.given_names(1).raw, tables.given_names(2).raw
+    return np.concatenate([male, female]), {1: 0, 2: len(male)}
+
+
+def middle_and_given_codes(seed: int, index: U64, sex: I64, age: I64) -> tuple[I64, I64]:
+    """Positions of each citizen's middle (đệm) and given (tên) name in :func:`middle_table` and
+    :func:`given_table`, drawn from the lists for their sex and cohort."""
+    middle = np.empty(len(index), dtype=np.int64)
+    given = np.empty(len(index), dtype=np.int64)
     m_values = hashing.stream(seed, "middle", index)
     g_values = hashing.stream(seed, "given", index)
     recent = (slots.REFERENCE_YEAR - 1 - age) >= 1990
+    middle_starts, given_starts = middle_table()[1], given_table()[1]
     for s in (1, 2):
         names = tables.given_names(s)
         of_sex = sex == s
-        given[of_sex] = names.raw[hashing.pick(g_values[of_sex], names.cumulative)]
+        given[of_sex] = given_starts[s] + hashing.pick(g_values[of_sex], names.cumulative)
         for cohort in (False, True):
             mask = of_sex & (recent == cohort)
             choices = tables.middle_names(s, cohort)
-            middle[mask] = choices.raw[hashing.pick(m_values[mask], choices.cumulative)]
+            middle[mask] = middle_starts[s, cohort] + hashing.pick(m_values[mask], choices.cumulative)
     return middle, given
+
+
+def middle_and_given(seed: int, index: U64, sex: I64, age: I64) -> tuple[Strings, Strings]:
+    """Middle (đệm) and given (tên) names (UTF-8 bytes) from the lists for each sex and cohort."""
+    middle, given = middle_and_given_codes(seed, index, sex, age)
+    return middle_table()[0][middle], given_table()[0][given]
 
 
 def full_names(surname: Strings, middle: Strings, given: Strings) -> list[bytes]:

@@ -1,17 +1,17 @@
 """Streaming generation: chunks of ``CHUNK`` citizens, written in index order so the output bytes
 never depend on the number of workers. Memory stays flat whatever the population size.
 
-With several workers, each renders contiguous index ranges and writes its own part files; the
-parent then joins the parts in index order with an in-kernel copy. Shipping rendered bytes back
-through the pool's pipes cost about a tenth of the generation time on two cores."""
+With several workers, each takes the next free chunk and renders it; chunks claim their place at
+the end of the output files in index order, and each worker writes its own chunks there itself
+(``pwrite``). Nothing is copied twice: shipping rendered bytes back through the pool's pipes cost
+about a tenth of the generation time on two cores, and part files joined at the end cost a second
+copy of the whole output after the workers had finished. A worker keeps rendering while an
+earlier chunk is still being rendered elsewhere, holding at most ``AHEAD`` chunks."""
 
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -49,58 +49,126 @@ def rendered(
         yield size, _render(name, seed, first, size)
 
 
-_done: Any = None
-"""Citizens rendered so far, shared by the worker processes (set by ``_share``)."""
+class _Shared:
+    """What the worker processes share (inherited through fork by ``_share``): the next chunk to
+    take, the next chunk allowed to claim its place in the output files, each shared file's end,
+    citizens rendered so far, and whether a worker failed."""
+
+    def __init__(self, context: Any, ends: list[int]) -> None:
+        self.turn = context.Condition()
+        self.next_chunk = context.Value("q", 0, lock=False)
+        self.next_turn = context.Value("q", 0, lock=False)
+        self.ends = context.Array("q", ends, lock=False)
+        self.done = context.Value("q", 0, lock=False)
+        self.failed = context.Value("b", 0, lock=False)
 
 
-def _share(counter: Any) -> None:
-    global _done
-    _done = counter
+_state: _Shared | None = None
 
 
-def _render_range(
-    name: str, seed: int, first: int, count: int, chunk: int, out: str, part: str
+def _share(state: _Shared) -> None:
+    global _state
+    _state = state
+
+
+AHEAD = 4
+"""Rendered chunks a worker may hold while an earlier chunk is still being rendered elsewhere: a
+worker slowed down (by a busy core) holds the others back only after they are this far ahead."""
+
+
+def _claim(
+    state: _Shared, pending: dict[int, dict[str, bytes]], shared: list[str], *, block: bool
+) -> list[tuple[dict[str, bytes], list[int]]]:
+    """Reserve, in index order, the place at the end of each shared file of every pending chunk
+    whose turn has come; with ``block``, first wait until the turn is one of them. Returns the
+    claimed chunks with their offsets (removed from ``pending``)."""
+    claimed = []
+    with state.turn:
+        if block:
+            state.turn.wait_for(lambda: state.next_turn.value in pending or state.failed.value)
+        if state.failed.value:
+            raise _OtherWorkerFailed
+        while state.next_turn.value in pending:
+            files = pending.pop(state.next_turn.value)
+            claimed.append((files, list(state.ends)))
+            for index, path in enumerate(shared):
+                state.ends[index] += len(files.get(path, b""))
+            state.next_turn.value += 1
+        if claimed:
+            state.turn.notify_all()
+    return claimed
+
+
+class _OtherWorkerFailed(Exception):
+    """Another worker failed: its error is the one the run reports."""
+
+
+def _fail(state: _Shared) -> None:
+    with state.turn:
+        state.failed.value = 1
+        state.turn.notify_all()
+
+
+def _write_at(fd: int, data: bytes, offset: int) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view, offset = view[written:], offset + written
+
+
+def _worker(
+    name: str, seed: int, start: int, count: int, chunk: int, out: str, shared: list[str]
 ) -> dict[str, int]:
-    """Render citizens ``first .. first + count - 1`` in a worker: files shared by the whole run go
-    to ``part/<index>``, files of their own straight to ``out``. Returns bytes written per path."""
-    shared = list(exporter(name).header())
-    handles: dict[str, Any] = {}
+    """Render chunks in a worker, taking the next free one each time, and write them straight to
+    their place: shared files at the offsets claimed in index order, files of their own directly.
+    Returns bytes written per path."""
+    state = _state
+    assert state is not None
+    fds = [os.open(os.path.join(out, path), os.O_WRONLY) for path in shared]
     sizes: dict[str, int] = {}
+    pending: dict[int, dict[str, bytes]] = {}
+
+    def write(files: dict[str, bytes], offsets: list[int]) -> None:
+        for path, data in files.items():
+            if path in shared:
+                index = shared.index(path)
+                _write_at(fds[index], data, offsets[index])
+            else:
+                target = Path(out) / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+            sizes[path] = sizes.get(path, 0) + len(data)
+
     try:
-        for begin, size in _chunks(first, count, chunk):
-            for path, data in _render(name, seed, begin, size).items():
-                if path in shared:
-                    if path not in handles:
-                        handles[path] = open(os.path.join(part, str(shared.index(path))), "wb")  # noqa: SIM115
-                    handles[path].write(data)
-                else:
-                    target = Path(out) / path
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(data)
-                sizes[path] = sizes.get(path, 0) + len(data)
-            with _done.get_lock():
-                _done.value += size
+        while True:
+            with state.turn:
+                number = state.next_chunk.value
+                state.next_chunk.value = number + 1
+            first = start + number * chunk
+            if first < start + count:
+                size = min(chunk, start + count - first)
+                pending[number] = _render(name, seed, first, size)
+                with state.turn:
+                    state.done.value += size
+            last = first >= start + count
+            # Write what can be written; wait only with too much in hand, or at the end.
+            while pending:
+                for files, offsets in _claim(state, pending, shared, block=False):
+                    write(files, offsets)
+                if not pending or (len(pending) < AHEAD and not last):
+                    break
+                for files, offsets in _claim(state, pending, shared, block=True):
+                    write(files, offsets)
+            if last:
+                return sizes
+    except _OtherWorkerFailed:
+        return sizes
+    except BaseException:
+        _fail(state)
+        raise
     finally:
-        for handle in handles.values():
-            handle.close()
-    return sizes
-
-
-def _join(part: Path, target: Any) -> None:
-    """Append a part file to an open output file without passing the bytes through Python."""
-    target.flush()  # the buffered header (or earlier fallback writes) must land first
-    with part.open("rb") as source:
-        remaining = part.stat().st_size
-        while remaining > 0:
-            try:
-                copied = os.copy_file_range(source.fileno(), target.fileno(), remaining)
-            except OSError:  # a file system without copy_file_range
-                copied = 0
-            if copied == 0:
-                shutil.copyfileobj(source, target)
-                target.flush()
-                return
-            remaining -= copied
+        for fd in fds:
+            os.close(fd)
 
 
 def generate(
@@ -160,40 +228,33 @@ def _generate_in_workers(
     summary: Summary,
     progress: Callable[[int], None] | None,
 ) -> None:
-    # Four ranges per worker balance the load; parts are joined in index order at the end.
-    span = max(chunk, math.ceil(count / (4 * workers) / chunk) * chunk)
-    ranges = list(_chunks(start, count, span))
     shared = list(handles)
+    for handle in handles.values():
+        handle.flush()  # the headers; workers write after them
     context = multiprocessing.get_context(
         "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     )
-    counter = context.Value("q", 0)
-    with tempfile.TemporaryDirectory(prefix=".parts-", dir=out) as scratch:
-        parts = [Path(scratch) / str(index) for index in range(len(ranges))]
-        for part in parts:
-            part.mkdir()
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_share, initargs=(counter,)
-        ) as pool:
-            futures = [
-                pool.submit(_render_range, fmt, seed, first, size, chunk, str(out), str(part))
-                for (first, size), part in zip(ranges, parts, strict=True)
-            ]
-            reported = 0
-            while True:
-                _, pending = wait(futures, timeout=0.2)
-                done = counter.value
-                if progress is not None and done > reported:
-                    progress(done - reported)
-                    reported = done
-                if not pending:
-                    break
-            for future in futures:
-                for path, size in future.result().items():  # re-raises a worker's error here
-                    summary.files[path] = summary.files.get(path, 0) + size
-        summary.citizens += count
-        for part in parts:
-            for index, path in enumerate(shared):
-                piece = part / str(index)
-                if piece.exists():
-                    _join(piece, handles[path])
+    state = _Shared(context, [handles[path].tell() for path in shared])
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_share, initargs=(state,)
+    ) as pool:
+        futures = [
+            pool.submit(_worker, fmt, seed, start, count, chunk, str(out), shared) for _ in range(workers)
+        ]
+        reported = 0
+        while True:
+            finished, pending = wait(futures, timeout=0.2)
+            if any(f.exception() is not None for f in finished):
+                _fail(state)  # wake workers waiting for a chunk that will never come
+            done = state.done.value
+            if progress is not None and done > reported:
+                progress(done - reported)
+                reported = done
+            if not pending:
+                break
+        for future in futures:
+            for path, size in future.result().items():  # re-raises a worker's error here
+                summary.files[path] = summary.files.get(path, 0) + size
+    summary.citizens += count
+    for handle in handles.values():
+        handle.seek(0, os.SEEK_END)  # past what the workers wrote

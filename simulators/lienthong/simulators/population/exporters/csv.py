@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from lienthong.simulators.population import care, immunisation
+from lienthong.simulators.population import care, citizens_csv, immunisation
 from lienthong.simulators.population.batch import CSV_COLUMNS, CitizenBatch
 from lienthong.simulators.population.citizens import from_batch
 
@@ -42,9 +42,7 @@ class CsvExporter:
 
     def render(self, seed: int, start: int, count: int) -> dict[str, bytes]:
         batch = CitizenBatch(seed, start, count)
-        columns = batch.columns(quote_address=True)
-        people = b"\n".join(map(b",".join, zip(*columns.values(), strict=True))) + b"\n"
-        return {"citizens.csv": people, **self.care(batch)}
+        return {"citizens.csv": citizens_csv.render(batch), **self.care(batch)}
 
     def care(self, batch: CitizenBatch) -> dict[str, bytes]:
         """visits.csv and immunisations.csv rows of a batch."""
@@ -107,5 +105,4 @@ class CitizensCsvExporter(CsvExporter):
         return {"citizens.csv": super().header()["citizens.csv"]}
 
     def render(self, seed: int, start: int, count: int) -> dict[str, bytes]:
-        columns = CitizenBatch(seed, start, count).columns(quote_address=True)
-        return {"citizens.csv": b"\n".join(map(b",".join, zip(*columns.values(), strict=True))) + b"\n"}
+        return {"citizens.csv": citizens_csv.render(CitizenBatch(seed, start, count))}
