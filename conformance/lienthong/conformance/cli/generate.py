@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -32,6 +33,10 @@ def generate(
         err.print(f"[red]error:[/red] {message}")
         raise typer.Exit(2)
 
+    def stopped(why: str, out: Path) -> NoReturn:
+        err.print(f"[red]error:[/red] {why}; the files in {out} are incomplete: run the command again")
+        raise typer.Exit(1)
+
     if fmt not in exporters():
         fail(f"--format {fmt!r} is not a known format; choose one of {', '.join(sorted(exporters()))}")
     if count < 1:
@@ -55,15 +60,21 @@ def generate(
         transient=True,
     ) as bar:
         task = bar.add_task("citizens", total=count)
-        summary = run(
-            seed,
-            count,
-            fmt,
-            out,
-            start=start,
-            workers=workers,
-            progress=lambda n: bar.advance(task, n),
-        )
+        try:
+            summary = run(
+                seed,
+                count,
+                fmt,
+                out,
+                start=start,
+                workers=workers,
+                progress=lambda n: bar.advance(task, n),
+            )
+        except BrokenProcessPool:
+            # A worker killed from outside (the kernel's out-of-memory killer, kill -9) ends the pool.
+            stopped("a worker process died (killed, or out of memory)", out)
+        except OSError as exc:  # a full disk is the usual one at national scale
+            stopped(f"could not write {exc.filename or out}: {exc.strerror or exc}", out)
     err.print(
         f"wrote {summary.citizens:,} citizens ({fmt}) to {out}: "
         f"{len(summary.files):,} files, {sum(summary.files.values()):,} bytes"
