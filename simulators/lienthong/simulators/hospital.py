@@ -33,7 +33,8 @@ class Hospital:
     key: SigningKey | None = None
     regulation: str = "3176"
     faults: frozenset[str] = frozenset()
-    answers: list[dict[str, Any]] = field(default_factory=list)
+    sent: int = 0
+    """Submissions answered so far (a count: a fleet's hospitals run for days)."""
     _session: dict[str, str] = field(default_factory=dict)
 
     timeout: float = 10.0
@@ -129,7 +130,7 @@ class Hospital:
             if answer.get("maKetQua") != "401":
                 break
             self._session = {}
-        self.answers.append(answer)
+        self.sent += 1
         return answer
 
     async def send_checkin(self, visit: Visit) -> dict[str, Any]:
@@ -145,7 +146,7 @@ class Hospital:
 
     async def send_broken_sample(self, req_id: str) -> dict[str, Any]:
         """Send a sample dossier that breaks exactly ``req_id`` (the ``breaks_*`` faults)."""
-        tables = hf.broken_sample(req_id, self.facility.code, len(self.answers))
+        tables = hf.broken_sample(req_id, self.facility.code, self.sent)
         document = envelope(
             self.facility.code,
             tables["XML1"][0].get("NGAY_RA", "")[:8] or "20250101",
@@ -178,9 +179,9 @@ class Hospital:
         """The dossier when the visit ends; with ``fix_rejected``, a corrected resend (same MA_LK)."""
         answers = [await self.send_dossier(self._as_sent(visit))]
         if self.fix_rejected and answers[-1].get("maKetQua") in REFUSED_FOR_RULES and self.faults:
-            fixed = replace(self, faults=frozenset(), answers=[], fix_rejected=False, retried=0)
+            fixed = replace(self, faults=frozenset(), sent=0, fix_rejected=False, retried=0)
             answers.append(await fixed.send_dossier(visit))  # same MA_LK, corrected
-            self.answers.append(answers[-1])
+            self.sent += 1
             self.retried += fixed.retried
             self._session = fixed._session
         return answers
