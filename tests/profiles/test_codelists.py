@@ -4,9 +4,12 @@ import pytest
 
 from lienthong.profiles.codelists import (
     birth_provinces,
+    code_windows,
     codelist,
     codelist_info,
     communes_2025,
+    field_codes,
+    in_window,
     is_icd10,
     main_diagnosis_limits,
     provinces_2025,
@@ -38,6 +41,7 @@ def test_63_birth_province_codes() -> None:
         ("MA_LOAI_KCB", 9),
         ("MA_LOAI_KCB_QD1804", 16),
         ("MA_DOITUONG_KCB", 27),
+        ("MA_DOITUONG_KCB_QD824", 24),
         ("CARD_LOOKUP_RESULT", 26),
         ("DANTOC", 56),
         ("BHYT_BENEFIT", 5),
@@ -108,3 +112,33 @@ def test_main_diagnosis_limits_agree_with_the_who_titles() -> None:
         female = ("female", "uter", "ovar", "cervix", "vulva", "vagin", "pregnan", "placenta")
         male = (" male", "penis", "prostate", "testi", "scrot")  # " male": not the end of "female"
         assert any(w in f" {titles}" for w in (male if sex == "1" else female)), category
+
+
+def test_patient_category_lists_carry_dates_sources_and_real_labels() -> None:
+    info = codelist_info()
+    assert info["MA_DOITUONG_KCB"].valid_from == "2025-07-01"
+    assert info["MA_DOITUONG_KCB_QD824"].valid_to == "2026-01-01"
+    assert "824" in info["MA_DOITUONG_KCB_QD824"].source
+    assert "3276" in info["MA_DOITUONG_KCB"].source
+    current = codelist("MA_DOITUONG_KCB")
+    # Every QĐ 3276 row has its own label now, none a placeholder "Đối tượng 1.11".
+    assert not [c for c, code in current.items() if code.label_vi.startswith("Đối tượng")]
+    assert current["8"].label_en == "withdrawal of a payment request"
+    older = codelist("MA_DOITUONG_KCB_QD824")
+    assert older["1.8"].label_en.startswith("tuberculosis")
+    assert older["7.1"].label_vi
+    assert "7.1" not in current
+    assert "1.11" not in older
+
+
+def test_a_dated_field_accepts_every_list_and_knows_when_each_code_applies() -> None:
+    codes = field_codes("MA_DOITUONG_KCB")
+    assert codes == set(codelist("MA_DOITUONG_KCB")) | set(codelist("MA_DOITUONG_KCB_QD824"))
+    windows = code_windows("MA_DOITUONG_KCB")
+    assert "1.1" not in windows
+    assert "3.6" not in windows
+    assert in_window("20251231", windows["1.8"])
+    assert not in_window("20260101", windows["1.8"])
+    assert in_window("20250701", windows["1.11"])
+    assert not in_window("20250630", windows["1.11"])
+    assert field_codes("GIOI_TINH") == set(codelist("GIOI_TINH"))

@@ -179,6 +179,39 @@ def test_qd1804_visit_types_only_from_june_2026() -> None:
     assert {p.requirement for p in validate_tables(tables, "qd3176")} == {"CODE-02"}
 
 
+@pytest.mark.parametrize(
+    ("code", "left", "ok"),
+    [
+        ("1.8", "202403151130", True),  # TB, QĐ 824 list
+        ("7.1", "202509101130", True),  # both lists accepted in the second half of 2025
+        ("1.8", "202601051130", False),  # QĐ 824 code after the transition ended
+        ("1.11", "202503051130", False),  # QĐ 3276 code before 01/07/2025
+        ("1.11", "202508051130", True),
+        ("10", "202607011130", True),
+        ("3.6", "202401011130", True),  # in both lists
+        ("3.6", "202607011130", True),
+    ],
+)
+def test_patient_category_judged_by_the_list_of_the_end_date(code: str, left: str, ok: bool) -> None:
+    record = {"MA_DOITUONG_KCB": code, "NGAY_VAO": left[:8] + "0800", "NGAY_RA": left}
+    for kind in ("XML1", "XML14"):
+        found = [p for p in validate_record(kind, record) if p.requirement in {"CODE-01", "CODE-03"}]
+        assert [p.requirement for p in found] == ([] if ok else ["CODE-03"])
+    # The check-in knows only the arrival: it is judged by NGAY_VAO.
+    checkin = {"MA_DOITUONG_KCB": code, "NGAY_VAO": left}
+    assert any(p.requirement == "CODE-03" for p in validate_record("XML0", checkin)) is not ok
+
+
+def test_an_older_patient_category_in_a_dossier_passes_and_a_newer_one_fails() -> None:
+    tables = sample_tables(9, kind="01", referral=False, appointment=False)  # ends in March 2025
+    tables["XML1"][0]["MA_DOITUONG_KCB"] = "1.9"
+    assert validate_tables(tables, "qd3176") == []
+    tables["XML1"][0]["MA_DOITUONG_KCB"] = "1.17"
+    problems = validate_tables(tables, "qd3176")
+    assert [p.requirement for p in problems] == ["CODE-03"]
+    assert "01/07/2025" in problems[0].rule
+
+
 def test_unknown_version_is_a_clear_error(to_dossier: Callable[..., bytes]) -> None:
     with pytest.raises(ValueError, match="choose one of auto, qd130, qd4750, qd3176"):
         validate_dossier(to_dossier(sample_tables(1)), version="qd9999")

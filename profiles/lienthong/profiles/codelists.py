@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 
 from lienthong.profiles._data import read_csv
 
@@ -74,6 +75,53 @@ def codelist_info() -> dict[str, CodeListInfo]:
         )
         for row in read_csv("codelists", "lists.csv")
     }
+
+
+DATED_LISTS: dict[str, tuple[str, ...]] = {
+    "MA_LOAI_KCB": ("MA_LOAI_KCB", "MA_LOAI_KCB_QD1804"),
+    "MA_DOITUONG_KCB": ("MA_DOITUONG_KCB_QD824", "MA_DOITUONG_KCB"),
+}
+"""Field code list -> the successive lists that took its place, each valid over the dates of
+``lists.csv``. A field accepts any of them (``CODE-01``); which one applies on the episode's date is
+a record rule (``CODE-02``, ``CODE-03``)."""
+
+
+def field_codes(name: str) -> frozenset[str]:
+    """Every code of ``name`` on any date: the union of its dated lists (or the list itself)."""
+    return frozenset(chain.from_iterable(codelist(part) for part in DATED_LISTS.get(name, (name,))))
+
+
+Window = tuple[str, str]
+"""First day (``yyyymmdd``, empty = open) and first day no longer covered (empty = open)."""
+
+
+@cache
+def code_windows(name: str) -> dict[str, tuple[Window, ...]]:
+    """Code -> the date windows in which one of the dated lists of ``name`` holds it, for codes not
+    valid on every date (a code every list keeps is left out: nothing to check)."""
+    info = codelist_info()
+    spans: dict[str, list[Window]] = {}
+    for part in DATED_LISTS.get(name, (name,)):
+        start, end = (info[part].valid_from.replace("-", ""), info[part].valid_to.replace("-", ""))
+        for code in codelist(part):
+            spans.setdefault(code, []).append((start, end))
+    return {code: tuple(w) for code, w in spans.items() if not _covers_all(w)}
+
+
+def _covers_all(windows: list[Window]) -> bool:
+    reached = ""  # every day before ``reached`` is covered ("" = none yet, open start needed)
+    for start, end in sorted(windows):
+        if start > reached:
+            return False
+        if not end:
+            return True
+        reached = max(reached, end)
+    return False
+
+
+def in_window(day: str, windows: tuple[Window, ...]) -> bool:
+    """Whether ``day`` (``yyyymmdd``) falls in one of ``windows``."""
+    return any(start <= day and (not end or day < end) for start, end in windows)
 
 
 @cache

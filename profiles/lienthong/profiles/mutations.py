@@ -151,6 +151,20 @@ def _code_date(t: Tables) -> bool:
     return True
 
 
+@mutation("CODE-03")
+def _category_date(t: Tables) -> bool:
+    # A code of the other era: 1.11 (QĐ 3276) before 01/07/2025, 1.8 (TB, QĐ 824 only) from 2026.
+    left = _xml1(t)["NGAY_RA"][:8]
+    if left < "20250701":
+        code = "1.11"
+    elif left >= "20260101":
+        code = "1.8"
+    else:  # both lists are accepted in the second half of 2025
+        return False
+    _set_everywhere(t, "MA_DOITUONG_KCB", code)
+    return True
+
+
 @mutation("FMT-01")
 def _fmt_time(t: Tables) -> bool:
     s = _xml1(t)

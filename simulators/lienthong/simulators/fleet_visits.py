@@ -35,7 +35,9 @@ def retimed(visit: care.Visit, code: str, arrived: datetime, number: int) -> car
     if referred_by == code:
         referred_by, referred_from = "", None
     category = visit.category
-    if category != "7" and not referred_by:
+    if visit.kind == "07":  # the pickup code depends on the list in force on the new date
+        category = care.pickup_category(left)
+    elif not referred_by:
         category = "1.1" if code == visit.citizen.ma_dkbd else "1.2"
     appointment = visit.appointment
     if appointment is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from lienthong.profiles.codelists import codelist, residence_provinces
+from lienthong.profiles.codelists import field_codes, residence_provinces
 from lienthong.profiles.tables import VERSIONS, TableSpec, has_table, table
 from lienthong.profiles.validator.formats import MEMOISED, Checker, Problem
 
@@ -59,9 +59,8 @@ class TablePlan:
 def _codes(name: str) -> frozenset[str]:
     if name == "MATINH":
         return residence_provinces()
-    if name == "MA_LOAI_KCB":  # either list; which one applies on a date is rule CODE-02
-        return frozenset(codelist("MA_LOAI_KCB")) | frozenset(codelist("MA_LOAI_KCB_QD1804"))
-    return frozenset(codelist(name))
+    # A dated field takes any of its lists; which one applies on a date is a record rule (CODE-02/03).
+    return field_codes(name)
 
 
 def _field_plan(spec: TableSpec, index: int) -> FieldPlan:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from lienthong.profiles.codelists import code_windows
 from lienthong.profiles.identifiers import cccd_century_digit
 from lienthong.profiles.validator.diagnosis_rules import main_diagnosis_allowed
 from lienthong.profiles.validator.formats import money, valid_date8, valid_time12
@@ -211,6 +212,42 @@ def visit_type_list_by_date(r: dict[str, str], i: int, out: Found) -> None:
         )
 
 
+_CATEGORY_WINDOWS = code_windows("MA_DOITUONG_KCB")
+"""Only the codes one era lacks (1.8 TB, 7.1, ... of QĐ 824; 1.11-1.18, 7, 10 of QĐ 3276): the rest
+pass on any date with one dict lookup."""
+
+
+def _day_text(day: str) -> str:
+    return f"{day[6:8]}/{day[4:6]}/{day[:4]}"
+
+
+@rule("record", "CODE-03")
+def patient_category_list_by_date(r: dict[str, str], i: int, out: Found) -> None:
+    """MA_DOITUONG_KCB is a code of the list in force when the episode ended (NGAY_RA, else NGAY_VAO)."""
+    code = r.get("MA_DOITUONG_KCB", "")
+    windows = _CATEGORY_WINDOWS.get(code)
+    if windows is None:
+        return
+    day = (r.get("NGAY_RA", "") or r.get("NGAY_VAO", ""))[:8]
+    if len(day) != 8 or not day.isdigit():
+        return
+    for start, end in windows:  # a plain loop: in_window's generator costs a microsecond here
+        if start <= day and (not end or day < end):
+            return
+    start, end = windows[0]
+    if end:
+        why = (
+            f"is a code of the QĐ 824/QĐ-BYT PL2 list only, not accepted for an episode ending on or "
+            f"after {_day_text(end)} (QĐ 3276/QĐ-BYT PL1 applies)"
+        )
+    else:
+        why = (
+            f"comes from QĐ 3276/QĐ-BYT PL1, accepted only for episodes ending on or after "
+            f"{_day_text(start)}; this one ended earlier, under the QĐ 824/QĐ-BYT PL2 list"
+        )
+    out.append(("CODE-03", "MA_DOITUONG_KCB", code, why, i))
+
+
 def _amount_rule(
     req: str, r: dict[str, str], i: int, out: Found, field: str, expected: Decimal, formula: str
 ) -> None:
@@ -379,20 +416,21 @@ def appointment_dates(r: dict[str, str], i: int, out: Found) -> None:
 
 
 RECORD_RULES: dict[str, tuple[RecordRule, ...]] = {
-    "XML0": (cccd_matches_birth, checkin_first_cost, checkin_admission),
+    "XML0": (cccd_matches_birth, checkin_first_cost, checkin_admission, patient_category_list_by_date),
     "XML1": (
         cccd_matches_birth,
         visit_times_ordered,
         fund_payment,
         treatment_days,
         visit_type_list_by_date,
+        patient_category_list_by_date,
         main_diagnosis_allowed,
     ),
     "XML2": (drug_amounts, drug_tender, drug_given_after_order, recurring_wound),
     "XML3": (service_amounts, service_conditional_fields, service_after_order),
     "XML4": (result_time,),
     "XML7": (discharge_paper,),
-    "XML14": (appointment_dates,),
+    "XML14": (appointment_dates, patient_category_list_by_date),
     "XML15": (cccd_matches_birth,),
 }
 """Table -> the record rules applied to each of its records."""

@@ -68,6 +68,17 @@ class Visit:
         return self.arrived + timedelta(hours=1) if self.kind in INPATIENT else None
 
 
+_QD3276_CODES_FROM = datetime(2025, 10, 17)
+"""Visits ending from QĐ 3276/QĐ-BYT (17/10/2025) take its MA_DOITUONG_KCB codes (7 for a drug pickup);
+earlier ones the QĐ 824 PL2 codes (7.1). Both lists are accepted from 01/07/2025 to 31/12/2025
+(``CODE-03``)."""
+
+
+def pickup_category(left: datetime) -> str:
+    """MA_DOITUONG_KCB of a drug pickup by appointment (MA_LOAI_KCB 07) ending at ``left``."""
+    return "7" if left >= _QD3276_CODES_FROM else "7.1"
+
+
 def _count(draws: Draws, age: int) -> int:
     mean_x10 = 35 if age < 5 else 15 if age < 15 else 16 if age < 50 else 30 if age < 70 else 40
     total, k = 0, 0
@@ -142,7 +153,7 @@ def _visit(draws: Draws, citizen: Citizen, number: int, day: date) -> Visit:
     else:
         left = arrived + timedelta(minutes=draws.between(15, 180))
     ma_lk = f"{facility.code}{arrived:%y%m%d%H%M}{citizen.index:09d}{number:02d}"
-    category = "7" if kind == "07" else "1.1" if facility.code == citizen.ma_dkbd else "1.2"
+    category = pickup_category(left) if kind == "07" else "1.1" if facility.code == citizen.ma_dkbd else "1.2"
     visit = Visit(
         ma_lk,
         citizen,
