@@ -21,6 +21,18 @@ def _money(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
+def _shares(amount: Decimal) -> dict[str, str]:
+    """The money fields of a drug or service row fully in BHYT scope at an 80 % benefit."""
+    return {
+        "THANH_TIEN_BV": _money(amount),
+        "THANH_TIEN_BH": _money(amount),
+        "MUC_HUONG": "80",
+        "T_BNTT": "0.00",
+        "T_BNCCT": _money(amount * Decimal("0.2")),
+        "T_BHTT": _money(amount * Decimal("0.8")),
+    }
+
+
 def sample_tables(
     seed: int = 0,
     *,
@@ -85,12 +97,7 @@ def sample_tables(
             "TYLE_TT_BH": "100",
             "SO_LUONG": str(qty),
             "DON_GIA": str(price),
-            "THANH_TIEN_BV": _money(bv),
-            "THANH_TIEN_BH": _money(bv),
-            "MUC_HUONG": "80",
-            "T_BNTT": "0.00",
-            "T_BNCCT": _money(bv * Decimal("0.2")),
-            "T_BHTT": _money(bv * Decimal("0.8")),
+            **_shares(bv),
             "MA_KHOA": "K01",
             "MA_BAC_SI": doctor,
             "NGAY_YL": stamp(day, "0900"),
@@ -115,12 +122,7 @@ def sample_tables(
             "DON_GIA_BH": price,
             "TYLE_TT_DV": "100",
             "TYLE_TT_BH": "100",
-            "THANH_TIEN_BV": _money(bv),
-            "THANH_TIEN_BH": _money(bv),
-            "MUC_HUONG": "80",
-            "T_BNTT": "0.00",
-            "T_BNCCT": _money(bv * Decimal("0.2")),
-            "T_BHTT": _money(bv * Decimal("0.8")),
+            **_shares(bv),
             "MA_KHOA": "K01",
             "MA_BAC_SI": doctor,
             "NGAY_YL": stamp(day, "0815"),

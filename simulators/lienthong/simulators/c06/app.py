@@ -27,16 +27,19 @@ def create_c06(config: C06Config | None = None) -> Starlette:
     node = C06(config or C06Config())
     cfg = node.config
 
-    def service(request: Request) -> bool:
-        return same_secret(bearer(request), cfg.service_token)
-
-    async def verify(request: Request) -> JSONAnswer:
-        if not service(request):
+    async def service_fields(request: Request) -> dict[str, str] | JSONAnswer:
+        """The body of a call from the gateway, or the error answer (no service token, bad body)."""
+        if not same_secret(bearer(request), cfg.service_token):
             return _error("service bearer token required", 401)
         try:
-            asked = await body_fields(request)
+            return await body_fields(request)
         except BadRequest as exc:
             return _error(str(exc), 400)
+
+    async def verify(request: Request) -> JSONAnswer:
+        asked = await service_fields(request)
+        if isinstance(asked, JSONAnswer):
+            return asked
         person = node.record(asked.get("cccd", ""))
         if "always_match" in cfg.faults:
             return JSONAnswer({"result": "match", "mismatched": []})
@@ -62,12 +65,9 @@ def create_c06(config: C06Config | None = None) -> Starlette:
         return JSONAnswer(answer)
 
     async def guardianship(request: Request) -> JSONAnswer:
-        if not service(request):
-            return _error("service bearer token required", 401)
-        try:
-            asked = await body_fields(request)
-        except BadRequest as exc:
-            return _error(str(exc), 400)
+        asked = await service_fields(request)
+        if isinstance(asked, JSONAnswer):
+            return asked
         wards = {w["cccd"] for w in node.wards(asked.get("guardian", ""))}
         return JSONAnswer({"result": "guardian" if asked.get("ward", "") in wards else "not-guardian"})
 
