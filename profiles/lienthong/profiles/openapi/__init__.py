@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 documents of the simulated nodes, kept as data (spec first, DESIGN 9).
+"""The OpenAPI 3.0.3 documents of the simulated nodes, kept as data (spec first, DESIGN 9).
 
 ``bhxh.json`` describes the BHXH gateway's real API (CV 1245/BHXH-CNTT) and lienthong's journal API;
 ``c06.json`` lienthong's reference API for C06 (C06 publishes none); ``moh.json`` the MoH store's FHIR
