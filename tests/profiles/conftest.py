@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
+from lienthong.profiles.validator import native
 from lienthong.simulators.xml130 import checkin_xml, envelope, table_xml
 
 Tables = dict[str, list[dict[str, str]]]
@@ -27,3 +28,14 @@ def to_dossier() -> Callable[..., bytes]:
 @pytest.fixture
 def to_checkin() -> Callable[[list[dict[str, str]]], bytes]:
     return checkin_xml
+
+
+@pytest.fixture(params=["compiled", "python"], scope="module")
+def scanner(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run a module's tests with the compiled record scanner and with the pure-Python one."""
+    if request.param == "compiled" and not native.AVAILABLE:
+        pytest.skip("the compiled scanner is not built (no C compiler, or LIENTHONG_PURE_PYTHON)")
+    saved = native.COMPILED
+    native.COMPILED = request.param == "compiled"
+    yield request.param
+    native.COMPILED = saved

@@ -7,6 +7,7 @@ valid), so callers can attach them to the field, the value and the requirement I
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from lienthong.profiles.codelists import birth_provinces, codelist
 
@@ -37,6 +38,7 @@ def cccd_century_digit(birth_year: int, sex: int) -> int:
     return century * 2 + (1 if sex == 2 else 0)
 
 
+@cache  # the card and facility checks ask for it on every value they have not seen
 def bhyt_province_codes() -> frozenset[str]:
     """Two-digit issuing-province codes: the 63-era province codes, plus 97 and 98 (BHXH of the
     Ministries of Defence and Public Security) [I]."""

@@ -7,9 +7,10 @@ report the same thing in the same words. Dossiers are judged against one profile
 the dossier implies (:mod:`lienthong.profiles.versions`); :attr:`Dossier.version` says which.
 
 On the hot path the envelope (:mod:`.validator.envelope`) and the inner tables
-(:mod:`.validator.scan`) are read without an element tree, the fields checked by patterns compiled
-once per (version, table) (:mod:`.validator.grammar`); whatever those readers do not accept goes
-through lxml and the plans (:mod:`.validator.fields`), which say what is wrong. Violation objects are
+(:mod:`.validator.scan`) are read without an element tree, the fields checked by the compiled record
+scanner (a C extension, :mod:`.validator.native`) or by patterns compiled once per (version, table)
+(:mod:`.validator.grammar`); whatever those readers do not accept goes through lxml and the plans
+(:mod:`.validator.fields`), which say what is wrong. Violation objects are
 only built for problems.
 """
 

@@ -9,12 +9,13 @@ simulators' XML 130 writer):
   appointments with XML14), the heavier figure earlier versions of this page reported.
 
 Then, on each, it times side by side in one run: the envelope parse alone (the floor), the fast
-path (``validate_dossier``, every catalogued rule applied), the same with ``version="auto"``,
-and the detailed path (``fast=False``: lxml for every table and every field through the plan),
-which gives the same answer. Each round validates a fresh slice of the corpus (no dossier twice,
-so memoised values only help as much as values repeat across dossiers); the table shows the
-median of the rounds. Pin it to one core: ``taskset -c 0 lienthong bench validate``.
-A figure, not a test.
+path (``validate_dossier``, every catalogued rule applied), the same with the pure-Python record
+scanner instead of the compiled one (:mod:`lienthong.profiles.validator.native`; shown when the
+extension is built), the fast path with ``version="auto"``, and the detailed path
+(``fast=False``: lxml for every table and every field through the plan), which gives the same
+answer. Each round validates a fresh slice of the corpus (no dossier twice, so memoised values
+only help as much as values repeat across dossiers); the table shows the median of the rounds.
+Pin it to one core: ``taskset -c 0 lienthong bench validate``. A figure, not a test.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from rich.table import Table
 from lienthong.conformance.cli.bench import bench_app
 from lienthong.profiles.samples import sample_tables
 from lienthong.profiles.validation import validate_dossier
+from lienthong.profiles.validator import native
 from lienthong.simulators.xml130 import envelope, table_xml
 
 CORPORA: dict[str, dict[str, object]] = {
@@ -52,6 +54,19 @@ def _corpus(count: int, version: str, shape: dict[str, object]) -> list[bytes]:
             )
         )
     return docs
+
+
+def _pure_python(fn: Callable[[bytes], object]) -> Callable[[bytes], object]:
+    """``fn`` with the pure-Python record scanner."""
+
+    def run(data: bytes) -> object:
+        native.COMPILED = False
+        try:
+            return fn(data)
+        finally:
+            native.COMPILED = True
+
+    return run
 
 
 def _rates(fns: dict[str, Callable[[bytes], object]], docs: list[bytes], rounds: int) -> dict[str, float]:
@@ -82,10 +97,23 @@ def bench_validate(
         table.add_column(column, justify="left" if column in ("corpus", "measure") else "right")
     for name, shape in CORPORA.items():
         docs = _corpus(count, version, shape)
+        fast = f"validate_dossier, {version}, all rules"
+        if not native.COMPILED:
+            fast += " (pure-Python scanner: the extension is not built or switched off)"
+        measures: dict[str, Callable[[bytes], object]] = {
+            "envelope parse only (lxml)": etree.fromstring,
+            fast: lambda d: validate_dossier(d, version),
+        }
+        if native.COMPILED:
+            measures[f"{fast}, pure-Python scanner"] = _pure_python(lambda d: validate_dossier(d, version))
+        measures["validate_dossier, version=auto"] = lambda d: validate_dossier(d, "auto")
+        measures["detailed path (fast=False), same answer"] = lambda d: validate_dossier(
+            d, version, fast=False
+        )
         warm = _corpus(50, version, shape) if count > 50 else docs
         for doc in warm:  # compile the plans, grammars and code lists outside the timing
-            validate_dossier(doc, version)
-            validate_dossier(doc, "auto")
+            for run in measures.values():
+                run(doc)
         records = 0
         for doc in docs:
             dossier, problems = validate_dossier(doc, version)
@@ -95,16 +123,7 @@ def bench_validate(
             records += sum(len(rows) for rows in dossier.tables.values())
         per = records / len(docs)
         size = sum(map(len, docs)) / len(docs)
-        rates = _rates(
-            {
-                "envelope parse only (lxml)": etree.fromstring,
-                f"validate_dossier, {version}, all rules": lambda d: validate_dossier(d, version),
-                "validate_dossier, version=auto": lambda d: validate_dossier(d, "auto"),
-                "detailed path (fast=False), same answer": lambda d: validate_dossier(d, version, fast=False),
-            },
-            docs,
-            rounds,
-        )
+        rates = _rates(measures, docs, rounds)
         detailed = rates["detailed path (fast=False), same answer"]
         label = f"{name}: {size / 1000:.1f} KB, {per:.1f} records"
         for measure, rate in rates.items():

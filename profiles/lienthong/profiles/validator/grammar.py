@@ -148,6 +148,13 @@ def _formats() -> dict[str, tuple[str, int | None]]:
     }
 
 
+def format_pattern(name: str) -> str | None:
+    """The pattern of format ``name`` (no length bound), accepting only values its checker
+    accepts; None for the formats without one."""
+    known = _formats().get(name)
+    return known[0] if known is not None else None
+
+
 _PLACES = {"integer": 0, "decimal": None, "decimal2": 2, "decimal3": 3}
 _UNLIMITED = 1 << 20
 

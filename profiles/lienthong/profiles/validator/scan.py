@@ -12,6 +12,11 @@ entities only, values without surrounding white space or CR, records under the t
 record tags (:func:`lienthong.profiles.tables.table_info`). For anything else it returns None and
 the caller parses with lxml, which also says what is wrong. The tests hold the two readers to the
 same answer on the corpus and on fuzzed documents.
+
+When the C extension is built, the document is first read by the compiled record scanner
+(:mod:`.native`), which reads the same subset (or less) in one pass and checks the field rules
+itself; only the records it is not sure of are read here with the grammar, and a document it is
+not sure of entirely. The answer is the same either way (``tests/profiles/test_cscan.py``).
 """
 
 from __future__ import annotations
@@ -19,18 +24,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from lienthong.profiles.tables import table_info
+from lienthong.profiles.validator import native
 from lienthong.profiles.validator.grammar import (
     NAME,
     STRIPPED_END,
     STRIPPED_START,
     TEXT_OR_ENTITY,
     WS,
+    RecordGrammar,
     record_grammar,
     unescape,
 )
+
+if TYPE_CHECKING:
+    from lienthong.profiles.validator._cscan import TableSpec
 
 _HEAD = (
     "\ufeff?"
@@ -88,7 +98,54 @@ Scanned = tuple[list[dict[str, str]], list[Note]]
 
 def scan_table(kind: str, data: bytes, version: str) -> Scanned | None:
     """The records of an inner document of table ``kind``, each checked against the field rules of
-    ``version``; None when the document is outside the subset read here (use lxml instead)."""
+    ``version``; None when the document is outside the subset read here (use lxml instead).
+
+    With the compiled scanner (:mod:`.native`) the document is read in C and only the records it
+    is not sure of are read here; without it, or for a document it is not sure of, all in Python.
+    Either way the answer is the same."""
+    if native.COMPILED:
+        scanned = native.scan(_spec(kind, version), data)
+        if scanned is not None:
+            return _finish(kind, version, *scanned)
+    return _scan_python(kind, data, version)
+
+
+@cache
+def _spec(kind: str, version: str) -> TableSpec:
+    return native.table_spec(kind, version, Note)
+
+
+def _finish(
+    kind: str, version: str, rows: list[dict[str, str] | None], notes: list[object]
+) -> Scanned | None:
+    """The compiled scanner's answer with the records it left (None, and their text) read by the
+    grammar."""
+    if None in rows:
+        grammar = record_grammar(kind, version)
+        for at, row in enumerate(rows):
+            if row is None:
+                body = notes[at]
+                assert isinstance(body, str)
+                read = _read(grammar, body, version)
+                if read is None:
+                    return None
+                rows[at], notes[at] = read
+    return cast("list[dict[str, str]]", rows), cast("list[Note]", notes)
+
+
+def _read(grammar: RecordGrammar, body: str, version: str) -> tuple[dict[str, str], Note] | None:
+    """One record's text read by the grammar (and by the well-formedness pattern when it does not
+    keep the field rules); None when it is not a record of the subset."""
+    record = grammar.read(body)
+    if record is not None:
+        return record, Note(body, version, True)
+    if _RECORD.fullmatch(body) is None:
+        return None
+    return {tag: unescape(value) for tag, value in _PAIR.findall(body)}, Note(body, version, False)
+
+
+def _scan_python(kind: str, data: bytes, version: str) -> Scanned | None:
+    """:func:`scan_table` in Python."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -126,13 +183,9 @@ def scan_table(kind: str, data: bytes, version: str) -> Scanned | None:
     rows = []
     notes: list[Note] = []
     for body in bodies:
-        record = grammar.read(body)
-        if record is None:
-            if _RECORD.fullmatch(body) is None:
-                return None
-            record = {tag: unescape(value) for tag, value in _PAIR.findall(body)}
-            notes.append(Note(body, version, False))
-        else:
-            notes.append(Note(body, version, True))
-        rows.append(record)
+        read = _read(grammar, body, version)
+        if read is None:
+            return None
+        rows.append(read[0])
+        notes.append(read[1])
     return rows, notes

@@ -1,0 +1,35 @@
+"""Stub of the compiled record scanner (``_cscan.c``; see :mod:`.native`)."""
+
+from collections.abc import Callable, Sequence
+
+INTERFACE: int
+"""Checked by native.py: a build of another interface is not used."""
+
+FREE: int
+CODES: int
+NUMBER: int
+DATE8: int
+DATETIME12: int
+BIRTH12: int
+DATETIME12OR8: int
+DATE8LIST: int
+CHECK: int
+
+Field = tuple[str, int, bool, int, int, frozenset[str] | None, Callable[[str], object] | None]
+"""(tag, max_length, required, kind, places, accepted codes, checker)."""
+
+class TableSpec:
+    def __init__(
+        self,
+        root: str,
+        list_tag: str,
+        record_tag: str,
+        version: str,
+        note_type: type[tuple[str, str, bool]],
+        fields: Sequence[Field],
+    ) -> None: ...
+
+def scan(spec: TableSpec, data: bytes, /) -> tuple[list[dict[str, str] | None], list[object]] | None: ...
+def envelope(
+    data: bytes, root: str, signature: str, largest: int, /
+) -> tuple[str, str, str, list[tuple[str, bytes]], int, int] | None: ...

@@ -1,0 +1,138 @@
+"""The compiled record scanner (the C extension ``_cscan``) and the switch that turns it off.
+
+:func:`.scan.scan_table` reads an inner table document with ``_cscan.scan`` when the extension
+is built: one pass in C over the decoded text that checks the document's shape (the subset
+:mod:`.scan` documents), splits the records, reads each field and checks it against the rules of
+:func:`table_spec`, compiled at first use per (table, version) from the same field plans
+(:func:`.fields.plan`) as :mod:`.grammar`: the tag is a field of the table, the value has no
+surrounding white space (``str.isspace``), no character the scanner leaves to the parser, at most
+``max_length`` characters, and its format: numbers with their decimals, dates against the
+calendar, code lists (the codes the plan's checker accepts), and for the other formats (cccd, BHYT
+cards, facilities, licences, ICD-10, ...) the plan's own memoised checker called on the value
+(for a person's identifiers, the grammar's pattern of the format first); required fields present
+and non-empty. :func:`.envelope.scan_envelope` likewise reads the GIAMDINHHS envelope with
+``_cscan.envelope`` first.
+
+It is one-sided, like the grammar: a record it accepts has exactly the dict the Python scanner
+builds and keeps every field rule (the plan would find nothing); a record it is not sure of
+(entities, repeated or unknown tags, a rule broken, ...) comes back as its text and
+:mod:`.scan` reads it with the grammar; a document it is not sure of comes back as None and
+:mod:`.scan` reads it in Python. The answers of the validator do not depend on the extension.
+
+Without a C compiler the wheel builds without the extension and everything runs in Python.
+``LIENTHONG_PURE_PYTHON=1`` (read at import) or ``COMPILED = False`` (tests) switches it off.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+from lienthong.profiles.tables import table_info
+from lienthong.profiles.validator.fields import FieldPlan, plan
+from lienthong.profiles.validator.formats import Checker, Problem
+from lienthong.profiles.validator.grammar import format_pattern
+
+if TYPE_CHECKING:
+    from lienthong.profiles.validator._cscan import Field, TableSpec
+
+
+def _load() -> ModuleType | None:
+    if os.environ.get("LIENTHONG_PURE_PYTHON", "") not in ("", "0"):
+        return None
+    try:
+        from lienthong.profiles.validator import _cscan
+    except ImportError:
+        return None
+    # A build left from older sources (an in-place .so) is ignored rather than half used.
+    return _cscan if getattr(_cscan, "INTERFACE", None) == _INTERFACE else None
+
+
+_INTERFACE = 1
+"""``CSCAN_INTERFACE`` of ``_cscan.c``."""
+
+
+_cscan = _load()
+AVAILABLE = _cscan is not None
+"""Whether the extension was built and imported."""
+COMPILED = AVAILABLE
+"""Whether :func:`.scan.scan_table` uses it (tests set this to compare both implementations)."""
+
+_NUMBERS = {"integer": 0, "decimal": -1, "decimal2": 2, "decimal3": 3}
+_DATES = {"date8", "datetime12", "birth12", "datetime12or8", "date8list"}
+_PATTERN_FIRST = {"cccd", "bhyt", "bhytlist", "bhxh10"}
+"""Formats of a person's identifiers: their values rarely repeat, so the checker's memo rarely
+hits (3-7 µs a miss); the grammar's one-sided pattern of the format (~0.5 µs) is tried first."""
+
+
+def _pattern_first(name: str, check: Checker) -> Checker:
+    pattern = format_pattern(name)
+    if pattern is None:
+        return check
+    fullmatch = re.compile(pattern).fullmatch
+
+    def checked(value: str) -> Problem | None:
+        return None if fullmatch(value) is not None else check(value)
+
+    return checked
+
+
+def _field(fp: FieldPlan, required: bool) -> Field:
+    """(tag, max_length, required, kind, places, codes, checker) of one field for ``TableSpec``."""
+    assert _cscan is not None
+    if fp.codes is not None:
+        # As the grammar: the codes of the list that the plan's whole check accepts.
+        ok = frozenset(
+            c for c in fp.codes if c and len(c) <= fp.max_length and (fp.check is None or fp.check(c) is None)
+        )
+        return (fp.name, fp.max_length, required, _cscan.CODES, 0, ok, None)
+    if fp.format in _NUMBERS:
+        return (fp.name, fp.max_length, required, _cscan.NUMBER, _NUMBERS[fp.format], None, None)
+    if fp.format in _DATES:
+        kind = getattr(_cscan, fp.format.upper())
+        return (fp.name, fp.max_length, required, kind, 0, None, None)
+    if fp.check is not None:
+        check = _pattern_first(fp.format, fp.check) if fp.format in _PATTERN_FIRST else fp.check
+        return (fp.name, fp.max_length, required, _cscan.CHECK, 0, None, check)
+    return (fp.name, fp.max_length, required, _cscan.FREE, 0, None, None)
+
+
+def table_spec(kind: str, version: str, note_type: type[tuple[str, str, bool]]) -> TableSpec:
+    """The field rules of table ``kind`` in ``version`` compiled for :func:`scan` (records it
+    accepts come back as ``note_type(text, version, True)``)."""
+    assert _cscan is not None
+    p = plan(kind, version)
+    info = table_info()[kind]
+    required = set(p.required)
+    fields = [_field(fp, name in required) for name, fp in p.fields.items()]
+    spec: TableSpec = _cscan.TableSpec(info.root, info.list_tag, info.record_tag, version, note_type, fields)
+    return spec
+
+
+def _not_built(spec: TableSpec, data: bytes) -> ScanResult:
+    raise RuntimeError("the compiled record scanner is not built")
+
+
+ScanResult = tuple[list[dict[str, str] | None], list[object]] | None
+"""(rows, notes): an accepted record has its dict and Note, a record the scanner is not sure of
+None and its text; None for a document it is not sure of."""
+scan: Callable[[TableSpec, bytes], ScanResult] = _cscan.scan if _cscan is not None else _not_built
+"""``_cscan.scan(spec, data)`` itself (no Python frame in between)."""
+
+EnvelopeResult = tuple[str, str, str, list[tuple[str, bytes]], int, int] | None
+"""(facility, ngaylap, declared, files, start, end): ``data[start:end]`` is the signature element,
+which must parse on its own (start -1: an empty one); None when not sure."""
+
+
+def _no_envelope(data: bytes, root: str, signature: str, largest: int) -> EnvelopeResult:
+    raise RuntimeError("the compiled record scanner is not built")
+
+
+envelope: Callable[[bytes, str, str, int], EnvelopeResult] = (
+    _cscan.envelope if _cscan is not None else _no_envelope
+)
+"""``_cscan.envelope(data, root, signature, largest)``: :func:`.envelope.scan_envelope`'s shape read
+in C."""

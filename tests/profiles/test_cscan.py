@@ -1,0 +1,271 @@
+"""The compiled record scanner against the pure-Python one, record by record.
+
+:mod:`lienthong.profiles.validator.native` must be one-sided like the grammar: on any document
+it reads the same records (dicts, texts, versions) as the Python scanner, or declines; a record
+it marks as keeping the field rules draws nothing from the plan's detailed check; and it never
+marks as failing a record the Python grammar accepts. The documents are sample tables whose
+records are mutated as text: values from the edge cases of the formats (29 February, lengths at
+and past the maximum, white space, entities, Vietnamese text, digits of other scripts), empty,
+``<X/>``, removed, repeated and unknown fields, other field orders and white space. Its envelope
+reader must give exactly what :mod:`lienthong.profiles.validator.envelope` reads in Python.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lienthong.profiles import xml130
+from lienthong.profiles.samples import sample_tables
+from lienthong.profiles.tables import VERSIONS, has_table, table_info
+from lienthong.profiles.validator import envelope, native
+from lienthong.profiles.validator.fields import check_fields, plan
+from lienthong.profiles.validator.formats import FORMATS
+from lienthong.profiles.validator.grammar import format_pattern
+from lienthong.profiles.validator.scan import Note, Scanned, _scan_python, scan_table
+from tests.profiles.conftest import dossier_bytes
+from tests.profiles.test_validator_equivalence import _signed_sample, edit_near_markup
+
+pytestmark = pytest.mark.skipif(not native.AVAILABLE, reason="the compiled scanner is not built")
+
+SHAPES: list[dict[str, object]] = [
+    {},
+    {"kind": "01", "referral": False, "appointment": False},
+    {"kind": "03", "referral": True, "appointment": True},
+]
+VALUES = [
+    "20240229",
+    "20250229",
+    "20000229",
+    "19000229",
+    "20251231",
+    "20250431",
+    "20251301",
+    "202402291230",
+    "202502291230",
+    "202503122400",
+    "202503122359",
+    "200308150000",
+    "200300000000",
+    "200300001260",
+    "20250312;20240229",
+    "20250312;",
+    "0",
+    "-1",
+    "-0.5",
+    "1.5",
+    "1.25",
+    "1.234",
+    "1.",
+    ".5",
+    "1e3",
+    "12345678901234567890",
+    "٣",
+    "01001",
+    "1.1",
+    "K01",
+    "J18.9",
+    "J18.9;E11.9",
+    "Z99.99",
+    "001203729633",
+    "DN4015698091148",
+    "058916/BYT-GPHN",
+    "G1",
+    "000",
+    "Nguyễn Văn Đức",
+    "Số 1 phố Tràng Tiền, Phường Hoàn Kiếm",
+    "𝔘𝔫𝔦",
+    " x",
+    "x ",
+    "\xa0x",
+    "x\u2003",
+    "a\tb",
+    "a\nb",
+    "a\rb",
+    "\x0b",
+    "\ufffe",
+    "&amp;",
+    "a &lt; b &gt; c",
+    "&quot;&apos;",
+    "&#65;",
+    "&nbsp;",
+    "a>b",
+]
+GAPS = ["", "\n", "\r\n      ", "\t", " "]
+
+
+def _document(kind: str, records: list[list[tuple[str, str]]], gap: str) -> bytes:
+    """An inner document written as text (values as given: they may hold markup)."""
+    info = table_info()[kind]
+
+    def fields(record: list[tuple[str, str]]) -> str:
+        return "".join(f"{gap}<{tag}{text}" for tag, text in record) + gap
+
+    if info.list_tag:
+        body = "".join(f"{gap}<{info.record_tag}>{fields(r)}</{info.record_tag}>" for r in records)
+        inner = f"<{info.list_tag}>{body}{gap}</{info.list_tag}>{gap}"
+    else:
+        inner = fields(records[0])
+    return f'<?xml version="1.0" encoding="utf-8"?>\n<{info.root}>{inner}</{info.root}>\n'.encode()
+
+
+def _escape(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _mutate(record: list[tuple[str, str]], op: int, pick: int, arg: int) -> None:
+    """Edit one field of ``record``: each item is (tag, the text after ``<tag``)."""
+    if not record:
+        return
+    at = pick % len(record)
+    tag, text = record[at]
+    value = text[1 : -len(tag) - 3] if text.startswith(">") else ""
+    if op == 0:
+        record[at] = (tag, f">{VALUES[arg % len(VALUES)]}</{tag}>")
+    elif op == 1 and value:
+        i = arg % len(value)
+        record[at] = (tag, f">{value[:i]}{'0123456789A.-'[arg % 13]}{value[i + 1 :]}</{tag}>")
+    elif op == 2:
+        longer = value * (1 + arg % 4) if value else "9" * (1 + arg % 40)
+        record[at] = (tag, f">{longer[: max(1, arg % 300)]}</{tag}>")
+    elif op == 3:
+        record[at] = (tag, ["></" + tag + ">", "/>", " />", "\t/>"][arg % 4])
+    elif op == 4:
+        del record[at]
+    elif op == 5:
+        record.insert(arg % (len(record) + 1), (tag, text))
+    elif op == 6:
+        unknown = ["ZZZ", "MA_LK2", "DU_PHONG_X", "TONG_HOP", "CHI_TIET_THUOC", "X"][arg % 6]
+        record.insert(arg % (len(record) + 1), (unknown, f">1</{unknown}>"))
+    elif op == 7:
+        record.append(record.pop(at))
+    elif op == 8:
+        record[at] = (tag, f">{value[: arg % (len(value) + 1)]}</{tag}>")
+
+
+def _agree(compiled: Scanned | None, python: Scanned | None, kind: str, version: str) -> str:
+    """Assert the one-sidedness; say which reader answered."""
+    assert (compiled is None) == (python is None)
+    if compiled is None or python is None:
+        return "declined"
+    assert compiled[0] == python[0]
+    assert [list(r) for r in compiled[0]] == [list(r) for r in python[0]]  # the same field order
+    for index, (c, p, record) in enumerate(zip(compiled[1], python[1], compiled[0], strict=True), start=1):
+        assert (c.text, c.version) == (p.text, p.version)
+        assert c.passed >= p.passed
+        if c.passed:
+            found: list[tuple[str, str, str, str, int]] = []
+            check_fields(plan(kind, version), record, index, found)
+            assert found == [], (c.text, found)
+    return "accepted" if all(n.passed for n in compiled[1]) else "mixed"
+
+
+def _compare(data: bytes, kind: str, version: str) -> str:
+    saved = native.COMPILED
+    native.COMPILED = True
+    try:
+        compiled = scan_table(kind, data, version)
+    finally:
+        native.COMPILED = saved
+    return _agree(compiled, _scan_python(kind, data, version), kind, version)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 80),
+    which=st.integers(0, 20),
+    judged=st.sampled_from(VERSIONS),
+    gap=st.sampled_from(GAPS),
+    edits=st.lists(st.tuples(st.integers(0, 8), st.integers(0, 200), st.integers(0, 10_000)), max_size=4),
+)
+def test_mutated_records_agree(
+    seed: int, which: int, judged: str, gap: str, edits: list[tuple[int, int, int]]
+) -> None:
+    version = VERSIONS[seed % len(VERSIONS)]
+    tables = sample_tables(seed, version=version, **SHAPES[seed % 3])  # type: ignore[arg-type]
+    kinds = sorted(k for k in tables if has_table(k, judged))
+    kind = kinds[which % len(kinds)]
+    records = [[(tag, f">{_escape(v)}</{tag}>") for tag, v in row.items()] for row in tables[kind]]
+    for op, pick, arg in edits:
+        _mutate(records[arg % len(records)], op, pick, arg)
+    _compare(_document(kind, records, gap), kind, judged)
+
+
+def test_the_mutations_reach_every_outcome() -> None:
+    """The corpus above makes the compiled scanner accept, decline records and decline
+    documents."""
+    outcomes = set()
+    for seed in range(40):
+        tables = sample_tables(seed, **SHAPES[seed % 3])  # type: ignore[arg-type]
+        for at, kind in enumerate(sorted(tables)):
+            records = [[(tag, f">{_escape(v)}</{tag}>") for tag, v in row.items()] for row in tables[kind]]
+            if seed % 4:
+                _mutate(records[0], seed % 9, at * 7 + seed, seed * 31 + at)
+            outcomes.add(_compare(_document(kind, records, GAPS[seed % 5]), kind, "qd3176"))
+    assert outcomes == {"accepted", "mixed", "declined"}
+
+
+def test_clean_samples_are_read_in_c() -> None:
+    """Every record of the sample tables is accepted by the compiled scanner itself."""
+    for seed in range(30):
+        for version in VERSIONS:
+            tables = sample_tables(seed, version=version, **SHAPES[seed % 3])  # type: ignore[arg-type]
+            for kind, rows in tables.items():
+                records = [[(t, f">{_escape(v)}</{t}>") for t, v in row.items()] for row in rows]
+                data = _document(kind, records, "\r\n  ")
+                scanned = native.scan(native.table_spec(kind, version, Note), data)
+                assert scanned is not None
+                assert None not in scanned[0], (version, kind)
+                assert scanned[0] == rows
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    name=st.sampled_from(sorted(native._PATTERN_FIRST)),
+    value=st.one_of(
+        st.text(alphabet="0123456789", min_size=8, max_size=16),
+        st.text(alphabet="0123456789ABCDGHKNPQSTVXYZ;", min_size=9, max_size=32),
+        st.sampled_from(["001203729633", "DN4015698091148", "DN4015698091148;HT3795012345678", "0123456789"]),
+    ),
+)
+def test_an_identifier_its_pattern_accepts_its_checker_accepts(name: str, value: str) -> None:
+    """The compiled scanner tries the format's pattern before the checker for identifiers."""
+    pattern = format_pattern(name)
+    assert pattern is not None
+    if re.fullmatch(pattern, value) is not None:
+        assert FORMATS[name](value) is None, (name, value)
+
+
+def test_the_envelope_is_read_in_c() -> None:
+    """Plain and signed sample envelopes are read by the compiled reader itself, as in Python."""
+    for data in (dossier_bytes(sample_tables(2, kind="01")), _signed_sample()):
+        read = native.envelope(data, xml130.ENVELOPE_ROOT, xml130.SIGNATURE_TAG, 8_000_000)
+        assert read is not None
+        expected = envelope._scan_python(data)
+        assert expected is not None
+        assert read[:4] == tuple(expected)
+        assert (read[4] >= 0) == (b"<CHUKYDONVI/>" not in data)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    signed=st.booleans(),
+    seed=st.integers(0, 30),
+    edits=st.lists(
+        st.tuples(st.integers(0, 10_000), st.integers(-3, 3), st.integers(0, 10_000)), min_size=0, max_size=3
+    ),
+)
+def test_fuzzed_envelopes_read_alike(signed: bool, seed: int, edits: list[tuple[int, int, int]]) -> None:
+    """Edits next to the envelope's markup: the compiled reader gives the Python reader's answer."""
+    original = _signed_sample() if signed else dossier_bytes(sample_tables(seed, **SHAPES[seed % 3]))  # type: ignore[arg-type]
+    data = edit_near_markup(original, edits)
+    saved = native.COMPILED
+    native.COMPILED = True
+    try:
+        compiled = envelope.scan_envelope(data)
+    finally:
+        native.COMPILED = saved
+    assert compiled == envelope._scan_python(data)
