@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from lienthong.simulators.gateway.journal import Entry, GroupCommit
+from lienthong.simulators.gateway.journal import Entry, GroupCommit, _write_core, write_entries
 from lienthong.simulators.gateway.schema import episodes, metadata, outbox, submissions
 from lienthong.simulators.gateway.sessions import revoke_session
 from lienthong.simulators.network import Network, NetworkConfig, build_network
@@ -111,6 +111,68 @@ def test_group_commit_on_postgresql() -> None:
             _grouped_writes(f"postgresql://postgres@127.0.0.1:5432/{name}")
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _stored_rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """The journal's tables as the driver reads them, after the same groups written one way."""
+    engine = open_database(url, metadata)
+    try:
+        with engine.connect() as db:
+            return {
+                table: [tuple(row) for row in db.exec_driver_sql(f"SELECT * FROM {table} ORDER BY id")]
+                for table in ("gw_submissions", "gw_episodes", "gw_outbox")
+            }
+    finally:
+        engine.dispose()
+
+
+def _same_rows_both_ways(url_raw: str, url_core: str) -> None:
+    groups = [
+        [_entry(1, "LK1"), _entry(2, "LK2"), _entry(3), _entry(4, "LK1")],
+        [_entry(5, "LK2"), _entry(6, code="422")],
+    ]
+    sparse = _entry(7, "LK3")  # keys left out get the columns' defaults, as with Core
+    for key in ("username", "errors", "loai_ho_so"):
+        del sparse.submission[key]
+    assert sparse.forward is not None
+    del sparse.forward["attempts"]
+    groups.append([sparse])
+    returned = []
+    for url, write in ((url_raw, write_entries), (url_core, _write_core)):
+        engine = open_database(url, metadata)
+        try:
+            ids = []
+            for group in groups:
+                with engine.begin() as db:
+                    ids.append(write(db, group))
+            returned.append(ids)
+        finally:
+            engine.dispose()
+    assert returned[0] == returned[1] == [[1, 2, 3, 4], [5, 6], [7]]
+    raw, core = _stored_rows(url_raw), _stored_rows(url_core)
+    assert raw == core
+    assert [len(raw[t]) for t in ("gw_submissions", "gw_episodes", "gw_outbox")] == [7, 3, 5]
+
+
+def test_the_driver_path_stores_what_core_stores_on_sqlite(tmp_path: Path) -> None:
+    _same_rows_both_ways(f"sqlite:///{tmp_path / 'raw.sqlite'}", f"sqlite:///{tmp_path / 'core.sqlite'}")
+
+
+@pytest.mark.postgres
+def test_the_driver_path_stores_what_core_stores_on_postgresql() -> None:
+    names = [f"lienthong_rows_{secrets.token_hex(4)}" for _ in range(2)]
+    try:
+        admin = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 is not reachable: {exc}")
+    with admin:
+        for name in names:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            _same_rows_both_ways(*(f"postgresql://postgres@127.0.0.1:5432/{name}" for name in names))
+        finally:
+            for name in names:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_concurrent_dossiers_are_all_journaled_before_their_answers(network: Network) -> None:

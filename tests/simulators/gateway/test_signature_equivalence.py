@@ -147,3 +147,39 @@ def test_random_byte_mutations_get_the_same_verdict(plain: bytes, keys: dict[str
         mutated = signed[:at] + bytes([rng.randrange(32, 127)]) + signed[at + 1 :]
         accepted += _same(mutated, own) == ("answer", None)
     assert accepted < 300  # most mutations break the signature; those that do not are accepted by both
+
+
+def test_the_signature_found_in_the_canonical_document_is_the_signed_one(
+    plain: bytes, keys: dict[str, SigningKey]
+) -> None:
+    """The lean path reads the signature's shape from the document's canonical bytes: look-alike
+    start tags elsewhere (a comment, a foreign element, a second prefix binding) and blanks or
+    character references inside the signature get the reference verdict."""
+    signed = sign_document(plain, keys["own"])
+    own = [keys["own"].cert_pem]
+    ds_on_root = sign_document(
+        plain.replace(b"<GIAMDINHHS>", f'<GIAMDINHHS xmlns:ds="{signature.DS_NS}">'.encode(), 1), keys["own"]
+    )
+    variants = [
+        signed.replace(b"<THONGTINDONVI>", b"<THONGTINDONVI><!-- <ds:Signature> -->", 1),
+        signed.replace(b"<THONGTINDONVI>", b'<THONGTINDONVI><?pi <ds:Signature xmlns:ds="x">?>', 1),
+        signed.replace(b"<THONGTINDONVI>", b'<THONGTINDONVI><ds:Signature xmlns:ds="urn:x"/>', 1),
+        signed.replace(b"<GIAMDINHHS>", b'<GIAMDINHHS xmlns:ds="urn:x">', 1),
+        signed.replace(b"<ds:SignatureValue>", b"<ds:SignatureValue>&#13;", 1),
+        signed.replace(b"<ds:SignatureValue>", b"<ds:SignatureValue>\n ", 1),
+        signed.replace(b"<ds:DigestValue>", b"<ds:DigestValue>&#160;", 1),
+        signed.replace(b"</ds:SignedInfo>", b"\t</ds:SignedInfo>", 1),
+        signed.replace(b"</ds:SignedInfo>", b"&#xA0;</ds:SignedInfo>", 1),
+        signed.replace(b"<ds:KeyInfo>", b'<ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#">', 1),
+        signed.replace(b"<ds:X509Data>", b'<ds:X509Data xmlns:ds="urn:x">', 1),
+        signed.replace(b"<ds:X509Certificate>", b"<ds:X509Certificate>&amp;", 1),
+        signed.replace(b"<CHUKYDONVI>", b"<CHUKYDONVI/><CHUKYDONVI>", 1),
+        ds_on_root,
+    ]
+    verdicts = [_same(document, own) for document in variants]
+    assert verdicts[0] == ("answer", None), "comments are not signed"
+    assert verdicts[5] == ("answer", None), "blanks in a base64 value are allowed"
+    assert verdicts[-1] == ("answer", None)
+    assert signature._lean_verifies(ds_on_root, own), "the signature's start tag without its declaration"
+    assert signature._lean_verifies(variants[5], own)
+    assert not signature._lean_verifies(variants[-2], own), "the signature must be in the first holder"

@@ -11,6 +11,11 @@ With PostgreSQL the commit runs on one writer thread with its own connection, an
 goes on judging requests while the server works and syncs its log (the driver releases the GIL
 meanwhile). SQLite groups are written inline, on the loop: a WAL commit is a write to the page
 cache, quicker than handing the group over to a thread.
+
+The rows go through the driver's cursor (:class:`_Insert`), inside the transaction SQLAlchemy
+opened: the statements are built once per dialect from the tables and values get the bind
+processing SQLAlchemy Core would give them, so the stored rows are the same; Core's work per
+execution cost about as much as the driver's inserts. Other dialects keep the Core statements.
 """
 
 from __future__ import annotations
@@ -18,13 +23,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Executable, insert, select, update
+from sqlalchemy import Connection, Engine, Executable, Table, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.pool import StaticPool
 
 from lienthong.simulators.gateway.schema import episodes, outbox, submissions
@@ -44,6 +50,71 @@ class Entry:
 
 _INSERT_SUBMISSIONS = insert(submissions).returning(submissions.c.id, sort_by_parameter_order=True)
 _INSERT_FORWARDS = insert(outbox)
+_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+"""Positional placeholders of the drivers the raw path serves (sqlite3, psycopg)."""
+_EPISODE_KEY = ("facility", "ma_lk")
+
+
+@dataclass(frozen=True, slots=True)
+class _Insert:
+    """An ``INSERT`` into a table (every column but ``id``) for the driver's cursor."""
+
+    sql: str
+    columns: tuple[tuple[str, Any, Callable[[Any], Any] | None], ...]
+    """Each column's key, scalar default (for a key an entry leaves out) and SQLAlchemy's bind
+    processing for the dialect (SQLite's text for dates, say)."""
+
+    @classmethod
+    def of(cls, table: Table, dialect: Dialect, suffix: str = "") -> _Insert:
+        columns = [c for c in table.columns if c.key != "id"]
+        names = ", ".join(c.name for c in columns)
+        marks = ", ".join(_MARKS[dialect.paramstyle] for _ in columns)
+        return cls(
+            f"INSERT INTO {table.name} ({names}) VALUES ({marks}){suffix}",
+            tuple(
+                (c.key, getattr(c.default, "arg", None), c.type.dialect_impl(dialect).bind_processor(dialect))
+                for c in columns
+            ),
+        )
+
+    def row(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(
+            [
+                values.get(key, default) if process is None else process(values.get(key, default))
+                for key, default, process in self.columns
+            ]
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _RawPlan:
+    """The journal's three statements for SQLite or PostgreSQL."""
+
+    submission: _Insert
+    episode: _Insert
+    forward: _Insert
+    returning: bool
+    """PostgreSQL: the submission ids come back from ``RETURNING``; SQLite: ``lastrowid``."""
+
+    @classmethod
+    def of(cls, dialect: Dialect) -> _RawPlan:
+        updated = ", ".join(
+            f"{name} = "
+            + (f"{episodes.name}.{name} + excluded.{name}" if name == "versions" else f"excluded.{name}")
+            for name in ("submission_id", "ma_the", "summary", "versions")
+        )  # what _episode_upsert says, in the SQL both dialects share
+        returning = dialect.name == "postgresql"
+        return cls(
+            _Insert.of(submissions, dialect, " RETURNING id" if returning else ""),
+            _Insert.of(
+                episodes, dialect, f" ON CONFLICT ({', '.join(_EPISODE_KEY)}) DO UPDATE SET {updated}"
+            ),
+            _Insert.of(outbox, dialect),
+            returning,
+        )
+
+
+_RAW_PLANS: dict[str, _RawPlan] = {}
 
 
 def _episode_upsert(dialect: str) -> Executable | None:
@@ -76,7 +147,66 @@ def write_entries(db: Connection, entries: Sequence[Entry]) -> list[int]:
     version per accepted dossier and showing the latest one."""
     if not entries:
         return []
+    dialect = db.dialect
+    if dialect.name in {"sqlite", "postgresql"} and dialect.paramstyle in _MARKS:
+        plan = _RAW_PLANS.get(dialect.name)
+        if plan is None:
+            plan = _RAW_PLANS[dialect.name] = _RawPlan.of(dialect)
+        return _write_raw(db, plan, entries)
+    return _write_core(db, entries)
+
+
+def _write_core(db: Connection, entries: Sequence[Entry]) -> list[int]:
+    """:func:`write_entries` with SQLAlchemy Core statements (any dialect)."""
+    dialect = db.dialect
     ids = [int(i) for i in db.execute(_INSERT_SUBMISSIONS, [e.submission for e in entries]).scalars()]
+    latest = _latest_episodes(entries, ids)
+    if latest:
+        if dialect.name not in _UPSERTS:
+            _UPSERTS[dialect.name] = _episode_upsert(dialect.name)
+        upsert = _UPSERTS[dialect.name]
+        if upsert is not None:
+            db.execute(upsert, latest)
+        else:
+            for values in latest:
+                _keep_episode(db, values)
+    forwards = _forwards(entries, ids)
+    if forwards:
+        db.execute(_INSERT_FORWARDS, forwards)
+    return ids
+
+
+def _write_raw(db: Connection, plan: _RawPlan, entries: Sequence[Entry]) -> list[int]:
+    """:func:`write_entries` on the driver's cursor, in the transaction SQLAlchemy began."""
+    cursor: Any = db.connection.cursor()
+    try:
+        insert = plan.submission
+        if plan.returning:  # psycopg: one round trip, a result per row, in order
+            cursor.executemany(insert.sql, [insert.row(e.submission) for e in entries], returning=True)
+            ids = []
+            while True:
+                ids.append(int(cursor.fetchone()[0]))
+                if not cursor.nextset():
+                    break
+        else:
+            ids = []
+            for entry in entries:
+                cursor.execute(insert.sql, insert.row(entry.submission))
+                ids.append(int(cursor.lastrowid))
+        latest = _latest_episodes(entries, ids)
+        if latest:
+            cursor.executemany(plan.episode.sql, [plan.episode.row(values) for values in latest])
+        forwards = _forwards(entries, ids)
+        if forwards:
+            cursor.executemany(plan.forward.sql, [plan.forward.row(values) for values in forwards])
+    finally:
+        cursor.close()
+    return ids
+
+
+def _latest_episodes(entries: Sequence[Entry], ids: list[int]) -> list[dict[str, Any]]:
+    """The episode rows of a group, each (facility, MA_LK) once: its latest dossier, the group's
+    versions of it counted."""
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for entry, row_id in zip(entries, ids, strict=True):
         if entry.episode is None:
@@ -85,24 +215,15 @@ def write_entries(db: Connection, entries: Sequence[Entry]) -> list[int]:
         versions = latest[key]["versions"] + 1 if key in latest else 1
         latest.pop(key, None)  # keep the order of the latest versions
         latest[key] = {**entry.episode, "submission_id": row_id, "versions": versions}
-    if latest:
-        dialect = db.dialect.name
-        if dialect not in _UPSERTS:
-            _UPSERTS[dialect] = _episode_upsert(dialect)
-        upsert = _UPSERTS[dialect]
-        if upsert is not None:
-            db.execute(upsert, list(latest.values()))
-        else:
-            for values in latest.values():
-                _keep_episode(db, values)
-    forwards = [
+    return list(latest.values())
+
+
+def _forwards(entries: Sequence[Entry], ids: list[int]) -> list[dict[str, Any]]:
+    return [
         {**entry.forward, "submission_id": row_id}
         for entry, row_id in zip(entries, ids, strict=True)
         if entry.forward is not None
     ]
-    if forwards:
-        db.execute(_INSERT_FORWARDS, forwards)
-    return ids
 
 
 def _keep_episode(db: Connection, values: dict[str, Any]) -> None:
