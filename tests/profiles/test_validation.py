@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from fractions import Fraction
 
 import pytest
 
@@ -278,3 +279,44 @@ def test_a_table_the_judged_version_lacks_is_reported_not_raised(
     _, problems = validate_dossier(data, "qd130", fast=fast)
     missing = {p.table for p in problems if p.requirement == "TAG-01" and p.field == "(table)"}
     assert missing == {"XML13", "XML14"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "value"),
+    [
+        ("XML2", "THANH_TIEN_BV", "sNaN"),
+        ("XML2", "THANH_TIEN_BV", "NaN"),
+        ("XML1", "T_BHTT", "sNaN"),
+        ("XML1", "T_TONGCHI_BH", "-Infinity"),
+        ("XML2", "DON_GIA", "1E+999999"),
+        ("XML3", "DON_GIA_BV", "1e3"),
+        ("XML2", "SO_LUONG", "9" * 400),
+    ],
+)
+@pytest.mark.parametrize("fast", [True, False])
+def test_amounts_that_are_not_plain_numbers_get_their_field_error_not_a_traceback(
+    to_dossier: Callable[..., bytes], kind: str, field: str, value: str, fast: bool
+) -> None:
+    """Decimal reads these texts, and arithmetic on them used to raise (InvalidOperation, Overflow)
+    out of the validator: the gateway would have answered 500. The field check reports them; the
+    amount rules leave them alone."""
+    tables = sample_tables(3, version="qd3176", kind="01")
+    tables[kind][0][field] = value
+    _, problems = validate_dossier(to_dossier(tables), "qd3176", fast=fast)
+    assert f"{kind}-01" in {p.requirement for p in problems}
+    assert all(p.value == value for p in problems if p.field == field)
+
+
+def test_the_largest_amounts_the_fields_allow_are_computed_exactly(to_dossier: Callable[..., bytes]) -> None:
+    """A 10-character quantity times a 15-character price times rates of 999 % needs 30 digits:
+    28-digit arithmetic raised while rounding it to the cent."""
+    tables = sample_tables(3, version="qd3176", kind="01")
+    service = tables["XML3"][0]
+    service.update(SO_LUONG="9999999999", DON_GIA_BV="999999999999999", TYLE_TT_DV="999")
+    _, problems = validate_dossier(to_dossier(tables), "qd3176")
+    amounts = [p for p in problems if p.requirement == "XML3-03" and p.field == "THANH_TIEN_BV"]
+    assert len(amounts) == 1
+    assert service["TYLE_TT_BH"] == "100"
+    exact = Fraction(9999999999) * 999999999999999 * 999 / 100
+    assert exact.denominator == 100
+    assert amounts[0].rule.endswith(f"= {exact.numerator // 100}.{exact.numerator % 100:02d}")

@@ -20,6 +20,7 @@ import base64
 import binascii
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import localcontext
 
 from lxml import etree
 
@@ -30,6 +31,7 @@ from lienthong.profiles.tables import DEFAULT_VERSION, has_table, table_info
 from lienthong.profiles.validator.dossier_rules import DOSSIER_RULES
 from lienthong.profiles.validator.envelope import scan_envelope
 from lienthong.profiles.validator.fields import check_fields, plan
+from lienthong.profiles.validator.formats import MONEY_CONTEXT
 from lienthong.profiles.validator.grammar import record_grammar
 from lienthong.profiles.validator.record_rules import RECORD_RULES
 from lienthong.profiles.validator.scan import Note, scan_table
@@ -410,7 +412,21 @@ def validate_tables(
     return _validate_tables(tables, version, dossier, None)
 
 
+# The record and dossier rules run in MONEY_CONTEXT, where every amount the fields allow is exact.
+# Their arithmetic can still fail on numbers far beyond their fields' sizes (hundreds of digits):
+# such a rule then reports nothing, the field check having reported the value (never a traceback
+# for a sender's mistake).
+_RULES_ARITHMETIC = ArithmeticError
+
+
 def _validate_tables(
+    tables: dict[str, list[dict[str, str]]], version: str, dossier: Dossier | None, notes: Notes | None
+) -> list[Violation]:
+    with localcontext(MONEY_CONTEXT):
+        return _judge_tables(tables, version, dossier, notes)
+
+
+def _judge_tables(
     tables: dict[str, list[dict[str, str]]], version: str, dossier: Dossier | None, notes: Notes | None
 ) -> list[Violation]:
     judged = implied_dossier_version(tables) if check_version(version) == AUTO else version
@@ -432,12 +448,18 @@ def _validate_tables(
             if note is None or not _fields_pass(kind, judged, note):
                 check_fields(plan(kind, judged), record, index, found_here)
             for record_rule in rules:
-                record_rule(record, index, found_here)
+                try:
+                    record_rule(record, index, found_here)
+                except _RULES_ARITHMETIC:
+                    continue
         if found_here:
             problems += [Violation(r, kind, n, v, t, i) for r, n, v, t, i in found_here]
     found: list[tuple[str, str, str, str, str, int]] = []
     for dossier_rule in DOSSIER_RULES:
-        dossier_rule(tables, judged, found)
+        try:
+            dossier_rule(tables, judged, found)
+        except _RULES_ARITHMETIC:
+            continue
     problems += [
         Violation(req, kind, name, value, text, index) for req, kind, name, value, text, index in found
     ]
@@ -463,5 +485,9 @@ def validate_record(
     row = record if isinstance(record, dict) else dict(record)
     check_fields(plan(kind, version), row, index, found)
     for record_rule in RECORD_RULES.get(kind, ()):
-        record_rule(row, index, found)
+        try:
+            with localcontext(MONEY_CONTEXT):
+                record_rule(row, index, found)
+        except _RULES_ARITHMETIC:
+            continue
     return [Violation(req, kind, name, value, text, at) for req, name, value, text, at in found]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 
 from lienthong.profiles.codelists import is_icd10
 from lienthong.profiles.identifiers import (
@@ -240,11 +240,19 @@ MEMOISED = {name: _memo(check) for name, check in FORMATS.items()}
 
 _MONEY: dict[str, Decimal | None] = {"": Decimal(0)}
 _UNSEEN = Decimal("NaN")
-"""Never a memoised value (money() memoises a NaN text as its own Decimal, not this object)."""
+"""Never a memoised value (a sentinel: money() never returns a NaN)."""
+
+MONEY_CONTEXT = Context(prec=60)
+"""The decimal context the amount rules run in (:mod:`lienthong.profiles.validation`). With the
+default 28 digits, amounts that their fields allow (a 10-character quantity times a 15-character
+price times two rates of up to 999 %) could need 30 digits, and rounding them to the cent would
+raise. 60 digits keep every such product exact; the other settings are the default context's."""
 
 
 def money(value: str) -> Decimal | None:
-    """A decimal amount, or None when the text is not a number (reported by the field check).
+    """A decimal amount, or None when the text is not a finite number written without an exponent
+    (the field check reports it; ``NaN``, ``sNaN``, ``Infinity`` or ``1E+999999`` would make the
+    amount rules' arithmetic raise or compare nonsense).
 
     Memoised: prices, quantities and rates repeat across records (Decimal is immutable). A
     miss is common (amounts rarely repeat), so it is looked up without raising KeyError."""
@@ -254,6 +262,8 @@ def money(value: str) -> Decimal | None:
     try:
         amount: Decimal | None = Decimal(value)
     except (InvalidOperation, ValueError):
+        amount = None
+    if amount is not None and (not amount.is_finite() or "e" in value or "E" in value):
         amount = None
     if len(_MONEY) < _CACHE_LIMIT:
         _MONEY[value] = amount
