@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,8 +13,9 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, event, func, select
 
+from lienthong.simulators.gateway import journal as journal_module
 from lienthong.simulators.gateway.journal import Entry, GroupCommit, _write_core, write_entries
 from lienthong.simulators.gateway.schema import episodes, metadata, outbox, submissions
 from lienthong.simulators.gateway.sessions import revoke_session
@@ -96,6 +98,43 @@ def _grouped_writes(url: str) -> None:
 
 def test_group_commit_on_sqlite(tmp_path: Path) -> None:
     _grouped_writes(f"sqlite:///{tmp_path / 'gateway.sqlite'}")
+
+
+def test_sqlite_checkpoints_on_the_writer_thread_between_groups(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past CHECKPOINT_BYTES of payload the WAL is checkpointed off the event loop, after the
+    group's requests have their rows and before the next group is written, so it completes."""
+    monkeypatch.setattr(journal_module, "CHECKPOINT_BYTES", 1)
+    engine = open_database(f"sqlite:///{tmp_path / 'gateway.sqlite'}", metadata)
+    journal = GroupCommit(engine)
+    threads: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "wal_checkpoint" in statement:
+            threads.append(threading.current_thread().name)
+
+    event.listen(engine, "before_cursor_execute", seen)
+
+    async def go() -> list[int]:
+        ids = []
+        for batch in range(3):
+            jobs = (journal.submit(_entry(10 * batch + n, f"LK{n}")) for n in range(5))
+            ids += await asyncio.gather(*jobs)
+        return ids
+
+    try:
+        ids = asyncio.run(go())
+        assert len(set(ids)) == 15
+        assert threads
+        assert all(name.startswith("gateway-journal") for name in threads)
+        assert len(journal.checkpoints) >= journal.groups - 1  # the last may end with the loop
+        assert all(busy == 0 and log == done for busy, log, done in journal.checkpoints), "complete"
+        with engine.connect() as db:
+            assert db.execute(select(func.count()).select_from(submissions)).scalar_one() == 15
+    finally:
+        journal.close()
+        engine.dispose()
 
 
 @pytest.mark.postgres
