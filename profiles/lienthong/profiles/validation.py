@@ -414,9 +414,8 @@ def validate_tables(
 
 # The record and dossier rules run in MONEY_CONTEXT, where every amount the fields allow is exact.
 # Their arithmetic can still fail on numbers far beyond their fields' sizes (hundreds of digits):
-# such a rule then reports nothing, the field check having reported the value (never a traceback
-# for a sender's mistake).
-_RULES_ARITHMETIC = ArithmeticError
+# such a rule then reports nothing (ArithmeticError below), the field check having reported the
+# value (never a traceback for a sender's mistake).
 
 
 def _validate_tables(
@@ -450,7 +449,7 @@ def _judge_tables(
             for record_rule in rules:
                 try:
                     record_rule(record, index, found_here)
-                except _RULES_ARITHMETIC:
+                except ArithmeticError:  # see the note above _validate_tables
                     continue
         if found_here:
             problems += [Violation(r, kind, n, v, t, i) for r, n, v, t, i in found_here]
@@ -458,7 +457,7 @@ def _judge_tables(
     for dossier_rule in DOSSIER_RULES:
         try:
             dossier_rule(tables, judged, found)
-        except _RULES_ARITHMETIC:
+        except ArithmeticError:  # see the note above _validate_tables
             continue
     problems += [
         Violation(req, kind, name, value, text, index) for req, kind, name, value, text, index in found
@@ -484,10 +483,10 @@ def validate_record(
     found: list[tuple[str, str, str, str, int]] = []
     row = record if isinstance(record, dict) else dict(record)
     check_fields(plan(kind, version), row, index, found)
-    for record_rule in RECORD_RULES.get(kind, ()):
-        try:
-            with localcontext(MONEY_CONTEXT):
+    with localcontext(MONEY_CONTEXT):
+        for record_rule in RECORD_RULES.get(kind, ()):
+            try:
                 record_rule(row, index, found)
-        except _RULES_ARITHMETIC:
-            continue
+            except ArithmeticError:  # see the note above _validate_tables
+                continue
     return [Violation(req, kind, name, value, text, at) for req, name, value, text, at in found]

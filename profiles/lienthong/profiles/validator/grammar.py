@@ -163,16 +163,23 @@ def _xml_safe(code: str) -> bool:
     return re.fullmatch(f"{STRIPPED_START}{TEXT}+{STRIPPED_END}", code) is not None
 
 
+def accepted_codes(fp: FieldPlan) -> list[str]:
+    """The codes of a coded field that a value may be as written in a record: non-empty, within the
+    field's size, plain text (no markup, no surrounding white space) and passing the plan's whole
+    check (a format the field adds to its list)."""
+    assert fp.codes is not None
+    return [
+        c
+        for c in fp.codes
+        if c and len(c) <= fp.max_length and _xml_safe(c) and (fp.check is None or fp.check(c) is None)
+    ]
+
+
 def value_pattern(fp: FieldPlan, *, entities: bool = False) -> tuple[str, bool]:
     """The pattern of one non-empty value of a field, and whether the plan's checker must still
     run on the value (a format without a pattern)."""
     if fp.codes is not None:
-        ok = [
-            c
-            for c in fp.codes
-            if c and len(c) <= fp.max_length and _xml_safe(c) and (fp.check is None or fp.check(c) is None)
-        ]
-        return _alternatives(ok), False
+        return _alternatives(accepted_codes(fp)), False
     if fp.format in _PLACES:
         return _decimal(_PLACES[fp.format], fp.max_length), False
     known = _formats().get(fp.format) if fp.format else None

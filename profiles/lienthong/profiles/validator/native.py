@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from lienthong.profiles.tables import table_info
 from lienthong.profiles.validator.fields import FieldPlan, plan
 from lienthong.profiles.validator.formats import Checker, Problem
-from lienthong.profiles.validator.grammar import format_pattern
+from lienthong.profiles.validator.grammar import accepted_codes, format_pattern
 
 if TYPE_CHECKING:
     from lienthong.profiles.validator._cscan import Field, TableSpec
@@ -84,11 +84,8 @@ def _field(fp: FieldPlan, required: bool) -> Field:
     """(tag, max_length, required, kind, places, codes, checker) of one field for ``TableSpec``."""
     assert _cscan is not None
     if fp.codes is not None:
-        # As the grammar: the codes of the list that the plan's whole check accepts.
-        ok = frozenset(
-            c for c in fp.codes if c and len(c) <= fp.max_length and (fp.check is None or fp.check(c) is None)
-        )
-        return (fp.name, fp.max_length, required, _cscan.CODES, 0, ok, None)
+        # The grammar's codes (a code with markup or surrounding blanks could not be read here anyway).
+        return (fp.name, fp.max_length, required, _cscan.CODES, 0, frozenset(accepted_codes(fp)), None)
     if fp.format in _NUMBERS:
         return (fp.name, fp.max_length, required, _cscan.NUMBER, _NUMBERS[fp.format], None, None)
     if fp.format in _DATES:
