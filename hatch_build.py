@@ -19,7 +19,10 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 MODULE = "lienthong.profiles.validator._cscan"
 SOURCES = ["profiles/lienthong/profiles/validator/_cscan.c"]
-DEPENDS = ["profiles/lienthong/profiles/validator/_cscan_impl.h"]
+DEPENDS = [
+    "profiles/lienthong/profiles/validator/_cscan_impl.h",
+    "profiles/lienthong/profiles/validator/_cscan_cents.h",
+]
 
 
 def compile_extension(root: Path, build_lib: Path, build_temp: Path) -> Path:

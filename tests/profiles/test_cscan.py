@@ -194,6 +194,76 @@ def test_mutated_records_agree(
     _compare(_document(kind, records, gap), kind, judged)
 
 
+BYTES = [
+    b"\xff",  # never in UTF-8
+    b"\xc3",  # a sequence cut short
+    b"\xc0\xaf",  # overlong
+    b"\xed\xa0\x80",  # a surrogate
+    b"\xf4\x90\x80\x80",  # beyond U+10FFFF
+    b"\xef\xbf\xbe",  # U+FFFE
+    b"\xef\xbf\xbf",  # U+FFFF
+    b"\xef\xbb\xbf",  # U+FEFF
+    b"\xc2\xa0",  # no-break space
+    b"\xe3\x80\x80",  # ideographic space
+    b"\xc2\x85",  # NEL
+    "Đức".encode(),
+    "ễ".encode() * 3,
+    "𝔘".encode(),
+    b"<",
+    b"\r",
+]
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 80),
+    which=st.integers(0, 20),
+    edits=st.lists(
+        st.tuples(st.integers(0, 100_000), st.integers(-2, 2), st.integers(0, 1_000)), min_size=1, max_size=3
+    ),
+)
+def test_byte_edits_agree(seed: int, which: int, edits: list[tuple[int, int, int]]) -> None:
+    """The compiled scanner reads the document's bytes and decodes only what it keeps; the Python
+    scanner decodes the whole document first. Bytes that are not UTF-8, non-characters, a BOM,
+    Unicode white space and multi-byte letters written into values, tags, the gaps between records
+    and the tail: both read alike or both decline."""
+    tables = sample_tables(seed, **SHAPES[seed % 3])  # type: ignore[arg-type]
+    kinds = sorted(k for k in tables if has_table(k, "qd3176"))
+    kind = kinds[which % len(kinds)]
+    records = [[(tag, f">{_escape(v)}</{tag}>") for tag, v in row.items()] for row in tables[kind]]
+    out = bytearray(_document(kind, records, GAPS[seed % len(GAPS)]))
+    for where, shift, piece in edits:
+        pos = max(0, min(len(out), where % (len(out) + 1) + shift))
+        chunk = BYTES[piece % len(BYTES)]
+        if piece % 2:
+            out[pos:pos] = chunk
+        else:
+            out[pos : pos + len(chunk)] = chunk
+    _compare(bytes(out), kind, "qd3176")
+
+
+@pytest.mark.parametrize(
+    ("value", "accepted"),
+    [
+        ("ễ" * 255, True),  # HO_TEN is 255 characters: 765 bytes
+        ("ễ" * 256, False),
+        ("\u3000Nguyễn", False),
+        ("Nguyễn\xa0", False),
+        ("Nguyễn Văn 𝔘", True),
+    ],
+)
+def test_lengths_are_characters_and_white_space_is_unicode(value: str, accepted: bool) -> None:
+    tables = sample_tables(1, version="qd3176", kind="01")
+    row = dict(tables["XML1"][0], HO_TEN=value)
+    data = _document("XML1", [[(tag, f">{_escape(v)}</{tag}>") for tag, v in row.items()]], "")
+    scanned = native.scan(native.table_spec("XML1", "qd3176", Note), data)
+    assert scanned is not None
+    assert (scanned[0][0] is not None) is accepted
+    outcomes = {"accepted"} if accepted else {"mixed", "declined"}  # the grammar may decline too
+    assert _compare(data, "XML1", "qd3176") in outcomes
+    assert _compare(b"\xef\xbb\xbf" + data, "XML1", "qd3176") in outcomes
+
+
 def test_the_mutations_reach_every_outcome() -> None:
     """The corpus above makes the compiled scanner accept, decline records and decline
     documents."""

@@ -7,8 +7,9 @@
  * back as its text (the caller runs the Python grammar on it), and a document whose shape it is
  * not sure of comes back as None (the caller runs the Python scanner on it).
  *
- * The parser runs over the decoded str (1, 2 or 4 bytes per character: _cscan_impl.h is included
- * once per width), so lengths are in characters and white space is str.isspace, as in Python.
+ * The parser runs over the document's UTF-8 bytes and decodes only the values and the records'
+ * texts (_cscan_impl.h says how that keeps the Python scanner's answers); the envelope reader
+ * below uses the same byte functions.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -16,7 +17,7 @@
 #include <string.h>
 
 /* Bumped whenever the interface with native.py changes: a stale build is then not used. */
-#define CSCAN_INTERFACE 1
+#define CSCAN_INTERFACE 2
 
 enum {
     K_FREE,     /* free text: length only */
@@ -60,14 +61,16 @@ typedef struct {
 
 static PyObject *empty_str;
 
+#include "_cscan_cents.h"
+
 static int
 is_ws(Py_UCS4 c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* The characters that end a value as read here: '<' (its end) and those it declines ('&', '>',
- * the control characters but tab and LF, CR). */
+/* The bytes that end a value as read here: '<' (its end) and those it declines ('&', '>', the
+ * control characters but tab and LF, CR). Bytes from 0x80 are parts of UTF-8 sequences. */
 static unsigned char special[256];
 
 static void
@@ -78,24 +81,6 @@ init_special(void)
     special['<'] = special['&'] = special['>'] = 1;
 }
 
-/* U+FFFE and U+FFFF, which XML forbids. */
-static int
-is_nonchar(Py_UCS4 c)
-{
-    return (c | 1) == 0xFFFF;
-}
-
-static int
-ends_value(Py_UCS4 c)
-{
-    return c < 256 ? special[c] : is_nonchar(c);
-}
-
-static int
-is_bom(Py_UCS4 c)
-{
-    return c == 0xFEFF;
-}
 
 static size_t
 hash_step(size_t h, Py_UCS4 c)
@@ -116,23 +101,9 @@ valid_ymd(int year, int month, int day)
     return 1;
 }
 
-#define CH Py_UCS1
-#define FN(name) name##_ucs1
-#include "_cscan_impl.h"
-#undef CH
-#undef FN
+#define BOM "\xEF\xBB\xBF"
 
-#define CH Py_UCS2
-#define FN(name) name##_ucs2
 #include "_cscan_impl.h"
-#undef CH
-#undef FN
-
-#define CH Py_UCS4
-#define FN(name) name##_ucs4
-#include "_cscan_impl.h"
-#undef CH
-#undef FN
 
 /* ---- TableSpec ---------------------------------------------------------------------------- */
 
@@ -345,32 +316,12 @@ scan(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Spec *spec = (Spec *)args[0];
     if (!spec->usable || spec->fields == NULL)
         Py_RETURN_NONE;
-    PyObject *text = PyUnicode_DecodeUTF8(PyBytes_AS_STRING(args[1]), PyBytes_GET_SIZE(args[1]), NULL);
-    if (text == NULL) {
-        if (!PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
-            return NULL;
-        PyErr_Clear();
-        Py_RETURN_NONE;
-    }
     unsigned char *seen = PyMem_Malloc((size_t)spec->nfields + 1);
-    if (seen == NULL) {
-        Py_DECREF(text);
+    if (seen == NULL)
         return PyErr_NoMemory();
-    }
-    PyObject *result;
-    switch (PyUnicode_KIND(text)) {
-    case PyUnicode_1BYTE_KIND:
-        result = table_ucs1(spec, text, PyUnicode_1BYTE_DATA(text), PyUnicode_GET_LENGTH(text), seen);
-        break;
-    case PyUnicode_2BYTE_KIND:
-        result = table_ucs2(spec, text, PyUnicode_2BYTE_DATA(text), PyUnicode_GET_LENGTH(text), seen);
-        break;
-    default:
-        result = table_ucs4(spec, text, PyUnicode_4BYTE_DATA(text), PyUnicode_GET_LENGTH(text), seen);
-        break;
-    }
+    PyObject *result = read_table(spec, (const unsigned char *)PyBytes_AS_STRING(args[1]),
+                                  PyBytes_GET_SIZE(args[1]), seen);
     PyMem_Free(seen);
-    Py_DECREF(text);
     return result;
 }
 
@@ -380,13 +331,13 @@ scan(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 static Py_ssize_t
 env_open(const Py_UCS1 *s, Py_ssize_t n, Py_ssize_t pos, const char *tag)
 {
-    return open_tag_ucs1(s, n, skip_ws_ucs1(s, n, pos), tag, (Py_ssize_t)strlen(tag));
+    return open_tag(s, n, skip_ws(s, n, pos), tag, (Py_ssize_t)strlen(tag));
 }
 
 static Py_ssize_t
 env_close(const Py_UCS1 *s, Py_ssize_t n, Py_ssize_t pos, const char *tag)
 {
-    return close_tag_ucs1(s, n, skip_ws_ucs1(s, n, pos), tag, (Py_ssize_t)strlen(tag));
+    return close_tag(s, n, skip_ws(s, n, pos), tag, (Py_ssize_t)strlen(tag));
 }
 
 static int
@@ -407,7 +358,7 @@ env_leaf(const Py_UCS1 *s, Py_ssize_t n, Py_ssize_t pos, const char *tag, PyObje
     Py_ssize_t a = pos;
     while (pos < n && env_value_char(s[pos]))
         pos++;
-    Py_ssize_t end = close_tag_ucs1(s, n, pos, tag, (Py_ssize_t)strlen(tag));
+    Py_ssize_t end = close_tag(s, n, pos, tag, (Py_ssize_t)strlen(tag));
     if (end < 0)
         return -1;
     *value = PyUnicode_DecodeASCII((const char *)s + a, pos - a, NULL);
@@ -459,7 +410,7 @@ envelope(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     PyObject *facility = NULL, *ngaylap = NULL, *declared = NULL, *kind = NULL, *files = NULL;
     PyObject *result = NULL;
     Py_ssize_t pos = n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF ? 3 : 0;
-    pos = declaration_ucs1(s, n, pos);
+    pos = declaration(s, n, pos);
     if (pos < 0 || (pos = env_open(s, n, pos, root)) < 0 || (pos = env_open(s, n, pos, "THONGTINDONVI")) < 0)
         goto none;
     if ((pos = env_leaf(s, n, pos, "MACSKCB", &facility)) < 0)
@@ -471,7 +422,7 @@ envelope(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         goto fail;
     if ((pos = env_open(s, n, pos, "DANHSACHHOSO")) < 0 || (pos = env_open(s, n, pos, "HOSO")) < 0)
         goto none;
-    pos = skip_ws_ucs1(s, n, pos);
+    pos = skip_ws(s, n, pos);
     if ((files = PyList_New(0)) == NULL)
         goto fail;
     for (;;) {
@@ -502,22 +453,22 @@ envelope(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         pos = env_close(s, n, end + 14, "FILEHOSO");
         if (pos < 0)
             goto none;
-        pos = skip_ws_ucs1(s, n, pos);
+        pos = skip_ws(s, n, pos);
     }
     if ((pos = env_close(s, n, pos, "HOSO")) < 0 || (pos = env_close(s, n, pos, "DANHSACHHOSO")) < 0 ||
         (pos = env_close(s, n, pos, "THONGTINHOSO")) < 0)
         goto none;
-    pos = skip_ws_ucs1(s, n, pos);
-    if (pos >= n || s[pos] != '<' || !lit_ucs1(s, n, pos + 1, sig, sig_len))
+    pos = skip_ws(s, n, pos);
+    if (pos >= n || s[pos] != '<' || !lit(s, n, pos + 1, sig, sig_len))
         goto none;
     Py_ssize_t start = pos, end = -1;
     pos += 1 + sig_len;
-    Py_ssize_t empty = skip_ws_ucs1(s, n, pos);
-    if (lit_ucs1(s, n, empty, "/>", 2)) {
+    Py_ssize_t empty = skip_ws(s, n, pos);
+    if (lit(s, n, empty, "/>", 2)) {
         pos = empty + 2;
         start = -1;
     } else if (pos < n && s[pos] == '>' &&
-               (empty = close_tag_ucs1(s, n, skip_ws_ucs1(s, n, pos + 1), sig, sig_len)) >= 0) {
+               (empty = close_tag(s, n, skip_ws(s, n, pos + 1), sig, sig_len)) >= 0) {
         pos = empty;
         start = -1;
     } else {
@@ -531,7 +482,7 @@ envelope(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             goto none;
         pos = end = last + sig_len + 3;
     }
-    if ((pos = env_close(s, n, pos, root)) < 0 || skip_ws_ucs1(s, n, pos) != n)
+    if ((pos = env_close(s, n, pos, root)) < 0 || skip_ws(s, n, pos) != n)
         goto none;
     result = Py_BuildValue("(OOOOnn)", facility, ngaylap, declared, files, start, end);
     goto done;
@@ -557,6 +508,12 @@ static PyMethodDef methods[] = {
     {"envelope", (PyCFunction)(void (*)(void))envelope, METH_FASTCALL,
      PyDoc_STR("envelope(data, root, signature, largest) -> (facility, ngaylap, declared, files, start, "
                "end) or None.")},
+    {"cents", (PyCFunction)cents, METH_O,
+     PyDoc_STR("cents(text) -> the amount in whole cents, or None: see _cscan_cents.h.")},
+    {"product_cents", (PyCFunction)(void (*)(void))product_cents, METH_FASTCALL,
+     PyDoc_STR("product_cents(factors, hundreds) -> round(product / 100**hundreds, 2) in cents, or None.")},
+    {"sum_cents", (PyCFunction)(void (*)(void))sum_cents, METH_FASTCALL,
+     PyDoc_STR("sum_cents(records, field) -> the sum of the field's cents over the records, or None.")},
     {NULL, NULL, 0, NULL},
 };
 
@@ -574,6 +531,7 @@ PyInit__cscan(void)
     if (PyType_Ready(&SpecType) < 0)
         return NULL;
     init_special();
+    init_cents();
     empty_str = PyUnicode_New(0, 0);
     if (empty_str == NULL)
         return NULL;
@@ -589,6 +547,7 @@ PyInit__cscan(void)
         PyModule_AddIntConstant(m, "DATETIME12OR8", K_DT12OR8) < 0 ||
         PyModule_AddIntConstant(m, "DATE8LIST", K_DATE8LIST) < 0 ||
         PyModule_AddIntConstant(m, "CHECK", K_CHECK) < 0 ||
+        PyModule_AddIntConstant(m, "CENTS_EXACT", CENTS_EXACT) < 0 ||
         PyModule_AddIntConstant(m, "INTERFACE", CSCAN_INTERFACE) < 0) {
         Py_DECREF(&SpecType);
         Py_DECREF(m);

@@ -14,6 +14,8 @@ BIRTH12: int
 DATETIME12OR8: int
 DATE8LIST: int
 CHECK: int
+CENTS_EXACT: int
+"""0 when built without 128-bit integers: the cents functions then always answer None."""
 
 Field = tuple[str, int, bool, int, int, frozenset[str] | None, Callable[[str], object] | None]
 """(tag, max_length, required, kind, places, accepted codes, checker)."""
@@ -33,3 +35,6 @@ def scan(spec: TableSpec, data: bytes, /) -> tuple[list[dict[str, str] | None], 
 def envelope(
     data: bytes, root: str, signature: str, largest: int, /
 ) -> tuple[str, str, str, list[tuple[str, bytes]], int, int] | None: ...
+def cents(text: str, /) -> int | None: ...
+def product_cents(factors: tuple[str, ...], hundreds: int, /) -> int | None: ...
+def sum_cents(records: list[dict[str, str]], field: str, /) -> int | None: ...

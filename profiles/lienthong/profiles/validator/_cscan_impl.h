@@ -1,20 +1,62 @@
-/* The scanner over one character width: included by _cscan.c with CH (the character type) and
- * FN (the name suffix) defined. Every function returns "decline" rather than guess. */
+/* The scanner over the UTF-8 bytes of a document: included once by _cscan.c. Every function
+ * returns "decline" rather than guess.
+ *
+ * Markup is ASCII and read as bytes; a value's bytes become a str by the strict UTF-8 decoder
+ * when the value is read, so lengths are counted in characters and white space is str.isspace, as
+ * in Python. A byte sequence that is not UTF-8 fails that decoder (in a value, or in the text of
+ * a record it declines): the document is then declined as a whole, as the Python scanner, which
+ * decodes it first, declines it. */
 
 /* The ASCII literal `lit` at s[pos]. */
 Py_LOCAL_INLINE(int)
-FN(lit)(const CH *s, Py_ssize_t n, Py_ssize_t pos, const char *lit, Py_ssize_t len)
+lit(const unsigned char *s, Py_ssize_t n, Py_ssize_t pos, const char *lit, Py_ssize_t len)
 {
     if (pos < 0 || len > n - pos)
         return 0;
     for (Py_ssize_t i = 0; i < len; i++)
-        if (s[pos + i] != (CH)(unsigned char)lit[i])
+        if (s[pos + i] != (unsigned char)lit[i])
             return 0;
     return 1;
 }
 
+/* s[a..b) as a str; NULL with no error set when it is not UTF-8. `high`: 0 when every byte is
+ * ASCII (the str is then made without the decoder). */
+static PyObject *
+text_of(const unsigned char *s, Py_ssize_t a, Py_ssize_t b, int high)
+{
+    if (!high) {
+        PyObject *ascii = PyUnicode_New(b - a, 127);
+        if (ascii != NULL)
+            memcpy(PyUnicode_1BYTE_DATA(ascii), s + a, (size_t)(b - a));
+        return ascii;
+    }
+    PyObject *str = PyUnicode_DecodeUTF8((const char *)s + a, b - a, NULL);
+    if (str == NULL && PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
+        PyErr_Clear();
+    return str;
+}
+
+/* The first (dir 1) or last (dir -1) `tag` (an ASCII str, "<x>" or "</x>") in s[a..b): its
+ * position, or -1. */
+static Py_ssize_t
+find_tag(const unsigned char *s, Py_ssize_t a, Py_ssize_t b, PyObject *tag, int dir)
+{
+    const unsigned char *t = PyUnicode_1BYTE_DATA(tag);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(tag);
+    if (dir > 0) {
+        for (Py_ssize_t at = a; at + len <= b; at++)
+            if (s[at] == t[0] && memcmp(s + at, t, (size_t)len) == 0)
+                return at;
+    } else {
+        for (Py_ssize_t at = b - len; at >= a; at--)
+            if (s[at] == t[0] && memcmp(s + at, t, (size_t)len) == 0)
+                return at;
+    }
+    return -1;
+}
+
 Py_LOCAL_INLINE(Py_ssize_t)
-FN(skip_ws)(const CH *s, Py_ssize_t n, Py_ssize_t pos)
+skip_ws(const unsigned char *s, Py_ssize_t n, Py_ssize_t pos)
 {
     while (pos < n && is_ws(s[pos]))
         pos++;
@@ -23,18 +65,18 @@ FN(skip_ws)(const CH *s, Py_ssize_t n, Py_ssize_t pos)
 
 /* `<tag>` at s[pos]: the position after it, or -1. */
 Py_LOCAL_INLINE(Py_ssize_t)
-FN(open_tag)(const CH *s, Py_ssize_t n, Py_ssize_t pos, const char *tag, Py_ssize_t len)
+open_tag(const unsigned char *s, Py_ssize_t n, Py_ssize_t pos, const char *tag, Py_ssize_t len)
 {
-    if (pos + len + 2 > n || s[pos] != '<' || !FN(lit)(s, n, pos + 1, tag, len) || s[pos + 1 + len] != '>')
+    if (pos + len + 2 > n || s[pos] != '<' || !lit(s, n, pos + 1, tag, len) || s[pos + 1 + len] != '>')
         return -1;
     return pos + len + 2;
 }
 
 /* `</tag>` at s[pos]: the position after it, or -1. */
 Py_LOCAL_INLINE(Py_ssize_t)
-FN(close_tag)(const CH *s, Py_ssize_t n, Py_ssize_t pos, const char *tag, Py_ssize_t len)
+close_tag(const unsigned char *s, Py_ssize_t n, Py_ssize_t pos, const char *tag, Py_ssize_t len)
 {
-    if (pos + len + 3 > n || s[pos] != '<' || s[pos + 1] != '/' || !FN(lit)(s, n, pos + 2, tag, len) ||
+    if (pos + len + 3 > n || s[pos] != '<' || s[pos + 1] != '/' || !lit(s, n, pos + 2, tag, len) ||
         s[pos + 2 + len] != '>')
         return -1;
     return pos + len + 3;
@@ -43,23 +85,23 @@ FN(close_tag)(const CH *s, Py_ssize_t n, Py_ssize_t pos, const char *tag, Py_ssi
 /* ` name=q...q` of the declaration, one of `values`: the position after it, or -1 (the group is
  * optional: the caller then stays where it was). */
 static Py_ssize_t
-FN(pseudo_attribute)(const CH *s, Py_ssize_t n, Py_ssize_t pos, const char *name, const char *const *values)
+pseudo_attribute(const unsigned char *s, Py_ssize_t n, Py_ssize_t pos, const char *name, const char *const *values)
 {
     Py_ssize_t at = pos;
     if (at >= n || !is_ws(s[at]))
         return -1;
-    at = FN(skip_ws)(s, n, at);
+    at = skip_ws(s, n, at);
     Py_ssize_t len = (Py_ssize_t)strlen(name);
-    if (!FN(lit)(s, n, at, name, len) || at + len >= n)
+    if (!lit(s, n, at, name, len) || at + len >= n)
         return -1;
     at += len;
-    CH quote = s[at];
+    unsigned char quote = s[at];
     if (quote != '"' && quote != '\'')
         return -1;
     at++;
     for (; *values != NULL; values++) {
         Py_ssize_t vlen = (Py_ssize_t)strlen(*values);
-        if (FN(lit)(s, n, at, *values, vlen) && at + vlen < n && s[at + vlen] == quote)
+        if (lit(s, n, at, *values, vlen) && at + vlen < n && s[at + vlen] == quote)
             return at + vlen + 1;
     }
     return -1;
@@ -68,44 +110,44 @@ FN(pseudo_attribute)(const CH *s, Py_ssize_t n, Py_ssize_t pos, const char *name
 /* The optional XML declaration at s[pos] (scan.py's _HEAD, envelope.py's _DECLARATION): the
  * position after it, or -1 when one starts there but is not read here. */
 static Py_ssize_t
-FN(declaration)(const CH *s, Py_ssize_t n, Py_ssize_t pos)
+declaration(const unsigned char *s, Py_ssize_t n, Py_ssize_t pos)
 {
     static const char *const version[] = {"1.0", NULL};
     static const char *const encoding[] = {"utf-8", "UTF-8", NULL};
     static const char *const standalone[] = {"yes", "no", NULL};
-    if (!FN(lit)(s, n, pos, "<?xml", 5))
+    if (!lit(s, n, pos, "<?xml", 5))
         return pos;
-    Py_ssize_t at = FN(pseudo_attribute)(s, n, pos + 5, "version=", version);
+    Py_ssize_t at = pseudo_attribute(s, n, pos + 5, "version=", version);
     if (at < 0)
         return -1;
-    Py_ssize_t next = FN(pseudo_attribute)(s, n, at, "encoding=", encoding);
+    Py_ssize_t next = pseudo_attribute(s, n, at, "encoding=", encoding);
     if (next >= 0)
         at = next;
-    next = FN(pseudo_attribute)(s, n, at, "standalone=", standalone);
+    next = pseudo_attribute(s, n, at, "standalone=", standalone);
     if (next >= 0)
         at = next;
-    at = FN(skip_ws)(s, n, at);
-    return FN(lit)(s, n, at, "?>", 2) ? at + 2 : -1;
+    at = skip_ws(s, n, at);
+    return lit(s, n, at, "?>", 2) ? at + 2 : -1;
 }
 
 /* scan.py's _HEAD, the root tag and (for list tables) the list tag with the white space after it:
  * the position after them, or -1. */
 static Py_ssize_t
-FN(head)(const Spec *spec, const CH *s, Py_ssize_t n)
+head(const Spec *spec, const unsigned char *s, Py_ssize_t n)
 {
-    Py_ssize_t pos = FN(declaration)(s, n, n > 0 && is_bom(s[0]) ? 1 : 0);
+    Py_ssize_t pos = declaration(s, n, lit(s, n, 0, BOM, 3) ? 3 : 0);
     if (pos < 0)
         return -1;
-    pos = FN(open_tag)(s, n, FN(skip_ws)(s, n, pos), spec->root, spec->root_len);
+    pos = open_tag(s, n, skip_ws(s, n, pos), spec->root, spec->root_len);
     if (pos < 0 || !spec->list_len)
         return pos;
-    pos = FN(open_tag)(s, n, FN(skip_ws)(s, n, pos), spec->list, spec->list_len);
-    return pos < 0 ? -1 : FN(skip_ws)(s, n, pos);
+    pos = open_tag(s, n, skip_ws(s, n, pos), spec->list, spec->list_len);
+    return pos < 0 ? -1 : skip_ws(s, n, pos);
 }
 
 /* The ASCII digits s[a..a+len) as a number, or -1. */
 static int
-FN(number)(const CH *s, Py_ssize_t a, Py_ssize_t len)
+number(const unsigned char *s, Py_ssize_t a, Py_ssize_t len)
 {
     int v = 0;
     for (Py_ssize_t i = a; i < a + len; i++) {
@@ -118,9 +160,9 @@ FN(number)(const CH *s, Py_ssize_t a, Py_ssize_t len)
 
 /* yyyymmdd at s[a]; `birth`: mmdd 0000 stands for an unknown date (formats.valid_time12). */
 static int
-FN(date8)(const CH *s, Py_ssize_t a, int birth)
+date8(const unsigned char *s, Py_ssize_t a, int birth)
 {
-    int year = FN(number)(s, a, 4), month = FN(number)(s, a + 4, 2), day = FN(number)(s, a + 6, 2);
+    int year = number(s, a, 4), month = number(s, a + 4, 2), day = number(s, a + 6, 2);
     if (year < 0 || month < 0 || day < 0)
         return 0;
     if (birth && month == 0 && day == 0)
@@ -130,15 +172,15 @@ FN(date8)(const CH *s, Py_ssize_t a, int birth)
 
 /* yyyymmddHHMM at s[a]. */
 static int
-FN(time12)(const CH *s, Py_ssize_t a, int birth)
+time12(const unsigned char *s, Py_ssize_t a, int birth)
 {
-    int hour = FN(number)(s, a + 8, 2), minute = FN(number)(s, a + 10, 2);
-    return hour >= 0 && hour < 24 && minute >= 0 && minute < 60 && FN(date8)(s, a, birth);
+    int hour = number(s, a + 8, 2), minute = number(s, a + 10, 2);
+    return hour >= 0 && hour < 24 && minute >= 0 && minute < 60 && date8(s, a, birth);
 }
 
 /* -?[0-9]+(\.[0-9]+)? with at most `places` decimals (-1: any; 0: no fraction). */
 static int
-FN(decimal)(const CH *s, Py_ssize_t a, Py_ssize_t b, int places)
+decimal(const unsigned char *s, Py_ssize_t a, Py_ssize_t b, int places)
 {
     if (a < b && s[a] == '-')
         a++;
@@ -157,13 +199,15 @@ FN(decimal)(const CH *s, Py_ssize_t a, Py_ssize_t b, int places)
     return a == b && a > start && (places < 0 || a - start <= places);
 }
 
-/* Whether the non-empty value s[a..b) (its object `value`) keeps the field's rules: 1 yes, 0 not
- * sure. Its characters were checked while reading it. */
+/* Whether the non-empty value s[a..b) (its str `value`) keeps the field's rules: 1 yes, 0 not
+ * sure. Its characters were checked while reading it. The formats below are ASCII: a value with
+ * other characters fails them on its bytes. */
 static int
-FN(value_ok)(const Field *f, const CH *s, Py_ssize_t a, Py_ssize_t b, PyObject *value)
+value_ok(const Field *f, const unsigned char *s, Py_ssize_t a, Py_ssize_t b, PyObject *value)
 {
-    Py_ssize_t len = b - a;
-    if (len > f->max_length || Py_UNICODE_ISSPACE(s[a]) || Py_UNICODE_ISSPACE(s[b - 1]))
+    Py_ssize_t len = b - a, chars = PyUnicode_GET_LENGTH(value);
+    if (chars > f->max_length || Py_UNICODE_ISSPACE(PyUnicode_READ_CHAR(value, 0)) ||
+        Py_UNICODE_ISSPACE(PyUnicode_READ_CHAR(value, chars - 1)))
         return 0;
     switch (f->kind) {
     case K_FREE:
@@ -177,18 +221,18 @@ FN(value_ok)(const Field *f, const CH *s, Py_ssize_t a, Py_ssize_t b, PyObject *
         return found;
     }
     case K_NUMBER:
-        return FN(decimal)(s, a, b, f->places);
+        return decimal(s, a, b, f->places);
     case K_DATE8:
-        return len == 8 && FN(date8)(s, a, 0);
+        return len == 8 && date8(s, a, 0);
     case K_DT12:
-        return len == 12 && FN(time12)(s, a, 0);
+        return len == 12 && time12(s, a, 0);
     case K_BIRTH12:
-        return len == 12 && FN(time12)(s, a, 1);
+        return len == 12 && time12(s, a, 1);
     case K_DT12OR8:
-        return (len == 12 && FN(time12)(s, a, 0)) || (len == 8 && FN(date8)(s, a, 0));
+        return (len == 12 && time12(s, a, 0)) || (len == 8 && date8(s, a, 0));
     case K_DATE8LIST:
         for (Py_ssize_t at = a;; at += 9) {
-            if (b - at < 8 || !FN(date8)(s, at, 0))
+            if (b - at < 8 || !date8(s, at, 0))
                 return 0;
             if (b - at == 8)
                 return 1;
@@ -213,23 +257,24 @@ FN(value_ok)(const Field *f, const CH *s, Py_ssize_t a, Py_ssize_t b, PyObject *
  * them, 0 when not sure (malformed, unknown or repeated tag, entity, a rule broken...), -1 on
  * error. */
 static int
-FN(record)(const Spec *spec, PyObject *text, const CH *s, Py_ssize_t n, Py_ssize_t pos, Py_ssize_t *stop,
+read_record(const Spec *spec, const unsigned char *s, Py_ssize_t n, Py_ssize_t pos, Py_ssize_t *stop,
            PyObject **out, unsigned char *seen)
 {
     memset(seen, 0, (size_t)spec->nfields);
     Py_ssize_t required = 0;
-    PyObject *record = PyDict_New();
+    /* Sized for every field at once: growing from 8 slots cost a third of the dict work. */
+    PyObject *record = _PyDict_NewPresized(spec->nfields);
     if (record == NULL)
         return -1;
     for (;;) {
-        pos = FN(skip_ws)(s, n, pos);
+        pos = skip_ws(s, n, pos);
         if (pos + 1 >= n || s[pos] != '<')
             goto decline;
         if (s[pos + 1] == '/')
             break;
         Py_ssize_t tag = ++pos;
         size_t h = 5381;
-        CH c = s[pos];
+        unsigned char c = s[pos];
         if (!((c >= 'A' && c <= 'Z') || c == '_'))
             goto decline;
         while (pos < n && (((c = s[pos]) >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
@@ -244,7 +289,7 @@ FN(record)(const Spec *spec, PyObject *text, const CH *s, Py_ssize_t n, Py_ssize
             if (slot == 0)
                 goto decline; /* not a field of the table: TAG-01 is the plan's to say */
             const Field *g = &spec->fields[slot - 1];
-            if (g->nlen == tag_len && FN(lit)(s, n, tag, g->cname, tag_len)) {
+            if (g->nlen == tag_len && lit(s, n, tag, g->cname, tag_len)) {
                 f = g;
                 index = slot - 1;
                 break;
@@ -259,31 +304,41 @@ FN(record)(const Spec *spec, PyObject *text, const CH *s, Py_ssize_t n, Py_ssize
         if (s[pos] == '>') {
             Py_ssize_t a = ++pos;
             /* Up to the next '<'; markup, entities, control characters, CR and the non-characters
-             * U+FFFE/U+FFFF in a value go to the parser. */
-            while (pos < n && !ends_value(c = s[pos]))
+             * U+FFFE/U+FFFF (EF BF BE/BF) in a value go to the parser. */
+            int high = 0;
+            while (pos < n && !special[c = s[pos]]) {
+                if (c >= 0x80) {
+                    if (c == 0xEF && pos + 2 < n && s[pos + 1] == 0xBF && (s[pos + 2] | 1) == 0xBF)
+                        goto decline;
+                    high = 1;
+                }
                 pos++;
+            }
             if (pos >= n || c != '<')
                 goto decline;
             Py_ssize_t b = pos;
-            if (FN(close_tag)(s, n, pos, f->cname, f->nlen) < 0)
+            if (close_tag(s, n, pos, f->cname, f->nlen) < 0)
                 goto decline;
             pos += tag_len + 3;
             if (a == b) {
                 value = empty_str;
                 Py_INCREF(value);
             } else {
-                value = PyUnicode_Substring(text, a, b);
-                if (value == NULL)
-                    goto error;
-                if (!FN(value_ok)(f, s, a, b, value)) {
+                value = text_of(s, a, b, high);
+                if (value == NULL) {
+                    if (PyErr_Occurred())
+                        goto error;
+                    goto decline; /* not UTF-8: so is the record's text, which declines the document */
+                }
+                if (!value_ok(f, s, a, b, value)) {
                     Py_DECREF(value);
                     goto decline;
                 }
                 required += f->required;
             }
         } else {
-            pos = FN(skip_ws)(s, n, pos);
-            if (!FN(lit)(s, n, pos, "/>", 2))
+            pos = skip_ws(s, n, pos);
+            if (!lit(s, n, pos, "/>", 2))
                 goto decline;
             pos += 2;
             value = empty_str;
@@ -307,9 +362,9 @@ error:
     return -1;
 }
 
-/* Note(text, version, True) for an accepted record. */
+/* Note(body, version, True) for an accepted record. */
 static PyObject *
-FN(note)(const Spec *spec, PyObject *body)
+new_note(const Spec *spec, PyObject *body)
 {
     PyObject *note = spec->note_type->tp_alloc(spec->note_type, 3);
     if (note == NULL)
@@ -323,17 +378,21 @@ FN(note)(const Spec *spec, PyObject *body)
     return note;
 }
 
-/* Append one record (accepted: its dict and note; not sure: None and its text). */
+/* Append one record (accepted: its dict and note; not sure: None and its text): 0, or 1 when its
+ * text is not UTF-8 (the document is declined), -1 on error. */
 static int
-FN(add)(const Spec *spec, PyObject *rows, PyObject *notes, PyObject *text, Py_ssize_t a, Py_ssize_t b,
-        PyObject *record)
+add_record(const Spec *spec, PyObject *rows, PyObject *notes, const unsigned char *s, Py_ssize_t a,
+           Py_ssize_t b, PyObject *record)
 {
-    PyObject *body = PyUnicode_Substring(text, a, b);
+    /* An accepted record's text is kept as bytes (valid UTF-8: its values were decoded) and
+     * decoded only if asked for (Note.text); the grammar reads a declined one's. */
+    PyObject *body =
+        record != NULL ? PyBytes_FromStringAndSize((const char *)s + a, b - a) : text_of(s, a, b, 1);
     if (body == NULL)
-        return -1;
+        return PyErr_Occurred() ? -1 : 1;
     PyObject *note = body;
     if (record != NULL) {
-        note = FN(note)(spec, body);
+        note = new_note(spec, body);
         Py_DECREF(body);
         if (note == NULL)
             return -1;
@@ -345,9 +404,9 @@ FN(add)(const Spec *spec, PyObject *rows, PyObject *notes, PyObject *text, Py_ss
 
 /* The whole document: (rows, notes), None when its shape is not sure, NULL on error. */
 static PyObject *
-FN(table)(const Spec *spec, PyObject *text, const CH *s, Py_ssize_t n, unsigned char *seen)
+read_table(const Spec *spec, const unsigned char *s, Py_ssize_t n, unsigned char *seen)
 {
-    Py_ssize_t pos = FN(head)(spec, s, n);
+    Py_ssize_t pos = head(spec, s, n);
     if (pos < 0)
         Py_RETURN_NONE;
     PyObject *rows = PyList_New(0), *notes = PyList_New(0), *record = NULL;
@@ -356,61 +415,61 @@ FN(table)(const Spec *spec, PyObject *text, const CH *s, Py_ssize_t n, unsigned 
     if (!spec->list_len) {
         /* One record: its fields sit under the root, closed by the last </root>. */
         Py_ssize_t stop, end = -1;
-        int got = FN(record)(spec, text, s, n, pos, &stop, &record, seen);
+        int got = read_record(spec, s, n, pos, &stop, &record, seen);
         if (got < 0)
             goto error;
         if (got) {
-            end = FN(close_tag)(s, n, stop, spec->root, spec->root_len);
-            if (end < 0 || FN(skip_ws)(s, n, end) != n)
+            end = close_tag(s, n, stop, spec->root, spec->root_len);
+            if (end < 0 || skip_ws(s, n, end) != n)
                 Py_CLEAR(record);
         }
         if (record == NULL) {
-            stop = PyUnicode_Find(text, spec->close_str, pos, n, -1);
-            if (stop == -2)
-                goto error;
-            if (stop < 0 || FN(skip_ws)(s, n, stop + spec->root_len + 3) != n)
+            stop = find_tag(s, pos, n, spec->close_str, -1);
+            if (stop < 0 || skip_ws(s, n, stop + spec->root_len + 3) != n)
                 goto none;
         }
-        if (FN(add)(spec, rows, notes, text, pos, stop, record) < 0)
+        int added = add_record(spec, rows, notes, s, pos, stop, record);
+        if (added < 0)
             goto error;
+        if (added > 0)
+            goto none;
         Py_CLEAR(record);
         goto done;
     }
     Py_ssize_t open_len = spec->record_len + 2, close_len = spec->record_len + 3;
-    if (FN(open_tag)(s, n, pos, spec->record, spec->record_len) < 0)
+    if (open_tag(s, n, pos, spec->record, spec->record_len) < 0)
         goto none; /* no record, or something else first */
     for (;;) {
         pos += open_len;
         Py_ssize_t stop;
-        int got = FN(record)(spec, text, s, n, pos, &stop, &record, seen);
+        int got = read_record(spec, s, n, pos, &stop, &record, seen);
         if (got < 0)
             goto error;
-        if (got && FN(close_tag)(s, n, stop, spec->record, spec->record_len) < 0)
+        if (got && close_tag(s, n, stop, spec->record, spec->record_len) < 0)
             Py_CLEAR(record);
         if (record == NULL) {
             /* As scan.py: the text up to the first </record>, with no <record> before it. */
-            stop = PyUnicode_Find(text, spec->close_str, pos, n, 1);
-            if (stop == -2)
-                goto error;
+            stop = find_tag(s, pos, n, spec->close_str, 1);
             if (stop < 0)
                 goto none;
-            Py_ssize_t reopen = PyUnicode_Find(text, spec->open_str, pos, stop, 1);
-            if (reopen == -2)
-                goto error;
+            Py_ssize_t reopen = find_tag(s, pos, stop, spec->open_str, 1);
             if (reopen >= 0)
                 goto none;
         }
-        if (FN(add)(spec, rows, notes, text, pos, stop, record) < 0)
+        int added = add_record(spec, rows, notes, s, pos, stop, record);
+        if (added < 0)
             goto error;
+        if (added > 0)
+            goto none;
         Py_CLEAR(record);
-        pos = FN(skip_ws)(s, n, stop + close_len);
-        if (FN(open_tag)(s, n, pos, spec->record, spec->record_len) >= 0)
+        pos = skip_ws(s, n, stop + close_len);
+        if (open_tag(s, n, pos, spec->record, spec->record_len) >= 0)
             continue;
-        pos = FN(close_tag)(s, n, pos, spec->list, spec->list_len);
+        pos = close_tag(s, n, pos, spec->list, spec->list_len);
         if (pos < 0)
             goto none;
-        pos = FN(close_tag)(s, n, FN(skip_ws)(s, n, pos), spec->root, spec->root_len);
-        if (pos < 0 || FN(skip_ws)(s, n, pos) != n)
+        pos = close_tag(s, n, skip_ws(s, n, pos), spec->root, spec->root_len);
+        if (pos < 0 || skip_ws(s, n, pos) != n)
             goto none;
         break;
     }

@@ -1,8 +1,9 @@
 """The compiled record scanner (the C extension ``_cscan``) and the switch that turns it off.
 
 :func:`.scan.scan_table` reads an inner table document with ``_cscan.scan`` when the extension
-is built: one pass in C over the decoded text that checks the document's shape (the subset
-:mod:`.scan` documents), splits the records, reads each field and checks it against the rules of
+is built: one pass in C over the document's UTF-8 bytes (only the values it keeps, and the text
+of a record it declines, go through the strict UTF-8 decoder) that checks the document's shape
+(the subset :mod:`.scan` documents), splits the records, reads each field and checks it against the rules of
 :func:`table_spec`, compiled at first use per (table, version) from the same field plans
 (:func:`.fields.plan`) as :mod:`.grammar`: the tag is a field of the table, the value has no
 surrounding white space (``str.isspace``), no character the scanner leaves to the parser, at most
@@ -12,6 +13,12 @@ cards, facilities, licences, ICD-10, ...) the plan's own memoised checker called
 (for a person's identifiers, the grammar's pattern of the format first); required fields present
 and non-empty. :func:`.envelope.scan_envelope` likewise reads the GIAMDINHHS envelope with
 ``_cscan.envelope`` first.
+
+The extension also does the amount rules' arithmetic in whole cents (:func:`cents`,
+:func:`product_cents`, :func:`sum_cents`, exact integer arithmetic on plain decimal texts): a rule
+that finds its amounts equal there needs no ``Decimal``; any other answer (not equal, not a plain
+number, too many digits) is None or unequal and the rule's ``Decimal`` arithmetic decides and writes
+the message.
 
 It is one-sided, like the grammar: a record it accepts has exactly the dict the Python scanner
 builds and keeps every field rule (the plan would find nothing); a record it is not sure of
@@ -51,7 +58,7 @@ def _load() -> ModuleType | None:
     return _cscan if getattr(_cscan, "INTERFACE", None) == _INTERFACE else None
 
 
-_INTERFACE = 1
+_INTERFACE = 2
 """``CSCAN_INTERFACE`` of ``_cscan.c``."""
 
 
@@ -133,3 +140,23 @@ envelope: Callable[[bytes, str, str, int], EnvelopeResult] = (
 )
 """``_cscan.envelope(data, root, signature, largest)``: :func:`.envelope.scan_envelope`'s shape read
 in C."""
+
+
+def _never(*args: object) -> int | None:
+    return None
+
+
+cents: Callable[[str], int | None] = _cscan.cents if _cscan is not None else _never
+"""``_cscan.cents(text)``: the amount ``text`` (``-?[0-9]+(\\.[0-9]+)?``) in whole cents; None when it
+is not written so, is not a whole number of cents or is beyond 64 bits."""
+product_cents: Callable[[tuple[str, ...], int], int | None] = (
+    _cscan.product_cents if _cscan is not None else _never
+)
+"""``_cscan.product_cents(factors, hundreds)``: round(product of the amounts / 100**hundreds, 2),
+half away from zero (``ROUND_HALF_UP``), in whole cents; None when a factor is not a plain number or
+the product needs more than 128 bits."""
+sum_cents: Callable[[list[dict[str, str]], str], int | None] = (
+    _cscan.sum_cents if _cscan is not None else _never
+)
+"""``_cscan.sum_cents(records, field)``: the sum of ``field``'s :func:`cents` over the records; None
+when one of them has none."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from lienthong.profiles.codelists import code_windows
 from lienthong.profiles.identifiers import cccd_century_digit
+from lienthong.profiles.validator import native
 from lienthong.profiles.validator.diagnosis_rules import main_diagnosis_allowed
 from lienthong.profiles.validator.formats import money, valid_date8, valid_time12
 from lienthong.profiles.validator.registry import rule
@@ -22,6 +25,30 @@ def _round2(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
+# The amount rules first ask the compiled helpers (native.py) whether the amounts agree exactly in
+# whole cents: the same arithmetic as Decimal's on plain numbers, without building Decimals. Only a
+# "yes" is taken; anything else (unequal, not a plain number, no extension) goes on to the Decimal
+# arithmetic, which decides and writes the message.
+
+
+def _holds(text: str, factors: tuple[str, ...], hundreds: int) -> bool:
+    """Whether the amount ``text`` is exactly round(product of ``factors`` / 100**hundreds, 2)."""
+    expected = native.product_cents(factors, hundreds)
+    return expected is not None and expected == native.cents(text)
+
+
+@lru_cache(maxsize=4096)  # a dossier's birth year and sex, asked for again by the next dossier
+def _birth_digits(year_text: str, sex: str) -> tuple[int, str, int | None]:
+    """(year, its last two digits as SO_CCCD writes them, the fourth digit for GIOI_TINH ``sex`` or
+    None) of the four digits ``year_text``."""
+    year = int(year_text)
+    century = None
+    if sex in ("1", "2"):
+        with contextlib.suppress(ValueError):
+            century = cccd_century_digit(year, int(sex))
+    return year, f"{year % 100:02d}", century
+
+
 @rule("record", "ID-CCCD-02")
 def cccd_matches_birth(r: dict[str, str], i: int, out: Found) -> None:
     """The century/sex digit and birth-year digits of SO_CCCD agree with NGAY_SINH and GIOI_TINH."""
@@ -29,8 +56,8 @@ def cccd_matches_birth(r: dict[str, str], i: int, out: Found) -> None:
     birth, sex = r.get("NGAY_SINH", ""), r.get("GIOI_TINH", "")
     if len(value) != 12 or not value.isdigit() or len(birth) < 4 or not birth[:4].isdigit():
         return
-    year = int(birth[:4])
-    if value[4:6] != f"{year % 100:02d}":
+    year, year_digits, expected = _birth_digits(birth[:4], sex)
+    if value[4:6] != year_digits:
         out.append(
             (
                 "ID-CCCD-02",
@@ -41,22 +68,17 @@ def cccd_matches_birth(r: dict[str, str], i: int, out: Found) -> None:
                 i,
             )
         )
-    if sex in ("1", "2"):
-        try:
-            expected = cccd_century_digit(year, int(sex))
-        except ValueError:
-            return
-        if int(value[3]) != expected:
-            who = "male" if sex == "1" else "female"
-            out.append(
-                (
-                    "ID-CCCD-02",
-                    "SO_CCCD",
-                    value,
-                    f"fourth digit {value[3]} does not match a {who} born in {year} (expected {expected})",
-                    i,
-                )
+    if expected is not None and int(value[3]) != expected:
+        who = "male" if sex == "1" else "female"
+        out.append(
+            (
+                "ID-CCCD-02",
+                "SO_CCCD",
+                value,
+                f"fourth digit {value[3]} does not match a {who} born in {year} (expected {expected})",
+                i,
             )
+        )
 
 
 @rule("record", "XML0-04")
@@ -110,6 +132,15 @@ def visit_times_ordered(r: dict[str, str], i: int, out: Found) -> None:
 @rule("record", "XML1-04")
 def fund_payment(r: dict[str, str], i: int, out: Found) -> None:
     """T_BHTT = T_TONGCHI_BH - T_BNCCT in decimal arithmetic."""
+    if native.COMPILED:
+        cents = native.cents
+        paid, owed, copaid = (
+            cents(r.get("T_BHTT", "")),
+            cents(r.get("T_TONGCHI_BH", "")),
+            cents(r.get("T_BNCCT", "")),
+        )
+        if paid is not None and owed is not None and copaid is not None and paid == owed - copaid:
+            return
     total, copay, fund = (
         money(r.get("T_TONGCHI_BH", "")),
         money(r.get("T_BNCCT", "")),
@@ -262,6 +293,12 @@ def drug_amounts(r: dict[str, str], i: int, out: Found) -> None:
     """THANH_TIEN_BV = round(SO_LUONG x DON_GIA, 2); THANH_TIEN_BH adds x TYLE_TT_BH / 100."""
     get = r.get
     qty_text, price_text, rate_text = get("SO_LUONG", ""), get("DON_GIA", ""), get("TYLE_TT_BH", "")
+    if (
+        native.COMPILED
+        and _holds(get("THANH_TIEN_BV", ""), (qty_text, price_text), 0)
+        and (not rate_text or _holds(get("THANH_TIEN_BH", ""), (qty_text, price_text, rate_text), 1))
+    ):
+        return
     qty, price, rate = money(qty_text), money(price_text), money(rate_text)
     if qty is None or price is None or rate is None or not qty_text or not price_text:
         return
@@ -330,6 +367,13 @@ def service_amounts(r: dict[str, str], i: int, out: Found) -> None:
     DON_GIA_BH and x TYLE_TT_BH/100 (TYLE_TT_DV empty counts as 100)."""
     get = r.get
     qty_text, rate_text = get("SO_LUONG", ""), get("TYLE_TT_BH", "")
+    if native.COMPILED:
+        share = get("TYLE_TT_DV", "") or "100"
+        if _holds(get("THANH_TIEN_BV", ""), (qty_text, get("DON_GIA_BV", ""), share), 1) and (
+            not rate_text
+            or _holds(get("THANH_TIEN_BH", ""), (qty_text, get("DON_GIA_BH", ""), share, rate_text), 2)
+        ):
+            return
     qty, bv, bh = money(qty_text), money(get("DON_GIA_BV", "")), money(get("DON_GIA_BH", ""))
     dv, rate = money(get("TYLE_TT_DV", "") or "100"), money(rate_text)
     if qty is None or bv is None or bh is None or dv is None or rate is None or not qty_text:

@@ -85,12 +85,18 @@ def _shape(kind: str) -> _Shape:
 class Note(NamedTuple):
     """What the scanner saw of one record."""
 
-    text: str
-    """The record's XML text, between its tags."""
+    body: str | bytes
+    """The record's XML text, between its tags (UTF-8 bytes from the compiled scanner, which
+    decodes it only when asked: it is read again only to judge another version)."""
     version: str
     """The version whose field rules it was checked against."""
     passed: bool
     """Whether it kept them all (so the plan's detailed check would find nothing)."""
+
+    @property
+    def text(self) -> str:
+        """The record's XML text, between its tags."""
+        return self.body if isinstance(self.body, str) else self.body.decode("utf-8")
 
 
 Scanned = tuple[list[dict[str, str]], list[Note]]
