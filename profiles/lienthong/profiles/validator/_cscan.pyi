@@ -27,7 +27,7 @@ class TableSpec:
         list_tag: str,
         record_tag: str,
         version: str,
-        note_type: type[tuple[str, str, bool]],
+        note_type: type[tuple[str | bytes, str, bool]],
         fields: Sequence[Field],
     ) -> None: ...
 

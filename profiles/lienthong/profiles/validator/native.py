@@ -104,9 +104,9 @@ def _field(fp: FieldPlan, required: bool) -> Field:
     return (fp.name, fp.max_length, required, _cscan.FREE, 0, None, None)
 
 
-def table_spec(kind: str, version: str, note_type: type[tuple[str, str, bool]]) -> TableSpec:
+def table_spec(kind: str, version: str, note_type: type[tuple[str | bytes, str, bool]]) -> TableSpec:
     """The field rules of table ``kind`` in ``version`` compiled for :func:`scan` (records it
-    accepts come back as ``note_type(text, version, True)``)."""
+    accepts come back as ``note_type(body, version, True)``, the body as UTF-8 bytes)."""
     assert _cscan is not None
     p = plan(kind, version)
     info = table_info()[kind]
