@@ -6,15 +6,14 @@ decides every document it is given. In front of it, :func:`_lean_verifies` handl
 the gateway accepts (enveloped, RSA-SHA256, SHA-256 digest, C14N 1.1, one reference, X509Data
 only) with one parse, one canonicalisation of the document and one RSA verification, a fraction
 of signxml's cost. The lean path can only *accept*: it accepts when every check signxml makes for
-that profile passes (same parser, same schema, same certificate validity window, same digest and
-signature input), and hands anything else — a document of another shape, a failed check, a
-malformed value — to signxml, so every rejection and its reason come from the reference. The
-equivalence tests compare the two on valid, tampered, wrongly signed and reshaped documents.
+that profile passes (same parser, the xmldsig schema's verdict, same certificate validity window,
+same digest and signature input), and hands anything else — a document of another shape, a failed
+check, a malformed value — to signxml, so every rejection and its reason come from the reference.
+The equivalence tests compare the two on valid, tampered, wrongly signed and reshaped documents.
 """
 
 from __future__ import annotations
 
-import base64
 import binascii
 import hashlib
 import re
@@ -31,6 +30,7 @@ from signxml.exceptions import InvalidInput, InvalidSignature
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 
 from lienthong.profiles import xml130
+from lienthong.profiles.base64_strict import b64decode_strict
 
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
 # Only SHA-256 RSA signatures count (BHXH QĐ 3176 guide [S]).
@@ -60,7 +60,7 @@ _DS_PREFIXED = ("<ds:Signature>", '<ds:Signature xmlns:ds="' + DS_NS + '">')
 def _shape() -> re.Pattern[bytes]:
     """The canonical bytes of the gateway's profile and nothing more: no other element, attribute,
     comment, processing instruction or text (the three base64 values aside), blanks only between
-    elements. Groups: SignedInfo's content, DigestValue, SignatureValue."""
+    elements. Groups: SignedInfo's content, DigestValue, SignatureValue, X509Certificate."""
     blank = r"[ \t\n]*"
     base64_text = r"([A-Za-z0-9+/= \t\n]*)"
 
@@ -82,7 +82,7 @@ def _shape() -> re.Pattern[bytes]:
         f"{empty('DigestMethod', _SHA256)}{opened('DigestValue')}{base64_text}</ds:DigestValue>"
         f"{closed('Reference')}{blank})</ds:SignedInfo>"
         f"{opened('SignatureValue')}{base64_text}</ds:SignatureValue>"
-        f"{opened('KeyInfo', 'X509Data', 'X509Certificate')}[^<]*</ds:X509Certificate>"
+        f"{opened('KeyInfo', 'X509Data', 'X509Certificate')}([^<]*)</ds:X509Certificate>"
         f"{closed('X509Data', 'KeyInfo', 'Signature')}"
     )
     return re.compile(pattern.encode())
@@ -146,15 +146,25 @@ def _rsa_key(pem: bytes) -> tuple[datetime, datetime, rsa.RSAPublicKey] | None:
     return cert.not_valid_before_utc, cert.not_valid_after_utc, key
 
 
-@lru_cache(maxsize=1)
-def _schema() -> etree.XMLSchema:
-    schema: etree.XMLSchema = XMLVerifier.schemas()[0]  # type: ignore[no-untyped-call]
-    return schema
+_DIGITS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_UNUSED_BITS = {1: 0b11, 2: 0b1111}
+"""The bits of the last digit that one or two ``=`` leave unused."""
 
 
 def _base64(text: bytes) -> bytes | None:
+    """The bytes of a base64 value that the xmldsig schema's ``base64Binary`` accepts, else None.
+
+    With the signature's shape pinned by :data:`_SHAPE`, this is the check signxml's schema run
+    adds for the gateway's profile. Only canonical encodings (blanks aside) are taken: libxml2
+    refuses extra or misplaced padding and set unused bits, which Python's decoder lets through
+    (the equivalence tests hold this to the schema's verdict)."""
+    compact = b"".join(text.split())
+    data = compact.rstrip(b"=")
+    pad = len(compact) - len(data)
+    if len(compact) % 4 or pad > 2 or (pad and _DIGITS.find(data[-1:]) & _UNUSED_BITS[pad]):
+        return None
     try:
-        return base64.b64decode(b"".join(text.split()), validate=True)
+        return b64decode_strict(compact)  # the alphabet, and "=" only at the end
     except (binascii.Error, ValueError):
         return None
 
@@ -200,12 +210,12 @@ def _lean_verifies(document: bytes, trusted_certs: list[bytes], root: etree._Ele
     if canonical.count(b"<ds:Signature") != _SIGNATURE_PREFIXES:
         return False
     shape = _SHAPE.match(canonical, canonical.find(b"<ds:Signature"))
-    if shape is None or not _schema().validate(signatures[0]):
+    if shape is None:
         return False
-    signed_info, digest_text, value_text = shape.groups()
+    signed_info, digest_text, value_text, cert_text = shape.groups()
     raw_signature, digest = _base64(value_text), _base64(digest_text)
-    if raw_signature is None or digest is None:
-        return False
+    if raw_signature is None or digest is None or _base64(cert_text) is None:
+        return False  # with the shape pinned, all the xmldsig schema adds (no schema run: ≈ 40 µs)
     signed_info_c14n = b"".join((_SIGNED_INFO_OPEN, signed_info, b"</ds:SignedInfo>"))
     now = datetime.now(UTC)
     for pem in trusted_certs:
