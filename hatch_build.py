@@ -22,6 +22,7 @@ SOURCES = ["profiles/lienthong/profiles/validator/_cscan.c"]
 DEPENDS = [
     "profiles/lienthong/profiles/validator/_cscan_impl.h",
     "profiles/lienthong/profiles/validator/_cscan_cents.h",
+    "profiles/lienthong/profiles/validator/_cscan_c14n.h",
 ]
 
 

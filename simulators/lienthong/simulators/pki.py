@@ -19,9 +19,16 @@ from signxml import methods
 from signxml.signer import XMLSigner
 
 from lienthong.profiles import xml130
-from lienthong.profiles.signature import DS_NS, signature_problem
+from lienthong.profiles.signature import DS_NS, canonical_verifies, signature_problem
 
-__all__ = ["CertificateAuthority", "SigningKey", "shared_authority", "sign_document", "signature_problem"]
+__all__ = [
+    "CertificateAuthority",
+    "SigningKey",
+    "canonical_verifies",
+    "shared_authority",
+    "sign_document",
+    "signature_problem",
+]
 _VALID_FROM = datetime(2025, 1, 1, tzinfo=UTC)
 
 

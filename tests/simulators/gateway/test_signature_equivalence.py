@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from lxml import etree
 from signxml.verifier import XMLVerifier
 
-from lienthong.profiles import signature
+from lienthong.profiles import signature, xml130
 from lienthong.profiles.signature import reference_signature_problem, signature_problem
 from lienthong.profiles.validation import parse_document
+from lienthong.profiles.validator import native
 from lienthong.simulators.facilities import facilities
 from lienthong.simulators.pki import SigningKey, shared_authority, sign_document
 from lienthong.simulators.population import citizens
@@ -63,6 +64,9 @@ def _shared_tree(document: bytes, certs: list[bytes]) -> str | None:
 def _same(document: bytes, certs: list[bytes]) -> tuple[str, str | None]:
     lean = _verdict(signature_problem, document, certs)
     reference = _verdict(reference_signature_problem, document, certs)
+    if certs and signature.canonical_verifies(document, certs):  # it may only accept what both accept
+        assert reference == ("answer", None), document[-1500:]
+        assert signature._lean_verifies(document, certs), document[-1500:]
     assert lean == reference, document[-1500:]
     assert _verdict(_shared_tree, document, certs) == reference, document[-1500:]
     return lean
@@ -259,3 +263,132 @@ def test_the_lean_path_reads_a_base64_value_when_the_schema_accepts_it(text: str
         f"<ds:X509Certificate>{text}</ds:X509Certificate></ds:X509Data>",
     ):
         assert schema.validate(etree.fromstring(wrapped)) == (decoded is not None), (text, wrapped)
+
+
+def test_a_document_signed_as_written_verifies_from_its_bytes(
+    plain: bytes, keys: dict[str, SigningKey]
+) -> None:
+    """The gateway's first try: no parse of the whole document, no canonicalisation of it."""
+    signed = sign_document(plain, keys["own"])
+    own = [keys["own"].cert_pem]
+    assert signature.canonical_verifies(signed, own)
+    assert not signature.canonical_verifies(signed, [keys["other"].cert_pem])
+    tampered = signed.replace(b"<MACSKCB>", b"<MACSKCB>9", 1)
+    assert not signature.canonical_verifies(tampered, own)
+    assert _same(tampered, own)[1] is not None
+
+
+_PIECES = [
+    b"\r",
+    b"\r\n",
+    b"&#65;",
+    b"&#x41;",
+    b"&amp;",
+    b"&lt;",
+    b"&gt;",
+    b"&quot;",
+    b"&",
+    b">",
+    b"<",
+    b"/>",
+    b"<A/>",
+    b"<A></A>",
+    b"<A>",
+    b"</A>",
+    b' a="1"',
+    b" ",
+    b"\t",
+    b"<!-- c -->",
+    b"<![CDATA[x]]>",
+    b"<?pi x?>",
+    b"<!DOCTYPE x>",
+    b"<ds:X></ds:X>",
+    b'<x:A xmlns:x="urn:x"></x:A>',
+    b"\xef\xbb\xbf",
+    b"\xff",
+    b"\xc3",
+    b"\xc0\xaf",
+    b"\xed\xa0\x80",
+    b"\xef\xbf\xbe",
+    b"\xf4\x90\x80\x80",
+    b"\x01",
+    b"\x7f",
+    b"\xc2\x85",
+    "Đức".encode(),
+    b"<CHUKYDONVI></CHUKYDONVI>",
+    b"</CHUKYDONVI><CHUKYDONVI>",
+]
+
+
+def _edited(signed: bytes, edits: list[tuple[int, int, int]]) -> bytes:
+    out = bytearray(signed)
+    for where, shift, piece in edits:
+        marks = [m.start() for m in re.finditer(rb"[<>]", out)]
+        pos = max(0, min(len(out), marks[where % len(marks)] + shift))
+        chunk = _PIECES[piece % len(_PIECES)]
+        if piece % 3 == 0:
+            out[pos : pos + len(chunk)] = chunk
+        elif piece % 3 == 1:
+            out[pos:pos] = chunk
+        else:
+            del out[pos : pos + 1 + piece % 5]
+    return bytes(out)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(0, 10_000), st.integers(-2, 2), st.integers(0, 10_000)), min_size=1, max_size=3
+    )
+)
+def test_what_the_byte_reader_takes_is_well_formed_and_its_own_canonical_form(
+    plain: bytes, keys: dict[str, SigningKey], edits: list[tuple[int, int, int]]
+) -> None:
+    """Edits next to markup (CR, character and entity references, empty-element tags,
+    attributes, comments, CDATA, DOCTYPE, prefixes, bytes that are not UTF-8 or not XML
+    characters, a second holder...): whenever ``canonical_spans`` answers and the signature
+    element parses on its own, lxml parses the document and C14N writes its document element
+    back byte for byte outside the signature."""
+    signed = _edited(sign_document(plain, keys["own"]), edits)
+    spans = native.canonical_spans(signed, xml130.SIGNATURE_TAG, signature._SIG_OPEN, signature._SIG_CLOSE)
+    if spans is None:
+        return
+    root_start, root_end, sig_start, sig_end = spans
+    try:  # the signature element itself is parsed on its own (canonical_verifies)
+        etree.fromstring(signed[sig_start:sig_end], signature._PARSER)
+    except etree.XMLSyntaxError:
+        return
+    root = parse_document(signed)
+    assert root is not None, signed
+    canonical = etree.tostring(root, method="c14n")
+    at = canonical.find(b"<ds:Signature")
+    end = canonical.find(b"</ds:Signature>") + len(b"</ds:Signature>")
+    assert canonical[:at] == signed[root_start:sig_start]
+    assert canonical[end:] == signed[sig_end:root_end]
+    holder = root.find(xml130.SIGNATURE_TAG)
+    assert holder is not None
+    assert holder.find(f"{{{signature.DS_NS}}}Signature") is not None
+    _same(signed, [keys["own"].cert_pem])
+
+
+def test_the_byte_reader_takes_the_edits_that_keep_the_form() -> None:
+    """The property above is not empty: some edited documents are still read."""
+    authority = shared_authority()
+    key = authority.issue("Facility 01001")
+    site = facilities(5, 1)[0]
+    person = next(iter(citizens(5, 0, 1)))
+    visit = visit_for(person, site, seed=5, number=1, arrived=datetime.now(UTC) - timedelta(hours=3))
+    plain = envelope(
+        site.code, visit.summary["NGAY_RA"][:8], {k: table_xml(k, r) for k, r in visit.tables.items()}
+    )
+    signed = sign_document(plain, key)
+    read = [
+        native.canonical_spans(
+            _edited(signed, [(w, 1, p)]), "CHUKYDONVI", signature._SIG_OPEN, signature._SIG_CLOSE
+        )
+        is not None
+        for w in range(0, 60, 7)
+        for p in (4, 5, 6, 16, 17, 18, 35)  # references and blanks, a letter
+    ]
+    assert any(read)
+    assert not all(read)

@@ -17,7 +17,7 @@
 #include <string.h>
 
 /* Bumped whenever the interface with native.py changes: a stale build is then not used. */
-#define CSCAN_INTERFACE 2
+#define CSCAN_INTERFACE 3
 
 enum {
     K_FREE,     /* free text: length only */
@@ -104,6 +104,7 @@ valid_ymd(int year, int month, int day)
 #define BOM "\xEF\xBB\xBF"
 
 #include "_cscan_impl.h"
+#include "_cscan_c14n.h"
 
 /* ---- TableSpec ---------------------------------------------------------------------------- */
 
@@ -514,6 +515,9 @@ static PyMethodDef methods[] = {
      PyDoc_STR("product_cents(factors, hundreds) -> round(product / 100**hundreds, 2) in cents, or None.")},
     {"sum_cents", (PyCFunction)(void (*)(void))sum_cents, METH_FASTCALL,
      PyDoc_STR("sum_cents(records, field) -> the sum of the field's cents over the records, or None.")},
+    {"canonical_spans", (PyCFunction)(void (*)(void))canonical_spans, METH_FASTCALL,
+     PyDoc_STR("canonical_spans(data, holder, sig_open, sig_close) -> (root_start, root_end, sig_start, "
+               "sig_end) or None: see _cscan_c14n.h.")},
     {NULL, NULL, 0, NULL},
 };
 
@@ -532,6 +536,7 @@ PyInit__cscan(void)
         return NULL;
     init_special();
     init_cents();
+    init_c14n();
     empty_str = PyUnicode_New(0, 0);
     if (empty_str == NULL)
         return NULL;

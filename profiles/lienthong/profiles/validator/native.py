@@ -58,7 +58,7 @@ def _load() -> ModuleType | None:
     return _cscan if getattr(_cscan, "INTERFACE", None) == _INTERFACE else None
 
 
-_INTERFACE = 2
+_INTERFACE = 3
 """``CSCAN_INTERFACE`` of ``_cscan.c``."""
 
 
@@ -160,3 +160,18 @@ sum_cents: Callable[[list[dict[str, str]], str], int | None] = (
 )
 """``_cscan.sum_cents(records, field)``: the sum of ``field``'s :func:`cents` over the records; None
 when one of them has none."""
+
+Spans = tuple[int, int, int, int] | None
+
+
+def _no_spans(data: bytes, holder: str, sig_open: bytes, sig_close: bytes) -> Spans:
+    return None
+
+
+canonical_spans: Callable[[bytes, str, bytes, bytes], Spans] = (
+    _cscan.canonical_spans if _cscan is not None else _no_spans
+)
+"""``_cscan.canonical_spans(data, holder, sig_open, sig_close)``: (root_start, root_end, sig_start,
+sig_end) when ``data`` is in the subset whose document element is its own canonical form
+(``_cscan_c14n.h``), with one signature element, the child of the first ``holder``, written from
+``sig_open`` to the first ``sig_close``; None otherwise (and always without the extension)."""

@@ -22,7 +22,7 @@ from lienthong.simulators.gateway.faults import FORWARD_FAULTS
 from lienthong.simulators.gateway.journal import Entry, GroupCommit, write_entries
 from lienthong.simulators.gateway.schema import certificates
 from lienthong.simulators.gateway.sessions import CACHE_SECONDS, Session, current_session
-from lienthong.simulators.pki import signature_problem
+from lienthong.simulators.pki import canonical_verifies, signature_problem
 
 OK, MALFORMED, RULE_BROKEN, UNAUTHENTICATED, FORBIDDEN, BAD_SIGNATURE = (
     "200",
@@ -276,7 +276,11 @@ def _judge_document(
     session: Session | None,
     faults: frozenset[str],
 ) -> Outcome:
-    root = parse_document(document)  # one parse for validation and then the signature check
+    # A document signed as written verifies from its bytes and is validated from them; any
+    # other is parsed once, for the validation and then the signature check.
+    certs = facility_certificates(engine, facility) if config.require_signature else []
+    verified = bool(certs) and canonical_verifies(document, certs)
+    root = None if verified else parse_document(document)
     if sub.kind == "checkin":
         records, violations = validate_checkin(document, sub.profile, root=root)
         ma_lk = records[0].get("MA_LK", "") if records else ""
@@ -298,8 +302,7 @@ def _judge_document(
     parse_failed = any(v.field == "(document)" for v in violations)
     signature_ok: bool | None = None
     if not parse_failed and config.require_signature:
-        certs = facility_certificates(engine, facility)
-        problem = signature_problem(document, certs, root=root)
+        problem = None if verified else signature_problem(document, certs, root=root)
         signature_ok = problem is None
         if problem and "signature_not_checked" not in faults:
             return Outcome(
