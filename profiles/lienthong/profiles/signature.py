@@ -9,7 +9,9 @@ of signxml's cost. The lean path can only *accept*: it accepts when every check 
 that profile passes (same parser, the xmldsig schema's verdict, same certificate validity window,
 same digest and signature input), and hands anything else — a document of another shape, a failed
 check, a malformed value — to signxml, so every rejection and its reason come from the reference.
-The equivalence tests compare the two on valid, tampered, wrongly signed and reshaped documents.
+Before it, :func:`canonical_verifies` makes the same checks without parsing the document when its
+bytes are already their own canonical form (what a HIS that signs the document as written sends).
+The equivalence tests compare the three on valid, tampered, wrongly signed and reshaped documents.
 """
 
 from __future__ import annotations
