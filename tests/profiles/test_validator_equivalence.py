@@ -292,6 +292,23 @@ def edit_near_markup(data: bytes, edits: list[tuple[int, int, int]]) -> bytes:
     return bytes(out)
 
 
+@pytest.mark.parametrize(
+    "content", [b"AB]]>CD", b"<X>AB</X>", b"<X>", b"&bogus;", b"A&amp;B", b"\xff\xfe", b"A\x0bB"]
+)
+def test_a_file_of_an_unknown_kind_is_read_alike(content: bytes) -> None:
+    """The envelope readers leave the content of a FILEHOSO whose LOAIHOSO is unknown undecoded:
+    text that could make the document ill-formed (``]]>`` once slipped through: lxml refuses it,
+    the readers answered ENV-02) goes to lxml."""
+    data = dossier_bytes(sample_tables(4, kind="01"))
+    start = data.index(b"<LOAIHOSO>XML2</LOAIHOSO>")
+    body_start = data.index(b"<NOIDUNGFILE>", start) + len(b"<NOIDUNGFILE>")
+    body_end = data.index(b"</NOIDUNGFILE>", body_start)
+    edited = (
+        data[:start] + b"<LOAIHOSO>XM</LOAIHOSO>" + data[start + 25 : body_start] + content + data[body_end:]
+    )
+    _same(edited, "qd3176")
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     signed=st.booleans(),

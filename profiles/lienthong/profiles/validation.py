@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import localcontext
@@ -45,6 +46,9 @@ from lienthong.profiles.versions import (
 Record = Mapping[str, str]
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+_PLAIN_CONTENT = re.compile(rb"[A-Za-z0-9+/= \t\r\n]*")
+"""What the envelope readers may leave unread in a FILEHOSO of an unknown kind: text that cannot
+make the document ill-formed (``]]>``, a reference, markup or a byte that is not UTF-8 can)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,6 +301,8 @@ def _parse_scanned(data: bytes, scan: str) -> tuple[Dossier, list[Violation], No
     inners: list[bytes | None] = []
     for kind, content in envelope.files:
         if kind not in allowed:
+            if _PLAIN_CONTENT.fullmatch(content) is None:
+                return None  # not decoded, so not vouched for: lxml reads the document
             inners.append(None)
             continue
         try:
