@@ -104,9 +104,11 @@ def signature_problem(
 
     ``root`` is ``document`` already parsed with the parser's settings used here (the validator's
     :func:`lienthong.profiles.validation.parse_document`), to spare a second parse; it is left
-    as it is."""
+    as it is. A caller that parsed the document has tried :func:`canonical_verifies` first (the
+    gateway does), or has no parse left to spare: only without ``root`` is it tried here."""
     if trusted_certs and (
-        canonical_verifies(document, trusted_certs) or _lean_verifies(document, trusted_certs, root)
+        (root is None and canonical_verifies(document, trusted_certs))
+        or _lean_verifies(document, trusted_certs, root)
     ):
         return None
     return reference_signature_problem(document, trusted_certs)

@@ -366,28 +366,6 @@ env_leaf(const Py_UCS1 *s, Py_ssize_t n, Py_ssize_t pos, const char *tag, PyObje
     return *value == NULL ? -2 : end;
 }
 
-/* The first `lit` in s[from..n) (direction 1) or the last (direction -1): its position or -1. */
-static Py_ssize_t
-env_find(const Py_UCS1 *s, Py_ssize_t n, Py_ssize_t from, const char *lit, int direction)
-{
-    Py_ssize_t len = (Py_ssize_t)strlen(lit);
-    if (direction > 0) {
-        for (Py_ssize_t at = from; at + len <= n; at++) {
-            const Py_UCS1 *hit = memchr(s + at, lit[0], (size_t)(n - len + 1 - at));
-            if (hit == NULL)
-                return -1;
-            at = hit - s;
-            if (memcmp(s + at, lit, (size_t)len) == 0)
-                return at;
-        }
-        return -1;
-    }
-    for (Py_ssize_t at = n - len; at >= from; at--)
-        if (s[at] == (Py_UCS1)lit[0] && memcmp(s + at, lit, (size_t)len) == 0)
-            return at;
-    return -1;
-}
-
 /* envelope(data, root, signature, largest): envelope.py's scan_envelope in one pass, as
  * (facility, ngaylap, declared, files, start, end) where files are (LOAIHOSO, NOIDUNGFILE bytes)
  * and data[start:end] the signature element that must parse on its own (start -1: an empty
@@ -437,7 +415,7 @@ envelope(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             Py_CLEAR(kind);
             break;
         }
-        Py_ssize_t end = env_find(s, n, at, "</NOIDUNGFILE>", 1);
+        Py_ssize_t end = find_bytes(s, at, n, "</NOIDUNGFILE>", sizeof("</NOIDUNGFILE>") - 1, 1);
         if (end < 0)
             goto none;
         PyObject *content = PyBytes_FromStringAndSize((const char *)s + at, end - at);
@@ -478,7 +456,7 @@ envelope(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         if (sig_len + 4 > (Py_ssize_t)sizeof(close) || pos >= n || s[pos] != '>')
             goto none;
         PyOS_snprintf(close, sizeof(close), "</%s>", sig);
-        Py_ssize_t last = env_find(s, n, pos, close, -1);
+        Py_ssize_t last = find_bytes(s, pos, n, close, sig_len + 3, -1);
         if (last < 0)
             goto none;
         pos = end = last + sig_len + 3;

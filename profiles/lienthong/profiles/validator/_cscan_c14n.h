@@ -147,14 +147,10 @@ canonical_spans(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             }
             if (depth == 2 && holder_open && sig_start < 0 && lit(s, n, pos, sig_open, open_len)) {
                 sig_start = pos;
-                for (Py_ssize_t at = pos; at + close_len <= n; at++) {
-                    if (s[at] == (unsigned char)sig_close[0] && memcmp(s + at, sig_close, (size_t)close_len) == 0) {
-                        sig_end = at + close_len;
-                        break;
-                    }
-                }
+                sig_end = find_bytes(s, pos, n, sig_close, close_len, 1);
                 if (sig_end < 0)
                     Py_RETURN_NONE;
+                sig_end += close_len;
                 for (Py_ssize_t at = pos; at < sig_end;) {
                     if (c14n_text[s[at]]) {
                         at = plain_run(s, sig_end, at);

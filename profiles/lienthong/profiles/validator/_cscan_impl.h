@@ -36,23 +36,32 @@ text_of(const unsigned char *s, Py_ssize_t a, Py_ssize_t b, int high)
     return str;
 }
 
-/* The first (dir 1) or last (dir -1) `tag` (an ASCII str, "<x>" or "</x>") in s[a..b): its
- * position, or -1. */
+/* The first (dir 1) or last (dir -1) `lit`, `len` bytes, in s[from..to): its position, or -1. */
 static Py_ssize_t
-find_tag(const unsigned char *s, Py_ssize_t a, Py_ssize_t b, PyObject *tag, int dir)
+find_bytes(const unsigned char *s, Py_ssize_t from, Py_ssize_t to, const char *lit, Py_ssize_t len, int dir)
 {
-    const unsigned char *t = PyUnicode_1BYTE_DATA(tag);
-    Py_ssize_t len = PyUnicode_GET_LENGTH(tag);
     if (dir > 0) {
-        for (Py_ssize_t at = a; at + len <= b; at++)
-            if (s[at] == t[0] && memcmp(s + at, t, (size_t)len) == 0)
+        for (Py_ssize_t at = from; at + len <= to; at++) {
+            const unsigned char *hit = memchr(s + at, lit[0], (size_t)(to - len + 1 - at));
+            if (hit == NULL)
+                return -1;
+            at = hit - s;
+            if (memcmp(s + at, lit, (size_t)len) == 0)
                 return at;
-    } else {
-        for (Py_ssize_t at = b - len; at >= a; at--)
-            if (s[at] == t[0] && memcmp(s + at, t, (size_t)len) == 0)
-                return at;
+        }
+        return -1;
     }
+    for (Py_ssize_t at = to - len; at >= from; at--)
+        if (s[at] == (unsigned char)lit[0] && memcmp(s + at, lit, (size_t)len) == 0)
+            return at;
     return -1;
+}
+
+/* find_bytes for an ASCII str `tag` ("<x>" or "</x>"). */
+static Py_ssize_t
+find_tag(const unsigned char *s, Py_ssize_t from, Py_ssize_t to, PyObject *tag, int dir)
+{
+    return find_bytes(s, from, to, (const char *)PyUnicode_1BYTE_DATA(tag), PyUnicode_GET_LENGTH(tag), dir);
 }
 
 Py_LOCAL_INLINE(Py_ssize_t)
