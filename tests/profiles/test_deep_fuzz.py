@@ -19,6 +19,7 @@ from lienthong.profiles.validation import parse_document, validate_dossier
 from lienthong.profiles.validator import native
 from tests.profiles.conftest import dossier_bytes
 from tests.profiles.test_validator_equivalence import _same, _signed_sample, edit_near_markup
+from tests.simulators.gateway.test_signature_equivalence import _parts_by_parsing
 
 pytestmark = pytest.mark.slow
 
@@ -49,7 +50,9 @@ def test_fuzzed_envelopes_agree_at_depth() -> None:
 def test_the_byte_reader_of_signed_documents_at_depth() -> None:
     """As ``test_what_the_byte_reader_takes_is_well_formed_and_its_own_canonical_form``: whatever
     ``canonical_spans`` takes (with a signature element that parses on its own) lxml parses, C14N
-    writes back byte for byte outside the signature, and the validator reads alike from bytes."""
+    writes back byte for byte outside the signature, the validator reads alike from bytes (told
+    the document is well-formed or not), and the signature's parts read from its bytes are those
+    of its C14N."""
     signed = _signed_sample()
     rng = random.Random(1123)
     taken = 0
@@ -59,8 +62,10 @@ def test_the_byte_reader_of_signed_documents_at_depth() -> None:
         if spans is None:
             continue
         root_start, root_end, sig_start, sig_end = spans
+        element = data[sig_start:sig_end]
+        assert signature._signature_parts(element) == _parts_by_parsing(element), element
         try:
-            etree.fromstring(data[sig_start:sig_end], signature._PARSER)
+            etree.fromstring(element, signature._PARSER)
         except etree.XMLSyntaxError:
             continue
         taken += 1
@@ -73,4 +78,5 @@ def test_the_byte_reader_of_signed_documents_at_depth() -> None:
         assert canonical[end:] == data[sig_end:root_end], data
         from_bytes, from_tree = validate_dossier(data, "qd3176"), validate_dossier(data, "qd3176", root=root)
         assert [v.message() for v in from_bytes[1]] == [v.message() for v in from_tree[1]]
+        assert validate_dossier(data, "qd3176", well_formed=True) == from_bytes
     assert taken > 100  # the property was exercised

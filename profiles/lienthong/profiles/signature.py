@@ -60,15 +60,22 @@ _DS_PREFIXED = ("<ds:Signature>", '<ds:Signature xmlns:ds="' + DS_NS + '">')
 """The two ways the signature's start tag can be canonicalised in the document."""
 
 
-def _shape() -> re.Pattern[bytes]:
+def _shape(*, written: bool = False) -> re.Pattern[bytes]:
     """The canonical bytes of the gateway's profile and nothing more: no other element, attribute,
     comment, processing instruction or text (the three base64 values aside), blanks only between
-    elements. Groups: SignedInfo's content, DigestValue, SignatureValue, X509Certificate."""
+    elements. Groups: SignedInfo's content, DigestValue, SignatureValue, X509Certificate.
+
+    ``written``: the same signature as a signer may write it in a document whose canonical form
+    declares nothing else (:func:`canonical_verifies`): an element with no content may also be an
+    empty-element tag (signxml writes those), the start tag must declare ``ds`` and the
+    certificate is base64 text and blanks. Expanding those tags gives the element's C14N
+    exactly (:func:`_signature_parts`)."""
     blank = r"[ \t\n]*"
     base64_text = r"([A-Za-z0-9+/= \t\n]*)"
 
     def empty(name: str, algorithm: str) -> str:
-        return f'{blank}<ds:{name} Algorithm="{re.escape(algorithm)}"></ds:{name}>'
+        tag = f'{blank}<ds:{name} Algorithm="{re.escape(algorithm)}"'
+        return tag + (f"(?:/>|></ds:{name}>)" if written else f"></ds:{name}>")
 
     def opened(*names: str) -> str:
         return "".join(f"{blank}<ds:{name}>" for name in names)
@@ -76,7 +83,9 @@ def _shape() -> re.Pattern[bytes]:
     def closed(*names: str) -> str:
         return "".join(f"{blank}</ds:{name}>" for name in names)
 
-    start = "|".join(re.escape(tag[len("<ds:Signature") :]) for tag in _DS_PREFIXED)
+    starts = _DS_PREFIXED[1:] if written else _DS_PREFIXED
+    start = "|".join(re.escape(tag[len("<ds:Signature") :]) for tag in starts)
+    certificate = base64_text if written else "([^<]*)"
     pattern = (
         f"<ds:Signature(?:{start}){opened('SignedInfo')}"
         f"({empty('CanonicalizationMethod', _C14N11)}{empty('SignatureMethod', _RSA_SHA256)}"
@@ -85,13 +94,26 @@ def _shape() -> re.Pattern[bytes]:
         f"{empty('DigestMethod', _SHA256)}{opened('DigestValue')}{base64_text}</ds:DigestValue>"
         f"{closed('Reference')}{blank})</ds:SignedInfo>"
         f"{opened('SignatureValue')}{base64_text}</ds:SignatureValue>"
-        f"{opened('KeyInfo', 'X509Data', 'X509Certificate')}([^<]*)</ds:X509Certificate>"
+        f"{opened('KeyInfo', 'X509Data', 'X509Certificate')}{certificate}</ds:X509Certificate>"
         f"{closed('X509Data', 'KeyInfo', 'Signature')}"
     )
     return re.compile(pattern.encode())
 
 
 _SHAPE = _shape()
+_WRITTEN = _shape(written=True)
+_EMPTY_ELEMENTS = tuple(
+    (tag.encode() + b"/>", tag.encode() + f"></ds:{name}>".encode())
+    for name, algorithm in (
+        ("CanonicalizationMethod", _C14N11),
+        ("SignatureMethod", _RSA_SHA256),
+        ("Transform", _ENVELOPED),
+        ("Transform", _C14N11),
+        ("DigestMethod", _SHA256),
+    )
+    for tag in (f'<ds:{name} Algorithm="{algorithm}"',)
+)
+"""The empty elements of SignedInfo (:data:`_WRITTEN`) as empty-element tags and in C14N."""
 _SIGNATURE_PREFIXES = 3
 _SIGNED_INFO_OPEN = f'<ds:SignedInfo xmlns:ds="{DS_NS}">'.encode()
 
@@ -220,7 +242,7 @@ def _lean_verifies(document: bytes, trusted_certs: list[bytes], root: etree._Ele
     if shape is None:
         return False
     whole = memoryview(canonical)  # the enveloped transform: the document without the signature
-    return _shape_verifies(shape, (whole[: shape.start()], whole[shape.end() :]), trusted_certs)
+    return _shape_verifies(shape.groups(), (whole[: shape.start()], whole[shape.end() :]), trusted_certs)
 
 
 _SIG_OPEN = _DS_PREFIXED[1].encode()
@@ -244,25 +266,40 @@ def canonical_verifies(document: bytes, trusted_certs: list[bytes]) -> bool:
     if spans is None:
         return False
     root_start, root_end, sig_start, sig_end = spans
-    try:
-        # In place, nothing is in scope but the ds declaration it carries: it canonicalises alone
-        # as it does in the document.
-        canonical = etree.tostring(etree.fromstring(document[sig_start:sig_end], _PARSER), method="c14n")
-    except (etree.XMLSyntaxError, etree.C14NError):
-        return False
-    shape = _SHAPE.fullmatch(canonical)
-    if shape is None:
+    parts = _signature_parts(document[sig_start:sig_end])
+    if parts is None:
         return False
     whole = memoryview(document)
-    return _shape_verifies(shape, (whole[root_start:sig_start], whole[sig_end:root_end]), trusted_certs)
+    return _shape_verifies(parts, (whole[root_start:sig_start], whole[sig_end:root_end]), trusted_certs)
+
+
+def _signature_parts(element: bytes) -> tuple[bytes, ...] | None:
+    """The groups of :data:`_SHAPE` in the C14N of a signature element that declares ``ds`` and
+    sits where nothing else is in scope (so it canonicalises alone as it does in the document);
+    None when it is not well-formed or not in the profile's shape. Written in that shape
+    (:data:`_WRITTEN`), its C14N is its own bytes with the empty-element tags expanded, so the
+    groups are read from the bytes without a parse and a C14N (≈ 10 µs)."""
+    written = _WRITTEN.fullmatch(element)
+    if written is not None:
+        signed_info, *values = written.groups()
+        for tag, canonical_tag in _EMPTY_ELEMENTS:  # each appears once, in one of its two forms
+            signed_info = signed_info.replace(tag, canonical_tag)
+        return (signed_info, *values)
+    try:
+        canonical = etree.tostring(etree.fromstring(element, _PARSER), method="c14n")
+    except (etree.XMLSyntaxError, etree.C14NError):
+        return None
+    shape = _SHAPE.fullmatch(canonical)
+    return None if shape is None else shape.groups()
 
 
 def _shape_verifies(
-    shape: re.Match[bytes], enveloped: tuple[memoryview, memoryview], trusted_certs: list[bytes]
+    parts: tuple[bytes, ...], enveloped: tuple[memoryview, memoryview], trusted_certs: list[bytes]
 ) -> bool:
-    """The checks of the signature whose canonical bytes ``shape`` matched, ``enveloped`` being
-    the canonical document element without them (the digest's input)."""
-    signed_info, digest_text, value_text, cert_text = shape.groups()
+    """The checks of the signature whose canonical bytes matched :data:`_SHAPE` with groups
+    ``parts``, ``enveloped`` being the canonical document element without them (the digest's
+    input)."""
+    signed_info, digest_text, value_text, cert_text = parts
     raw_signature, digest = _base64(value_text), _base64(digest_text)
     if raw_signature is None or digest is None or _base64(cert_text) is None:
         return False  # with the shape pinned, all the xmldsig schema adds (no schema run: ≈ 40 µs)

@@ -210,14 +210,14 @@ def parse_dossier(data: bytes) -> tuple[Dossier | None, list[Violation]]:
 
 
 def _parse_dossier(
-    data: bytes, scan: str | None, root: etree._Element | None = None
+    data: bytes, scan: str | None, root: etree._Element | None = None, well_formed: bool = False
 ) -> tuple[Dossier | None, list[Violation], Notes]:
     """:func:`parse_dossier`; with ``scan`` (a version) the envelope and the inner documents are
     read by the scanners where they can be, the records checked against that version's field
     rules. A ``root`` already parsed by the caller (the gateway, for the signature) is walked
-    instead of scanning the envelope again."""
+    instead of scanning the envelope again; ``well_formed``: see :func:`validate_dossier`."""
     if scan is not None and root is None:
-        scanned = _parse_scanned(data, scan)
+        scanned = _parse_scanned(data, scan, well_formed)
         if scanned is not None:
             return scanned
     notes: Notes = {}
@@ -291,10 +291,12 @@ def _parse_dossier(
     return dossier, problems, notes
 
 
-def _parse_scanned(data: bytes, scan: str) -> tuple[Dossier, list[Violation], Notes] | None:
+def _parse_scanned(
+    data: bytes, scan: str, well_formed: bool = False
+) -> tuple[Dossier, list[Violation], Notes] | None:
     """:func:`_parse_dossier` for an envelope :func:`.validator.envelope.scan_envelope` reads and
     whose contents are strict base64; None for any other (the lxml walk then answers)."""
-    envelope = scan_envelope(data)
+    envelope = scan_envelope(data, well_formed=well_formed)
     if envelope is None:
         return None
     allowed = codelist("LOAIHOSO")
@@ -382,18 +384,26 @@ def _require_xml1(dossier: Dossier, problems: list[Violation]) -> None:
 
 
 def validate_dossier(
-    data: bytes, version: str = DEFAULT_VERSION, *, fast: bool = True, root: etree._Element | None = None
+    data: bytes,
+    version: str = DEFAULT_VERSION,
+    *,
+    fast: bool = True,
+    root: etree._Element | None = None,
+    well_formed: bool = False,
 ) -> tuple[Dossier | None, list[Violation]]:
     """Parse the envelope and validate every table and the cross-table rules against ``version``
     (``qd130``, ``qd4750``, ``qd3176``, or ``"auto"`` for the version the dossier implies).
 
     ``fast=False`` takes the detailed path only (lxml for every table, every field through the
     plan): the answer is the same, which the equivalence tests check; it exists for them and for
-    the benchmark. ``root``: ``data`` already parsed by :func:`parse_document`."""
+    the benchmark. ``root``: ``data`` already parsed by :func:`parse_document`. ``well_formed``:
+    the caller has established that ``data`` is well-formed XML (the gateway, when
+    :func:`.signature.canonical_verifies` took it), so the envelope reader skips its own parse
+    of the signature element; the answer is the same."""
     scan = None
     if fast:
         scan = DEFAULT_VERSION if check_version(version) == AUTO else version
-    dossier, problems, notes = _parse_dossier(data, scan, root)
+    dossier, problems, notes = _parse_dossier(data, scan, root, well_formed)
     if dossier is None:
         return None, problems
     problems += _validate_tables(dossier.tables, version, dossier, notes if fast else None)

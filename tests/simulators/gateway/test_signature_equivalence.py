@@ -17,7 +17,7 @@ from signxml.verifier import XMLVerifier
 
 from lienthong.profiles import signature, xml130
 from lienthong.profiles.signature import reference_signature_problem, signature_problem
-from lienthong.profiles.validation import parse_document
+from lienthong.profiles.validation import parse_document, validate_dossier
 from lienthong.profiles.validator import native
 from lienthong.simulators.facilities import facilities
 from lienthong.simulators.pki import SigningKey, shared_authority, sign_document
@@ -354,12 +354,16 @@ def test_what_the_byte_reader_takes_is_well_formed_and_its_own_canonical_form(
     if spans is None:
         return
     root_start, root_end, sig_start, sig_end = spans
+    element = signed[sig_start:sig_end]
+    assert signature._signature_parts(element) == _parts_by_parsing(element)
     try:  # the signature element itself is parsed on its own (canonical_verifies)
-        etree.fromstring(signed[sig_start:sig_end], signature._PARSER)
+        etree.fromstring(element, signature._PARSER)
     except etree.XMLSyntaxError:
         return
     root = parse_document(signed)
     assert root is not None, signed
+    # What the gateway then tells the validator: the document is well-formed.
+    assert validate_dossier(signed, "qd3176", well_formed=True) == validate_dossier(signed, "qd3176")
     canonical = etree.tostring(root, method="c14n")
     at = canonical.find(b"<ds:Signature")
     end = canonical.find(b"</ds:Signature>") + len(b"</ds:Signature>")
@@ -392,3 +396,67 @@ def test_the_byte_reader_takes_the_edits_that_keep_the_form() -> None:
     ]
     assert any(read)
     assert not all(read)
+
+
+def _parts_by_parsing(element: bytes) -> tuple[bytes, ...] | None:
+    """The signature's parts the slow way: parse, C14N, then the canonical shape."""
+    try:
+        canonical = etree.tostring(etree.fromstring(element, signature._PARSER), method="c14n")
+    except (etree.XMLSyntaxError, etree.C14NError):
+        return None
+    shape = signature._SHAPE.fullmatch(canonical)
+    return None if shape is None else shape.groups()
+
+
+_TAG = b'<ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"'
+_VARIANTS: list[tuple[bytes, bytes, bool, bool]] = [
+    # (what, its replacement, still in the written shape (read without a parse), still signed:
+    # signxml's verdict, which checks the registered certificate, not the text of KeyInfo's)
+    (b"/>", b"/>", True, True),
+    (_TAG + b"/>", _TAG + b"></ds:Transform>", True, True),  # the same C14N
+    (b"</ds:SignatureValue>", b"\n</ds:SignatureValue>", True, True),
+    (b"<ds:X509Certificate>", b"<ds:X509Certificate>\n \n", True, True),
+    (b"<ds:KeyInfo>", b"\t<ds:KeyInfo> ", True, True),
+    (b"<ds:SignedInfo>", b"<ds:SignedInfo>\n  \t", True, False),  # SignedInfo's bytes changed
+    (b"</ds:DigestValue>", b" </ds:DigestValue>", True, False),
+    (b"<ds:Reference", b"\r\n<ds:Reference", False, False),
+    (b"<ds:X509Certificate>", b"<ds:X509Certificate>\r", False, True),
+    (b"<ds:X509Certificate>", b"<ds:X509Certificate>&#65;", False, False),
+    (b"<ds:X509Certificate>", b"<ds:X509Certificate>&amp;", False, True),
+    (b"<ds:X509Certificate>", b"<ds:X509Certificate>>", False, True),
+    (b"<ds:X509Certificate>", b"<ds:X509Certificate>\x0b", False, False),
+    (b"<ds:X509Certificate>", "<ds:X509Certificate>Đ".encode(), False, True),
+    (b"</ds:DigestValue>", b"&#x3D;</ds:DigestValue>", False, False),
+    (b'URI=""', b"URI=''", False, True),  # the same C14N, but parsed
+    (b'URI=""', b'URI="" ', False, True),
+    (b"/>", b" />", False, True),
+    (b"<ds:SignedInfo>", b'<ds:SignedInfo Id="x">', False, False),
+    (b"<ds:SignedInfo>", b"<ds:SignedInfo><!-- c -->", False, True),
+    (b'<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#">', b"<ds:Signature>", False, False),
+    (b"<ds:KeyInfo>", b'<ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#">', False, True),
+    (b"</ds:Signature>", b"</ds:Signature >", False, True),
+]
+
+
+@pytest.mark.parametrize(("what", "replacement", "written", "signed_still"), _VARIANTS)
+def test_a_signature_written_in_the_profiles_shape_is_read_as_its_c14n(
+    plain: bytes,
+    keys: dict[str, SigningKey],
+    what: bytes,
+    replacement: bytes,
+    written: bool,
+    signed_still: bool,
+) -> None:
+    """The byte path reads a signature written in the profile's shape without parsing it: its
+    parts are exactly those of its C14N. Any other form is parsed (or refused) as before."""
+    signed = sign_document(plain, keys["own"])
+    start = signed.index(b"<ds:Signature ")
+    end = signed.index(SIGNATURE_END) + len(SIGNATURE_END)
+    element = signed[start:end].replace(what, replacement, 1)
+    assert (signature._WRITTEN.fullmatch(element) is not None) == written
+    assert signature._signature_parts(element) == _parts_by_parsing(element)
+    document = signed[:start] + element + signed[end:]
+    verdict = _same(document, [keys["own"].cert_pem])  # the reference's verdict, whichever path
+    assert (verdict == ("answer", None)) == signed_still, verdict
+    if written and signed_still:
+        assert signature.canonical_verifies(document, [keys["own"].cert_pem])

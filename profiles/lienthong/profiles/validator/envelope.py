@@ -93,19 +93,20 @@ class Envelope(NamedTuple):
     """(LOAIHOSO, NOIDUNGFILE text still in base64) of the one HOSO, in document order."""
 
 
-def scan_envelope(data: bytes) -> Envelope | None:
+def scan_envelope(data: bytes, *, well_formed: bool = False) -> Envelope | None:
     """The envelope of ``data``, or None when it is outside the subset read here (use lxml).
 
     With the compiled scanner (:mod:`.native`) the envelope is read in one pass in C (the same
-    shape; an envelope it is not sure of is read here)."""
+    shape; an envelope it is not sure of is read here). ``well_formed``: the caller knows that
+    ``data`` is well-formed XML, so the signature element need not be parsed to know it."""
     if native.COMPILED:
         read = native.envelope(data, xml130.ENVELOPE_ROOT, xml130.SIGNATURE_TAG, _LARGEST)
         if read is not None:
             facility, ngaylap, declared, files, start, end = read
-            if start >= 0 and not _parses(data[start:end]):
+            if start >= 0 and not well_formed and not _parses(data[start:end]):
                 return None
             return Envelope(facility, ngaylap, declared, files)
-    return _scan_python(data)
+    return _scan_python(data, well_formed)
 
 
 def _parses(element: bytes) -> bool:
@@ -117,7 +118,7 @@ def _parses(element: bytes) -> bool:
     return True
 
 
-def _scan_python(data: bytes) -> Envelope | None:
+def _scan_python(data: bytes, well_formed: bool = False) -> Envelope | None:
     """:func:`scan_envelope` in Python."""
     if len(data) > _LARGEST:
         return None
@@ -151,7 +152,7 @@ def _scan_python(data: bytes) -> Envelope | None:
         if close < pos or data[pos : pos + 1] != b">":
             return None
         pos = close + len(_SIGNATURE_CLOSE)
-        if not _parses(data[listing_end.end() - len(_SIGNATURE) - 1 : pos]):
+        if not well_formed and not _parses(data[listing_end.end() - len(_SIGNATURE) - 1 : pos]):
             return None
     if _ROOT_END.fullmatch(data, pos) is None:
         return None

@@ -286,7 +286,7 @@ def _judge_document(
         ma_lk = records[0].get("MA_LK", "") if records else ""
         summary: dict[str, str] = {}
     else:
-        dossier, violations = validate_dossier(document, sub.profile, root=root)
+        dossier, violations = validate_dossier(document, sub.profile, root=root, well_formed=verified)
         ma_lk = dossier.ma_lk if dossier else ""
         summary = dict((dossier.tables.get("XML1") or [{}])[0]) if dossier else {}
         if dossier is not None and dossier.facility != facility:
