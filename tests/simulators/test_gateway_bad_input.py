@@ -41,10 +41,17 @@ def _wrong_loaihoso(network: Network, hospital: Hospital) -> str:
     return encode(document.replace(b"<LOAIHOSO>XML1<", b"<LOAIHOSO>XML16<"))
 
 
+def _broken_signature(network: Network, hospital: Hospital) -> str:
+    """A well-formed document but for its signature element (the gateway's byte path declines it)."""
+    document = hospital.dossier_document(network.visit(7))
+    return encode(document.replace(b"</ds:SignatureValue>", b"</ds:SignatureValu>", 1))
+
+
 CASES = [
     ("not base64", lambda n, h: "@@@ không phải base64 @@@", "400", ["fileHSBase64", "base64"]),
     ("not XML", lambda n, h: base64.b64encode(b"plain text").decode(), "400", ["XML"]),
     ("wrong LOAIHOSO", _wrong_loaihoso, "125", ["signature"]),
+    ("signature not XML", _broken_signature, "400", ["XML", "ENV-01"]),
     ("missing MA_LK", _without_ma_lk, "422", ["MA_LK", "is required", "XML1-02"]),
 ]
 
