@@ -8,6 +8,7 @@ from lienthong.conformance.cli._app import app
 # isort: split
 from lienthong.conformance.cli import (  # noqa: F401  (imported for their registrations)
     bench,
+    bench_book,
     bench_gateway,
     bench_generate,
     bench_validate,
