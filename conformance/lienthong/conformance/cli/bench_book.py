@@ -144,8 +144,9 @@ def _paced(
     connections: int,
     target: float,
 ) -> Run:
-    """A run at about ``target`` reads/s: each connection waits between requests; a short first run
-    measures how much each request's own time adds to that wait, and the measured run corrects it."""
+    """A run at about ``target`` reads/s: each connection waits between requests; two short runs
+    measure how much each request's own time adds to that wait (a connection's cycle is
+    ``connections / rate``: the wait plus the request), and the measured run takes it off."""
     wait = connections / target
     run = None
     for length in (max(2, seconds // 3), max(2, seconds // 3), seconds):
@@ -159,7 +160,7 @@ def _paced(
             encoding="utf-8",
         )
         run = _wrk(wrk, script, port, length, connections)
-        wait *= max(run.rate, 1.0) / target
+        wait += connections / target - connections / max(run.rate, 1.0)
     assert run is not None
     return run
 
