@@ -53,13 +53,14 @@ async def _credentials(network: Network, patient: Citizen) -> Credentials:
     signed_in = (
         await c06.post("/api/vneid/token", json={"cccd": patient.cccd, "password": patient.password})
     ).json()
+    secret = site.moh_secret
     facility = (
         await moh.post(
             "/oauth/token",
-            data={"grant_type": "client_credentials", "client_id": site.code, "client_secret": site.password},
+            data={"grant_type": "client_credentials", "client_id": site.code, "client_secret": secret},
         )
     ).json()
-    ksk = (await moh.post("/api/auth/login", json={"username": site.code, "password": site.password})).json()
+    ksk = (await moh.post("/api/auth/login", json={"username": site.code, "password": secret})).json()
     return Credentials(
         {"accessToken": key["access_token"], "tokenId": key["id_token"], "passwordHash": md5(site.password)},
         {

@@ -220,16 +220,32 @@ def swept() -> Iterator[tuple[Network, Credentials, Credentials]]:
         )
         made.other_citizen = signed_in.json()["access_token"]
         site = network.facilities[2]
-        token = await network.client("moh").post(
-            "/oauth/token",
-            data={"grant_type": "client_credentials", "client_id": site.code, "client_secret": site.password},
-        )
+        form = {"grant_type": "client_credentials", "client_id": site.code, "client_secret": site.moh_secret}
+        token = await network.client("moh").post("/oauth/token", data=form)
         made.other_facility = token.json()["access_token"]
         return made
 
     credentials = asyncio.run(fresh())
     assert network.clock.now() > now
     return network, credentials, stale
+
+
+def test_the_portal_password_is_not_a_moh_client_secret(
+    swept: tuple[Network, Credentials, Credentials],
+) -> None:
+    """The MoH store issues its own client secrets: the BHXH portal password opens nothing there."""
+    network, site = swept[0], swept[0].facilities[0]
+
+    async def statuses(secret: str) -> tuple[int, int]:
+        moh = network.client("moh")
+        form = {"grant_type": "client_credentials", "client_id": site.code, "client_secret": secret}
+        token = await moh.post("/oauth/token", data=form)
+        login = await moh.post("/api/auth/login", json={"username": site.code, "password": secret})
+        return token.status_code, login.status_code
+
+    assert site.password != site.moh_secret
+    assert asyncio.run(statuses(site.password)) == (401, 401)
+    assert asyncio.run(statuses(site.moh_secret)) == (200, 200)
 
 
 def test_the_sweep_covers_every_operation_of_every_node(

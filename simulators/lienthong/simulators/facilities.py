@@ -51,6 +51,13 @@ class Facility:
         return f"lt-{self.code}-{self.seed}"
 
     @property
+    def moh_secret(self) -> str:
+        """The facility's client secret on the MoH store (client id: its code), for
+        ``POST /oauth/token`` and the KSK push's ``/api/auth/login``: another credential than the
+        BHXH portal password, as the two systems issue their own."""
+        return f"lt-moh-{self.code}-{self.seed}"
+
+    @property
     def staff(self) -> tuple[str, str]:
         """(name, CCCD) of the staff member registered to look cards up for this facility."""
         return staff_of(self.code)

@@ -218,8 +218,8 @@ def provision(
         app.state.node.load_citizens(notable(config.seed))  # a deceased citizen and a re-issued number
     elif node == "moh":
         app.state.node.load_population(citizens(config.seed, 0, config.population))
-        for site in sites:  # client credentials: the facility code and its portal password
-            app.state.node.register_facility(site.code, site.password, cert_pem=keys[site.code].cert_pem)
+        for site in sites:  # client credentials: the facility code and its MoH client secret
+            app.state.node.register_facility(site.code, site.moh_secret, cert_pem=keys[site.code].cert_pem)
 
 
 def sites_of(config: NetworkConfig) -> list[Facility]:

@@ -80,7 +80,7 @@ async def simulated_suite(network: Network) -> Suite:
         recorder,
         service_token=network.gateway.config.service_token,
         settle=network.drain,
-        moh_client=(network.facilities[SUITE_FACILITY].code, network.facilities[SUITE_FACILITY].password),
+        moh_client=(network.facilities[SUITE_FACILITY].code, network.facilities[SUITE_FACILITY].moh_secret),
         advance=network.clock.advance,
     )
     judged = network.facilities[JUDGED_FACILITY].code

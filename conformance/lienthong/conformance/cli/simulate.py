@@ -104,6 +104,16 @@ def simulate(
             cert.write_bytes(network.keys[site.code].cert_pem)
             accounts.add_row(site.code, site.username, site.password, f"{key}\n{cert}")
         console.print(accounts)
+        clients = Table(title="Demo facility clients on the MoH store")
+        for column in ("client_id (facility)", "client_secret", "use"):
+            clients.add_column(column)
+        for site in network.facilities:
+            clients.add_row(
+                site.code,
+                site.moh_secret,
+                "POST /oauth/token (client_credentials); POST /api/auth/login (KSK push)",
+            )
+        console.print(clients)
         console.print(
             f"Point the HIS at [bold]{network.base_urls['bhxh']}[/] "
             "(POST /api/token/take, /api/qd130/checkInKcbQd3176, /api/qd130/guiHoSoXmlQD3176)."
