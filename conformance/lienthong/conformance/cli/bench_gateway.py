@@ -28,6 +28,7 @@ from typing import Annotated
 import httpx
 import orjson
 import typer
+from lxml import etree
 from rich.table import Table
 
 from lienthong.conformance.cli._console import console, fail
@@ -86,6 +87,19 @@ def _requests(data_dir: Path, port: int, count: int, seed: int, token: dict[str,
         made.append(f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
                     f"{headers}Content-Length: {len(body)}\r\n\r\n".encode() + body)  # fmt: skip
     return made
+
+
+def _reference(request: bytes, seconds: float = 0.5) -> float:
+    """lxml parses per second of the dossier in ``request`` on this process's core (the bench runs
+    it on the server's core while the server is idle): the machine's own speed, which moves by up
+    to 1.5x here between runs and days, so that figures taken at different times can be compared."""
+    document = base64.b64decode(orjson.loads(request.split(b"\r\n\r\n", 1)[1])["fileHSBase64"])
+    count, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        for _ in range(100):
+            etree.fromstring(document)
+        count += 100
+    return count / elapsed
 
 
 def _now() -> datetime:
@@ -206,13 +220,15 @@ def bench_gateway(
         env = {**os.environ, SPEC_VARIABLE: str(spec_path), SYNCHRONOUS_VARIABLE: synchronous}
         process = _start(_server_command(server, port, loop), env, port, data / "gateway.log")
         try:
-            os.sched_setaffinity(0, {1})
             site = facilities(42, 1)[0]
             login = {"username": site.username, "password": md5_upper(site.password)}
             token = httpx.post(f"http://127.0.0.1:{port}/api/token/take", data=login).json()["APIKey"]
             console.print(f"signing {dossiers} dossiers ...")
             requests = _requests(data, port, dossiers, 42, token)
             size = statistics.mean(len(r) for r in requests)
+            os.sched_setaffinity(0, {0})  # the server's core, while the server is idle
+            reference = _reference(requests[0])
+            os.sched_setaffinity(0, {1})
             results = []
             for number in range(rounds):
                 warmup = 6.0 if number == 0 else 2.0  # the first requests load code lists and ICD-10
@@ -231,10 +247,10 @@ def bench_gateway(
                 process.wait(timeout=10)
     served = f"{server}, loop {loop}"
     store = f"PostgreSQL, {served}" if database_url else f"SQLite WAL synchronous={synchronous}, {served}"
-    _report(results, seconds, size, store)
+    _report(results, seconds, size, store, reference)
 
 
-def _report(results: list[Tally], seconds: float, size: float, store: str) -> None:
+def _report(results: list[Tally], seconds: float, size: float, store: str, reference: float) -> None:
     rates = sorted(t.ok / seconds for t in results)
     per_cpu = sorted(t.ok / t.server_cpu for t in results if t.server_cpu > 0)
     latencies = sorted(x for t in results for x in t.latencies)
@@ -252,4 +268,5 @@ def _report(results: list[Tally], seconds: float, size: float, store: str) -> No
     table.add_row("p50 / p99 latency ms", f"{latencies[len(latencies) // 2] * 1000:.1f} / "
                   f"{latencies[int(len(latencies) * 0.99)] * 1000:.1f}" if latencies else "-")  # fmt: skip
     table.add_row("request size (bytes)", f"{size:,.0f}")
+    table.add_row("machine reference: lxml parses of one dossier/s, CPU 0", f"{reference:,.0f}")
     console.print(table)
