@@ -17,3 +17,11 @@ class Skipped(Exception):
 
 class Omitted(Exception):
     """The check does not apply to what is under test."""
+
+
+class CheckWarned(AssertionError):
+    """A SHOULD (or an [I]-only expectation) was not met: shown as a warning, never a failure."""
+
+    def __init__(self, message: str, details: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.details = details or []

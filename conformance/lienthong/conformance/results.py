@@ -12,17 +12,29 @@ class Outcome(StrEnum):
 
     PASS = "pass"
     FAIL = "fail"
-    """The system under test violated the requirement."""
+    """The system under test violated a firm (SHALL, [V]/[S]) requirement."""
+    WARN = "warn"
+    """A SHOULD, or an expectation resting only on an inferred ([I]) fact, was not met."""
     SKIP = "skip"
     """A precondition was not met; nothing was learned."""
     OMIT = "omit"
     """Not applicable to what is under test."""
+    WAIVED = "waived"
+    """Failed, but an approved, unexpired waiver covers it; shown apart from passes."""
     ERROR = "error"
     """The harness, validator or network failed; nothing was learned about the system."""
 
 
 # When several checks verify one requirement, the worst outcome wins, in this order.
-SEVERITY = (Outcome.FAIL, Outcome.ERROR, Outcome.PASS, Outcome.SKIP, Outcome.OMIT)
+SEVERITY = (
+    Outcome.FAIL,
+    Outcome.ERROR,
+    Outcome.WAIVED,
+    Outcome.WARN,
+    Outcome.PASS,
+    Outcome.SKIP,
+    Outcome.OMIT,
+)
 
 
 @dataclass

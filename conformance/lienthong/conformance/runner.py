@@ -9,12 +9,19 @@ from collections.abc import Callable, Iterable
 import httpx
 
 from lienthong.conformance.context import SenderContext, ServerContext
-from lienthong.conformance.failures import CheckFailed, Omitted, Skipped
+from lienthong.conformance.failures import CheckFailed, CheckWarned, Omitted, Skipped
 from lienthong.conformance.registry import Check
 from lienthong.conformance.results import SEVERITY, CheckResult, Outcome, RequirementResult
 from lienthong.profiles import requirements
+from lienthong.profiles.catalogue import requirement
 
 CHAIN_ACTORS = frozenset({"bhxh", "c06", "moh"})
+
+
+def is_firm(req_ids: Iterable[str]) -> bool:
+    """Whether breaking these requirements is a failure: some of them is a SHALL whose source is
+    verified (V) or secondary (S). SHOULDs and [I]-only facts give warnings."""
+    return any(requirement(r).level == "SHALL" and requirement(r).mark in ("V", "S") for r in req_ids)
 
 
 def applies(item: Check, under_test: frozenset[str]) -> bool:
@@ -51,7 +58,12 @@ async def run_check(
             await outcome
         result.message = "passed"
     except CheckFailed as exc:
-        result.outcome, result.message, result.details = Outcome.FAIL, str(exc), exc.details
+        # Only a firm requirement (SHALL, on a verified or secondary source) can fail a system;
+        # a SHOULD or an expectation resting on an inferred fact is a warning.
+        outcome = Outcome.FAIL if is_firm(item.verifies) else Outcome.WARN
+        result.outcome, result.message, result.details = outcome, str(exc), exc.details
+    except CheckWarned as exc:
+        result.outcome, result.message, result.details = Outcome.WARN, str(exc), exc.details
     except Skipped as exc:
         result.outcome, result.message = Outcome.SKIP, str(exc)
     except Omitted as exc:
