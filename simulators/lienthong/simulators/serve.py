@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
@@ -167,8 +168,23 @@ def read_spec(path: Path) -> NodeSpec:
     return NodeSpec(**json.loads(path.read_text(encoding="utf-8")))
 
 
+def _stop_with_parent() -> None:
+    """SIGTERM this process when the process that started it is gone (killed, even by SIGKILL,
+    before it could stop its nodes): a node process never outlives ``simulate``."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def run_node(spec_path: Path, node: str) -> None:
-    """The body of one node process: build the node, provision it, serve until SIGTERM."""
+    """The body of one node process: build the node, provision it, serve until SIGTERM (or until
+    its parent is gone)."""
+    _stop_with_parent()
     spec = read_spec(spec_path)
     config = spec.network_config()
     app = node_app(node, config, spec.clock(), config.secrets or NodeSecrets())
