@@ -160,12 +160,11 @@ def text_fields(data: dict[str, Any], large: Collection[str] = ()) -> dict[str, 
     return fields
 
 
-def field_too_large(size: int | None = None) -> str:
-    """The rule of a field above :data:`MAX_FIELD`."""
-    given = f" ({size} characters)" if size is not None else ""
+def field_too_large(size: int) -> str:
+    """The rule of a field of ``size`` characters, above :data:`MAX_FIELD`."""
     return (
-        f"dài quá giới hạn {mib(MAX_FIELD)} (is longer than the {mib(MAX_FIELD)} limit{given}); "
-        "only the document field may be larger"
+        f"dài quá giới hạn {mib(MAX_FIELD)} (is longer than the {mib(MAX_FIELD)} limit: {size} "
+        "characters); only the document field may be larger"
     )
 
 
