@@ -93,6 +93,8 @@ def authenticate(
         return session, None
     if session is None:
         return None, NO_SESSION
+    if "ignores_password_hash" in faults:
+        return session, None
     if not password_hash:
         return None, NO_PASSWORD_HASH
     if not secrets.compare_digest(password_hash.upper().encode(), session.password_md5.encode()):
