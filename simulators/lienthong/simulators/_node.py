@@ -203,6 +203,8 @@ async def read_form(request: Request, large: Collection[str] = ()) -> dict[str, 
     except BodyTooLarge:
         raise
     except HTTPException as exc:  # Starlette's words for a malformed multipart body
+        if "files" in str(exc.detail):
+            raise BadRequest("body", "holds a file part: send every field as a text part") from None
         raise BadRequest("body", f"is not a readable form ({exc.detail})") from None
     except Exception as exc:  # malformed multipart or url-encoding: a client error, never a 500
         raise BadRequest("body", f"is not a readable form ({type(exc).__name__})") from None

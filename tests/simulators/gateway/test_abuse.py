@@ -160,6 +160,15 @@ def test_an_oversize_field_is_named_with_the_limit(network: Network, how: str) -
     assert "HTTPException" not in answer["thongDiep"]
 
 
+def test_a_file_part_is_refused_naming_it(network: Network) -> None:
+    hospital = _hospital(network)
+    fields = _fields(hospital, b"<x/>")
+    files = {"fileHSBase64": ("dossier.xml", fields.pop("fileHSBase64").encode(), "text/plain")}
+    _, answer = _post(network, headers=hospital._headers(), data=fields, files=files)
+    assert answer["maKetQua"] == "400", answer
+    assert "holds a file part: send every field as a text part" in answer["thongDiep"]
+
+
 def test_the_document_field_may_pass_the_field_limit_in_a_form(network: Network) -> None:
     hospital = _hospital(network)
     document = hospital.dossier_document(network.visit(6))
