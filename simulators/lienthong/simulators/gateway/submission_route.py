@@ -68,8 +68,8 @@ class Submissions:
         header: Header,
         read_fields: Callable[[], Awaitable[dict[str, str]]],
     ) -> Response:
-        """The answer to one submission to ``path``: authenticated from its headers first, so
-        the body of a request refused with 401 is never read (nor journaled)."""
+        """The answer to one submission to ``path``: authenticated from its headers first, so the
+        body of a request refused with 401 is never read (its journal row is metadata only)."""
         cfg = self.config
         try:
             faults = header_faults(cfg, header(FAULT_HEADER))
