@@ -27,11 +27,9 @@ class Session:
     password_md5: str
 
     def headers(self) -> dict[str, str]:
-        return {
-            "accessToken": self.access_token,
-            "tokenId": self.id_token,
-            "passwordHash": self.password_md5,
-        }
+        """The session headers of a submission (passwordHash left out when it is '')."""
+        headers = {"accessToken": self.access_token, "tokenId": self.id_token}
+        return headers | ({"passwordHash": self.password_md5} if self.password_md5 else {})
 
 
 def json_of(response: httpx.Response) -> dict[str, Any]:

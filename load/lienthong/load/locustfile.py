@@ -37,17 +37,15 @@ class HospitalUser(FastHttpUser):
     def on_start(self) -> None:
         account = _DATA["accounts"][0]
         self.account = account
+        password_md5 = hashlib.md5(account["password"].encode()).hexdigest().upper()
         answer = self.client.post(
-            "/api/token/take",
-            data={
-                "username": account["username"],
-                "password": hashlib.md5(account["password"].encode()).hexdigest().upper(),
-            },
+            "/api/token/take", data={"username": account["username"], "password": password_md5}
         ).json()
         key = answer.get("APIKey", {})
         self.headers = {
             "accessToken": key.get("access_token", ""),
             "tokenId": key.get("id_token", ""),
+            "passwordHash": password_md5,
         }
 
     def _send(self, path: str, loai: str, payload: str, name: str) -> None:

@@ -34,6 +34,14 @@ from lienthong.profiles.validator.envelope import scan_envelope
 from lienthong.profiles.validator.fields import check_fields, plan
 from lienthong.profiles.validator.formats import MONEY_CONTEXT
 from lienthong.profiles.validator.grammar import record_grammar
+from lienthong.profiles.validator.limits import (
+    MAX_FILEHOSO,
+    MAX_RECORDS,
+    MAX_TAGS,
+    SMALLEST_TAG,
+    count_over,
+    too_many,
+)
 from lienthong.profiles.validator.record_rules import RECORD_RULES
 from lienthong.profiles.validator.scan import Note, scan_table
 from lienthong.profiles.versions import (
@@ -123,6 +131,53 @@ def parse_document(data: bytes) -> etree._Element | None:
         return None
 
 
+def document_limit(data: bytes, kind: str) -> Violation | None:
+    """The first limit of :mod:`.validator.limits` the whole document ``data`` (``checkin`` or
+    ``dossier``) is over, or None; checked before it is parsed (the gateway checks it before its
+    own parse for the signature)."""
+    if kind == "checkin":
+        record = xml130.CHECKIN_RECORD
+        records = count_over(data, b"<" + record.encode(), MAX_RECORDS)
+        if records is not None:
+            rule = too_many(records, record, MAX_RECORDS, "MAX_RECORDS")
+            return Violation("XML0-01", "XML0", record, str(records), rule)
+        return _tag_limit(data, "XML0", "XML0-01")
+    files = count_over(data, b"<FILEHOSO", MAX_FILEHOSO)
+    if files is not None:
+        return _too_many_files(files)
+    return _tag_limit(data, "GIAMDINHHS", "ENV-01")
+
+
+def _tag_limit(data: bytes, what: str, requirement: str) -> Violation | None:
+    """A violation of ``requirement`` when ``data`` holds more than :data:`MAX_TAGS` tags (counted
+    only in documents long enough to hold that many, so most are not counted)."""
+    tags = count_over(data, b"<", MAX_TAGS, SMALLEST_TAG)
+    if tags is None:
+        return None
+    return Violation(requirement, what, "(document)", str(tags), too_many(tags, "tags", MAX_TAGS, "MAX_TAGS"))
+
+
+def _too_many_files(found: int) -> Violation:
+    return Violation(
+        "ENV-01",
+        "GIAMDINHHS",
+        "FILEHOSO",
+        str(found),
+        too_many(found, "FILEHOSO", MAX_FILEHOSO, "MAX_FILEHOSO"),
+    )
+
+
+def _table_limit(kind: str, inner: bytes) -> Violation | None:
+    """The first limit an inner table is over (records of its record tag, then tags), or None."""
+    spec = table_info().get(kind)
+    if spec is not None and spec.record_tag:
+        records = count_over(inner, b"<" + spec.record_tag.encode(), MAX_RECORDS)
+        if records is not None:
+            rule = too_many(records, spec.record_tag, MAX_RECORDS, "MAX_RECORDS")
+            return Violation("ENV-03", kind, spec.record_tag, str(records), rule)
+    return _tag_limit(inner, kind, "ENV-03")
+
+
 def _b64decode(content: str) -> bytes:
     """``base64.b64decode(content, validate=True)``, SIMD-fast (:mod:`.base64_strict`; the
     equivalence tests hold it to the standard library's answer)."""
@@ -141,6 +196,9 @@ def parse_checkin(
     data: bytes, *, root: etree._Element | None = None
 ) -> tuple[list[dict[str, str]], list[Violation]]:
     """Records of a check-in file (structure rule XML0-01); ``root``: see :func:`parse_document`."""
+    over = document_limit(data, "checkin")
+    if over is not None:
+        return [], [over]
     root, problems = (root, []) if root is not None else parse_xml(data, what="XML0", requirement="XML0-01")
     if root is None:
         return [], problems
@@ -216,11 +274,17 @@ def _parse_dossier(
     read by the scanners where they can be, the records checked against that version's field
     rules. A ``root`` already parsed by the caller (the gateway, for the signature) is walked
     instead of scanning the envelope again; ``well_formed``: see :func:`validate_dossier`."""
+    over = _tag_limit(data, "GIAMDINHHS", "ENV-01")
+    if over is not None:
+        return None, [over], {}
     if scan is not None and root is None:
         scanned = _parse_scanned(data, scan, well_formed)
         if scanned is not None:
             return scanned
     notes: Notes = {}
+    files = count_over(data, b"<FILEHOSO", MAX_FILEHOSO)
+    if files is not None:
+        return None, [_too_many_files(files)], notes
     root, problems = (
         (root, []) if root is not None else parse_xml(data, what="GIAMDINHHS", requirement="ENV-01")
     )
@@ -293,12 +357,14 @@ def _parse_dossier(
 
 def _parse_scanned(
     data: bytes, scan: str, well_formed: bool = False
-) -> tuple[Dossier, list[Violation], Notes] | None:
+) -> tuple[Dossier | None, list[Violation], Notes] | None:
     """:func:`_parse_dossier` for an envelope :func:`.validator.envelope.scan_envelope` reads and
     whose contents are strict base64; None for any other (the lxml walk then answers)."""
     envelope = scan_envelope(data, well_formed=well_formed)
     if envelope is None:
         return None
+    if len(envelope.files) > MAX_FILEHOSO:
+        return None, [_too_many_files(len(envelope.files))], {}
     allowed = codelist("LOAIHOSO")
     inners: list[bytes | None] = []
     for kind, content in envelope.files:
@@ -347,6 +413,10 @@ def _read_table(
 ) -> None:
     """Add the records of one decoded inner document to ``dossier`` (by the scanner where it can
     read them, else by lxml, which also reports what is wrong)."""
+    over = _table_limit(kind, inner)
+    if over is not None:
+        problems.append(over)
+        return
     # A table the version lacks is read by lxml: the table rules then report it (TAG-01).
     scanned = scan_table(kind, inner, scan) if scan is not None and has_table(kind, scan) else None
     if scanned is not None:

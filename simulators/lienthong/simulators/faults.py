@@ -25,6 +25,7 @@ _CATALOGUE: tuple[Fault, ...] = (
     Fault("token_missing_fields", "bhxh", "the token answer omits id_token and expires_in"),
     Fault("accepts_any_password", "bhxh", "issues a token whatever the password"),
     Fault("skips_token_check", "bhxh", "accepts submissions without a valid session"),
+    Fault("ignores_password_hash", "bhxh", "accepts submissions without passwordHash or with a wrong one"),
     Fault("answer_time_utc", "bhxh", "writes thoiGianTiepNhan in UTC instead of Vietnam time"),
     Fault("no_facility_check", "bhxh", "lets a facility submit for another facility's code"),
     Fault("accepts_malformed", "bhxh", "stores submissions without checking base64, XML or rules"),

@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
@@ -167,8 +168,29 @@ def read_spec(path: Path) -> NodeSpec:
     return NodeSpec(**json.loads(path.read_text(encoding="utf-8")))
 
 
+STOP_WITH_PARENT = "LIENTHONG_STOP_WITH_PARENT"
+"""Set to ``1`` by :class:`NodeProcesses` for the nodes it starts (a node started by hand is not
+tied to its shell)."""
+
+
+def _stop_with_parent() -> None:
+    """SIGTERM this process when the process that started it is gone (killed, even by SIGKILL,
+    before it could stop its nodes): a node process never outlives ``simulate``."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def run_node(spec_path: Path, node: str) -> None:
-    """The body of one node process: build the node, provision it, serve until SIGTERM."""
+    """The body of one node process: build the node, provision it, serve until SIGTERM (or until
+    its parent is gone, when started by :class:`NodeProcesses`)."""
+    if os.environ.get(STOP_WITH_PARENT) == "1":
+        _stop_with_parent()
     spec = read_spec(spec_path)
     config = spec.network_config()
     app = node_app(node, config, spec.clock(), config.secrets or NodeSecrets())
@@ -205,7 +227,10 @@ class NodeProcesses:
             command = ["taskset", "-c", self.cpu[node], *command]
         log = open(Path(self.spec.data_dir) / f"{node}.log", "ab")  # noqa: SIM115 (the child owns it)
         self.processes[node] = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", STOP_WITH_PARENT: "1"},
         )
         log.close()
         deadline = time.monotonic() + timeout

@@ -1,10 +1,13 @@
-"""Gateway sessions: token issue, wrong passwords, submissions without a session (API-01..03)."""
+"""Gateway sessions: token issue, wrong passwords, submissions without a session or without the
+password hash (API-01..03, API-10)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from lienthong.conformance.context import ServerContext
 from lienthong.conformance.failures import CheckFailed
-from lienthong.conformance.gateway_api import Session, submit, take_token
+from lienthong.conformance.gateway_api import Session, md5_upper, open_session, submit, take_token
 from lienthong.conformance.registry import check
 
 APIKEY_FIELDS = ("access_token", "id_token", "token_type", "username", "expires_in")
@@ -43,6 +46,28 @@ async def submission_without_session_refused(ctx: ServerContext) -> None:
         answer = await submit(
             ctx.client("bhxh"),
             session,
+            ctx.samples,
+            kind="checkin",
+            document=document,
+            regulation=ctx.regulation,
+        )
+        if answer.get("maKetQua") != "401":
+            raise CheckFailed(f"with {label}: maKetQua = {answer.get('maKetQua')!r}; expected '401'")
+
+
+@check(verifies=["API-10"], actor="bhxh", direction="server", fault="bhxh:ignores_password_hash")
+async def submission_without_password_hash_refused(ctx: ServerContext) -> None:
+    """A check-in on a live session but without the passwordHash header, or with a wrong one,
+    gets maKetQua 401."""
+    session = await open_session(ctx.client("bhxh"), ctx.samples)
+    document = ctx.samples.checkin(41)
+    for label, password_md5 in (
+        ("no passwordHash header", ""),
+        ("the passwordHash of another password", md5_upper(ctx.samples.password + "-wrong")),
+    ):
+        answer = await submit(
+            ctx.client("bhxh"),
+            replace(session, password_md5=password_md5),
             ctx.samples,
             kind="checkin",
             document=document,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -157,9 +158,23 @@ def _start_fleet(network: Network, config: FleetConfig) -> None:
     console.print(f"Fleet of {config.facilities} hospitals ({codes}), {config.rate:g} visits/hour each.")
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM, SIGHUP or SIGINT ends ``simulate --processes`` as Ctrl+C does: the node processes stop
+    (a second signal is ignored, so it cannot cut the stopping short)."""
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def _serve_processes(config: NetworkConfig, port: int) -> None:
+    # Without this a SIGTERM ended the parent at once and left the three nodes listening.
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, _interrupt)
     try:
         nodes = spawn_network(config, port=port)
+    except KeyboardInterrupt:  # spawn_network stopped the nodes it had started
+        console.print("stopped")
+        return
     except (OSError, RuntimeError, TimeoutError) as exc:
         fail(f"could not start the network: {exc}", hint="choose another --port")
     with nodes:

@@ -9,11 +9,20 @@ from __future__ import annotations
 import secrets
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.routing import Route
 
 from lienthong.simulators import citizen_tokens
-from lienthong.simulators._node import BadRequest, JSONAnswer, bearer, body_fields, openapi_route, same_secret
+from lienthong.simulators._node import (
+    BadRequest,
+    BodyLimit,
+    JSONAnswer,
+    bearer,
+    body_fields,
+    openapi_route,
+    same_secret,
+)
 from lienthong.simulators.c06.registry import C06, C06Config, sha256
 
 _INACTIVE = {"deceased", "cancelled"}
@@ -121,7 +130,8 @@ def create_c06(config: C06Config | None = None) -> Starlette:
             Route("/api/vneid/account", account, methods=["GET"]),
             Route("/health", health, methods=["GET"]),
             openapi_route("c06"),
-        ]
+        ],
+        middleware=[Middleware(BodyLimit)],  # every body limited while it streams (HTTP 413)
     )
     app.state.node = node
     return app

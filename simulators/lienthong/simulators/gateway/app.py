@@ -10,13 +10,22 @@ from datetime import UTC
 
 from sqlalchemy import insert, select
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from lienthong.profiles.tables import DEFAULT_VERSION, VERSIONS
-from lienthong.simulators._node import BadRequest, JSONAnswer, bearer, body_fields, openapi_route, same_secret
+from lienthong.simulators._node import (
+    BadRequest,
+    BodyLimit,
+    JSONAnswer,
+    bearer,
+    body_fields,
+    openapi_route,
+    same_secret,
+)
 from lienthong.simulators.facilities import md5_upper
 from lienthong.simulators.faults import UnknownFault
 from lienthong.simulators.gateway.cards import RESULTS, CardRegister
@@ -33,7 +42,7 @@ from lienthong.simulators.gateway.journal import GroupCommit
 from lienthong.simulators.gateway.lookup import lookup
 from lienthong.simulators.gateway.schema import accounts, certificates, metadata, outbox, staff, submissions
 from lienthong.simulators.gateway.sessions import forget_sessions, open_session
-from lienthong.simulators.gateway.submission_route import GatewayApp, Submissions
+from lienthong.simulators.gateway.submission_route import GatewayApp, Submissions, too_large_answer
 from lienthong.simulators.store import open_database
 
 MAX_ROW_ID = 2**63 - 1
@@ -262,7 +271,9 @@ def create_gateway(config: GatewayConfig | None = None, *, pump: bool = False) -
         ):
             routes.append(submissions_api.route(kind, profile_for(regulation), path))
             fast[path] = submissions_api.raw(kind, profile_for(regulation), path)
-    app = GatewayApp(routes=routes, lifespan=lifespan, fast=fast)
+    # Every route's body is limited while it streams (the raw handlers limit theirs themselves).
+    limit = Middleware(BodyLimit, answer=too_large_answer)
+    app = GatewayApp(routes=routes, lifespan=lifespan, fast=fast, middleware=[limit])
     app.state.node = gateway
     return app
 

@@ -29,16 +29,16 @@ def header_faults(config: GatewayConfig, named: str) -> frozenset[str]:
     return config.faults | fault_set("bhxh", (n.strip() for n in named.split(",") if n.strip()))
 
 
-def unknown_fault_answer(exc: UnknownFault) -> JSONAnswer:
+def refusal(code: str, message: str, status: int = 200) -> JSONAnswer:
+    """A submission answer for a request refused before it was judged (no maGiaoDich, no time)."""
     return JSONAnswer(
-        {
-            "maKetQua": "400",
-            "maGiaoDich": "",
-            "thoiGianTiepNhan": "",
-            "thongDiep": f"header {FAULT_HEADER}: {exc}",
-        },
-        status_code=400,
+        {"maKetQua": code, "maGiaoDich": "", "thoiGianTiepNhan": "", "thongDiep": message},
+        status_code=status,
     )
+
+
+def unknown_fault_answer(exc: UnknownFault) -> JSONAnswer:
+    return refusal("400", f"header {FAULT_HEADER}: {exc}", 400)
 
 
 def service_unavailable() -> Response:

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 
 from lienthong.profiles import validate_checkin, validate_dossier, xml130
 from lienthong.profiles.base64_strict import b64decode_strict
-from lienthong.profiles.validation import Violation, parse_document
+from lienthong.profiles.validation import Violation, document_limit, parse_document
 from lienthong.simulators.clock import vn_stamp
 from lienthong.simulators.gateway.config import GatewayConfig
 from lienthong.simulators.gateway.faults import FORWARD_FAULTS
@@ -58,9 +58,67 @@ class Submission:
     """``checkin`` or ``dossier``."""
     profile: str
     fields: dict[str, str]
-    access_token: str
-    id_token: str
-    password_hash: str
+    session: Session | None
+    """The session :func:`authenticate` found (None only under the ``skips_token_check`` fault)."""
+
+
+NO_SESSION = (
+    "Chưa xác thực (unauthenticated): headers accessToken and tokenId must name a live session "
+    "from /api/token/take"
+)
+NO_PASSWORD_HASH = (
+    "Chưa xác thực (unauthenticated): header passwordHash is missing: send the MD5 of the "
+    "account's password in hex, as /api/token/take takes it"
+)
+WRONG_PASSWORD_HASH = "Chưa xác thực (unauthenticated): header passwordHash does not match the account"
+
+
+def authenticate(
+    engine: Engine,
+    access_token: str,
+    id_token: str,
+    password_hash: str,
+    *,
+    now: datetime,
+    faults: frozenset[str],
+) -> tuple[Session | None, str | None]:
+    """(session, None) for the headers of a live session and its account's password hash, else
+    (None, the 401 message). The regulation's submission calls take the headers accessToken,
+    tokenId and passwordHash (MD5); the hash is compared without regard to case, as the token
+    call's password is (the source gives the case, upper, only for that call)."""
+    session = current_session(
+        engine, access_token, id_token, now=now, accept_expired="accepts_expired_token" in faults
+    )
+    if "skips_token_check" in faults:
+        return session, None
+    if session is None:
+        return None, NO_SESSION
+    if "ignores_password_hash" in faults:
+        return session, None
+    if not password_hash:
+        return None, NO_PASSWORD_HASH
+    if not secrets.compare_digest(password_hash.upper().encode(), session.password_md5.encode()):
+        return None, WRONG_PASSWORD_HASH
+    return session, None
+
+
+async def refuse_unauthenticated(
+    journal: GroupCommit,
+    config: GatewayConfig,
+    endpoint: str,
+    kind: str,
+    profile: str,
+    message: str,
+    faults: frozenset[str],
+) -> dict[str, str]:
+    """Journal a request refused before authentication, as metadata only (its body is not even
+    read: nothing of an unauthenticated sender is kept), and answer maKetQua 401."""
+    now = config.clock.now()
+    sub = Submission(endpoint, kind, profile, {}, None)
+    outcome = Outcome(UNAUTHENTICATED, message, b"")
+    entry, transaction = journal_entry(sub, outcome, now, faults)
+    await journal.submit(entry)
+    return answer(outcome, transaction, now, faults)
 
 
 @dataclass
@@ -203,23 +261,7 @@ def _judge(
     engine: Engine, config: GatewayConfig, sub: Submission, now: datetime, faults: frozenset[str]
 ) -> Outcome:
     raw = sub.fields.get("fileHSBase64", "").encode("utf-8", "replace")
-    session = current_session(
-        engine, sub.access_token, sub.id_token, now=now, accept_expired="accepts_expired_token" in faults
-    )
-    if session is None and "skips_token_check" not in faults:
-        return Outcome(
-            UNAUTHENTICATED,
-            "Chưa xác thực (unauthenticated): headers accessToken and "
-            "tokenId must name a live session from /api/token/take",
-            raw,
-        )
-    if session is not None and sub.password_hash and sub.password_hash.upper() != session.password_md5:
-        return Outcome(
-            UNAUTHENTICATED,
-            "Chưa xác thực (unauthenticated): header passwordHash does not match the account",
-            raw,
-            session=session,
-        )
+    session = sub.session
     if session is not None and sub.fields.get("username", session.username) != session.username:
         return Outcome(
             FORBIDDEN,
@@ -229,6 +271,8 @@ def _judge(
             session=session,
         )
     facility = sub.fields.get("maCSKCB", "")
+    if not facility and "accepts_malformed" not in faults:
+        return Outcome(MALFORMED, _missing("maCSKCB"), raw, session=session)
     if session is not None and facility != session.facility and "no_facility_check" not in faults:
         return Outcome(
             FORBIDDEN,
@@ -250,9 +294,7 @@ def _judge(
         )
     for name in ("username", "maTinh", "maCSKCB", "fileHSBase64"):
         if not sub.fields.get(name):
-            return Outcome(
-                MALFORMED, f"Từ chối (rejected): field {name} is missing or empty", raw, session=session
-            )
+            return Outcome(MALFORMED, _missing(name), raw, session=session)
     try:
         document = b64decode_strict(raw)
     except (binascii.Error, ValueError):
@@ -265,6 +307,10 @@ def _judge(
     outcome = _judge_document(engine, config, sub, document, facility, session, faults)
     outcome.payload = raw  # the journal keeps exactly what was sent
     return outcome
+
+
+def _missing(name: str) -> str:
+    return f"Từ chối (rejected): field {name} is missing or empty (thiếu trường {name})"
 
 
 def _judge_document(
@@ -280,6 +326,10 @@ def _judge_document(
     # other is parsed once, for the validation and then the signature check.
     certs = facility_certificates(engine, facility) if config.require_signature else []
     verified = bool(certs) and canonical_verifies(document, certs)
+    if not verified:  # bounded work before lxml builds a tree (the validator checks it too)
+        over = document_limit(document, sub.kind)
+        if over is not None:
+            return Outcome(MALFORMED, _rejection([over]), document, session=session, violations=[over])
     root = None if verified else parse_document(document)
     if sub.kind == "checkin":
         records, violations = validate_checkin(document, sub.profile, root=root)

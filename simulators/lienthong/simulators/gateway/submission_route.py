@@ -22,9 +22,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from lienthong.simulators._node import (
     GONE,
     BadRequest,
+    BodyTooLarge,
     JSONAnswer,
     body_fields,
     check_length,
+    limited,
     parse_json_object,
     text_fields,
 )
@@ -34,10 +36,17 @@ from lienthong.simulators.gateway.faults import (
     FAULT_HEADER,
     delay_answer,
     header_faults,
+    refusal,
     service_unavailable,
     unknown_fault_answer,
 )
-from lienthong.simulators.gateway.intake import MALFORMED, Submission, receive_grouped
+from lienthong.simulators.gateway.intake import (
+    MALFORMED,
+    Submission,
+    authenticate,
+    receive_grouped,
+    refuse_unauthenticated,
+)
 from lienthong.simulators.gateway.journal import GroupCommit
 
 Header = Callable[[str], str]
@@ -59,27 +68,34 @@ class Submissions:
         header: Header,
         read_fields: Callable[[], Awaitable[dict[str, str]]],
     ) -> Response:
-        """The answer to one submission to ``path``."""
+        """The answer to one submission to ``path``: authenticated from its headers first, so the
+        body of a request refused with 401 is never read (its journal row is metadata only)."""
         cfg = self.config
         try:
             faults = header_faults(cfg, header(FAULT_HEADER))
-            fields = await read_fields()
         except UnknownFault as exc:
             return unknown_fault_answer(exc)
-        except BadRequest as exc:
-            return JSONAnswer(
-                {
-                    "maKetQua": MALFORMED,
-                    "maGiaoDich": "",
-                    "thoiGianTiepNhan": "",
-                    "thongDiep": f"Từ chối (rejected): {exc}",
-                }
-            )
         if "server_error" in faults:
             return service_unavailable()
-        sub = Submission(
-            path, kind, profile, fields, header("accesstoken"), header("tokenid"), header("passwordhash")
+        session, unauthenticated = authenticate(
+            self.journal.engine,
+            header("accesstoken"),
+            header("tokenid"),
+            header("passwordhash"),
+            now=cfg.clock.now(),
+            faults=faults,
         )
+        if unauthenticated is not None:
+            return JSONAnswer(
+                await refuse_unauthenticated(self.journal, cfg, path, kind, profile, unauthenticated, faults)
+            )
+        try:
+            fields = await read_fields()
+        except BodyTooLarge as exc:
+            return too_large_answer(exc)
+        except BadRequest as exc:
+            return refusal(MALFORMED, f"Từ chối (rejected): {exc}")
+        sub = Submission(path, kind, profile, fields, session)
         answer = await receive_grouped(self.journal, cfg, sub, faults)
         await delay_answer(cfg, faults)
         return JSONAnswer(answer)
@@ -90,7 +106,11 @@ class Submissions:
         async def endpoint(request: Request) -> Response:
             headers = request.headers
             return await self.answer(
-                kind, profile, path, lambda name: headers.get(name, ""), lambda: body_fields(request)
+                kind,
+                profile,
+                path,
+                lambda name: headers.get(name, ""),
+                lambda: body_fields(request, LARGE_FIELDS),
             )
 
         return Route(path, endpoint, methods=["POST"])
@@ -110,7 +130,7 @@ class Submissions:
                     profile,
                     path,
                     lambda name: headers.get(name, ""),
-                    lambda: _fields(scope, receive, headers),
+                    lambda: _fields(scope, limited(receive), headers),
                 )
             except Exception:
                 # Starlette's ServerErrorMiddleware: a plain 500, and the error goes on to the server.
@@ -122,11 +142,21 @@ class Submissions:
 
 
 async def _fields(scope: Scope, receive: Receive, headers: Mapping[str, str]) -> dict[str, str]:
-    """:func:`lienthong.simulators._node.body_fields` without a Request (forms still go through it)."""
+    """:func:`lienthong.simulators._node.body_fields` without a Request (forms still go through it);
+    ``receive`` is :func:`lienthong.simulators._node.limited`."""
     check_length(headers.get("content-length", "0"))
     if "json" not in headers.get("content-type", ""):
-        return await body_fields(Request(scope, receive))
-    return text_fields(parse_json_object(await _body(receive)))
+        return await body_fields(Request(scope, receive), LARGE_FIELDS)
+    return text_fields(parse_json_object(await _body(receive)), LARGE_FIELDS)
+
+
+LARGE_FIELDS = ("fileHSBase64",)
+"""The one field of a submission that may pass :data:`lienthong.simulators._node.MAX_FIELD`."""
+
+
+def too_large_answer(exc: BodyTooLarge) -> JSONAnswer:
+    """The gateway's HTTP 413 to a body above the limit, in its answer shape (maKetQua ...)."""
+    return refusal("413", f"Từ chối (rejected): {exc}", 413)
 
 
 async def _body(receive: Receive) -> bytes:

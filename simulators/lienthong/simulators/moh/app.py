@@ -10,11 +10,12 @@ from functools import partial
 
 import orjson
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from lienthong.simulators._node import JSONAnswer, bearer, openapi_route, same_secret
+from lienthong.simulators._node import BodyLimit, JSONAnswer, bearer, openapi_route, same_secret
 from lienthong.simulators.moh import consents, ksk, reads
 from lienthong.simulators.moh.clients import token_endpoint
 from lienthong.simulators.moh.config import MoHConfig
@@ -97,6 +98,7 @@ def create_moh(config: MoHConfig | None = None) -> Starlette:
         Route("/health", health, methods=["GET"]),
         openapi_route("moh"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    # Every body is limited while it streams (HTTP 413), chunked or not.
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(BodyLimit)])
     app.state.node = store
     return app
