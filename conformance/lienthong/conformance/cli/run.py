@@ -13,7 +13,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from lienthong.conformance.cli._app import app
-from lienthong.conformance.cli._console import COLOURS, console, fail
+from lienthong.conformance.cli._console import COLOURS, console, fail, local_title, outcome_label
+from lienthong.conformance.cli._options import http_url, signing_pair, writable_directory
 from lienthong.conformance.cli._wiring import (
     Suite,
     execute,
@@ -26,6 +27,7 @@ from lienthong.conformance.cli._wiring import (
 from lienthong.conformance.context import Recorder, ServerContext
 from lienthong.conformance.registry import Check
 from lienthong.conformance.results import RunResult
+from lienthong.profiles.i18n import _
 from lienthong.reports import write_all
 from lienthong.simulators.faults import UnknownFault
 from lienthong.simulators.network import NetworkConfig, build_network
@@ -39,11 +41,15 @@ _EXAMPLES = {"=": "http://127.0.0.1:8080", ":": "drops_forward"}
 def _parse_pairs(values: list[str], what: str, sep: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for value in values:
-        actor, _, rest = value.partition(sep)
+        actor, _sep, rest = value.partition(sep)
         if not actor or not rest:
             fail(
-                f"{what} {value!r} is not of the form ACTOR{sep}VALUE",
-                hint=f"for example: --{what} bhxh{sep}{_EXAMPLES[sep]}",
+                _("--{what} {value!r} is not of the form ACTOR{sep}VALUE").format(
+                    what=what, value=value, sep=sep
+                ),
+                hint=_("for example: --{what} bhxh{sep}{example}").format(
+                    what=what, sep=sep, example=_EXAMPLES[sep]
+                ),
             )
         out.setdefault(actor, []).append(rest)
     return out
@@ -82,12 +88,28 @@ def run(
     targets = {actor: urls[-1] for actor, urls in _parse_pairs(target, "target", "=").items()}
     for actor in targets:
         if actor not in TARGETABLE:
-            fail(f"--target {actor}=...: only {', '.join(TARGETABLE)} can be a real system in this version")
+            fail(
+                _("--target {actor}=...: only {actors} can be a real system in this version").format(
+                    actor=actor, actors=", ".join(TARGETABLE)
+                ),
+                hint=_("for example: --target bhxh=http://127.0.0.1:8080"),
+            )
+        http_url(targets[actor], f"--target {actor}=")
+    given = {"--facility": facility, "--username": username, "--key": key, "--cert": cert}
+    real_only = [name for name, value in given.items() if value]
+    if real_only and not targets:
+        fail(
+            _("{options} given without --target: these options apply only to a real gateway").format(
+                options=", ".join(real_only)
+            ),
+            hint=_("add --target bhxh=URL, or leave them out to test the simulated network"),
+        )
     try:
         checks = select_checks(check)
     except ValueError as exc:
-        fail(str(exc), hint="`lienthong run --help`; check names are in the report and the docs")
+        fail(str(exc), hint=_("the check names are in docs/coverage-matrix.csv and in each report"))
     faults = {actor: frozenset(names) for actor, names in _parse_pairs(fault, "fault", ":").items()}
+    writable_directory(out, "--out")
     run_id = new_run_id(seed)
     directory = run_directory(out, run_id)
     if "bhxh" in targets:
@@ -163,18 +185,20 @@ async def _against_real_gateway(
     ]
     if missing:
         fail(
-            f"testing a real gateway needs {', '.join(missing)}",
-            hint="the facility account registered on that gateway "
-            "(the password may come from LIENTHONG_PASSWORD)",
+            _("testing a real gateway needs {options}").format(options=", ".join(missing)),
+            hint=_(
+                "give the facility account registered on that gateway "
+                "(the password may come from LIENTHONG_PASSWORD)"
+            ),
         )
     signing = None
     if key or cert:
         if not (key and cert):
-            fail("--key and --cert go together (the facility's private key and its registered certificate)")
-        try:
-            signing = SigningKey(key.read_bytes(), cert.read_bytes())
-        except OSError as exc:
-            fail(f"cannot read the signing key or certificate: {exc}")
+            fail(
+                _("--key and --cert go together, and only one was given"),
+                hint=_("give the facility's private key and its registered certificate, both PEM"),
+            )
+        signing = SigningKey(*signing_pair(key, cert))
     recorder = Recorder()
     async with httpx.AsyncClient(base_url=url, timeout=30, event_hooks={"response": [recorder]}) as client:
         samples = FacilitySamples(Account(facility, username, password), seed, signing)
@@ -204,15 +228,21 @@ def _progress() -> Progress:
 
 def _summary(result: RunResult) -> None:
     table = Table(title=f"lienthong run {result.run_id}", show_lines=False)
-    for column in ("requirement", "outcome", "title"):
+    for column in (_("requirement"), _("outcome"), _("title")):
         table.add_column(column)
     for req in result.requirements:
         colour = COLOURS[req.outcome.value]
-        table.add_row(req.id, f"[{colour}]{req.outcome.value}[/]", req.title)
+        table.add_row(
+            req.id, f"[{colour}]{outcome_label(req.outcome.value)}[/]", local_title(req.id, req.title)
+        )
     console.print(table)
     counts = result.counts("requirements")
     console.print(
-        " · ".join(f"[{COLOURS[k]}]{v} {k}[/]" for k, v in counts.items())
-        + f" — {len(result.requirements)} requirements, {len(result.checks)} checks"
+        " · ".join(f"[{COLOURS[k]}]{v} {outcome_label(k)}[/]" for k, v in counts.items())
+        + " — "
+        + _("{requirements} requirements, {checks} checks").format(
+            requirements=len(result.requirements), checks=len(result.checks)
+        )
     )
-    console.print(f"[bold]{'PASSED' if result.passed else 'FAILED'}[/] — reports in {result.run_id}:")
+    verdict = _("PASSED") if result.passed else _("FAILED")
+    console.print(f"[bold]{verdict}[/] — " + _("reports in {run_id}:").format(run_id=result.run_id))
