@@ -48,6 +48,8 @@ def _closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
+REAL = ["run", "--out", "{tmp}", "--target", "bhxh=http://127.0.0.1:9", "--facility", "79001"]
+REAL += ["--username", "u", "--password", "p"]
 MISTAKES: list[tuple[list[str], list[str]]] = [
     # run
     (["run", "--out", "{file}"], ["--out", "{file}", "is a file, not a directory"]),
@@ -63,18 +65,15 @@ MISTAKES: list[tuple[list[str], list[str]]] = [
     (["run", "--out", "{tmp}", "--visits", "0"], ["--visits"]),
     (["run", "--out", "{tmp}", "--target", "bhxh=http://127.0.0.1:9"], ["needs --facility"]),
     (
-        ["run", "--out", "{tmp}", "--target", "bhxh=http://127.0.0.1:9", "--facility", "79001"]
-        + ["--username", "u", "--password", "p", "--key", "{file}"],
+        [*REAL, "--key", "{file}"],
         ["--key and --cert go together"],
     ),
     (
-        ["run", "--out", "{tmp}", "--target", "bhxh=http://127.0.0.1:9", "--facility", "79001"]
-        + ["--username", "u", "--password", "p", "--key", "{missing}", "--cert", "{file}"],
+        [*REAL, "--key", "{missing}", "--cert", "{file}"],
         ["--key {missing}", "cannot be read"],
     ),
     (
-        ["run", "--out", "{tmp}", "--target", "bhxh=http://127.0.0.1:9", "--facility", "79001"]
-        + ["--username", "u", "--password", "p", "--key", "{file}", "--cert", "{file}"],
+        [*REAL, "--key", "{file}", "--cert", "{file}"],
         ["--key {file}", "not an unencrypted PEM private key"],
     ),
     # simulate (each fails before any server starts)
@@ -90,8 +89,15 @@ MISTAKES: list[tuple[list[str], list[str]]] = [
         ["'mysql://x/y'", "not a PostgreSQL URL"],
     ),
     (
-        ["simulate", "--port", "{free}", "--data-dir", "{tmp}"]
-        + ["--database-url", "postgresql://u:secret@127.0.0.1:{closed}/db"],
+        [
+            "simulate",
+            "--port",
+            "{free}",
+            "--data-dir",
+            "{tmp}",
+            "--database-url",
+            "postgresql://u:secret@127.0.0.1:{closed}/db",
+        ],  # noqa: E501
         ["cannot connect to the database at 127.0.0.1:{closed}/db", "running PostgreSQL"],
     ),
     # validate, coverage-matrix
