@@ -97,7 +97,7 @@ MISTAKES: list[tuple[list[str], list[str]]] = [
             "{tmp}",
             "--database-url",
             "postgresql://u:secret@127.0.0.1:{closed}/db",
-        ],  # noqa: E501
+        ],
         ["cannot connect to the database at 127.0.0.1:{closed}/db", "running PostgreSQL"],
     ),
     # validate, coverage-matrix
