@@ -26,6 +26,8 @@ class Check:
     fault: str
     """``actor:fault`` that makes this check fail."""
     module: str
+    opt_in: str = ""
+    """The command-line flag (e.g. ``wait-token-expiry``) without which the check is out of scope."""
 
     @property
     def title(self) -> str:
@@ -41,7 +43,13 @@ class DuplicateCheck(ValueError):
 
 
 def check(
-    *, verifies: list[str], actor: str, direction: str, fault: str, name: str | None = None
+    *,
+    verifies: list[str],
+    actor: str,
+    direction: str,
+    fault: str,
+    name: str | None = None,
+    opt_in: str = "",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a check; requirement IDs and the direction are validated at import time."""
     if direction not in DIRECTIONS:
@@ -54,7 +62,7 @@ def check(
         existing = _REGISTRY.get(key)
         if existing is not None and existing.module != func.__module__:
             raise DuplicateCheck(f"check {key!r} is registered by {existing.module} and {func.__module__}")
-        _REGISTRY[key] = Check(key, func, tuple(verifies), actor, direction, fault, func.__module__)
+        _REGISTRY[key] = Check(key, func, tuple(verifies), actor, direction, fault, func.__module__, opt_in)
         return func
 
     return register

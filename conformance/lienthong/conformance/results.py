@@ -66,6 +66,47 @@ class Exchange:
         return " ".join(parts)
 
 
+class Verdict(StrEnum):
+    """What a run concludes; only PASSED exits 0."""
+
+    PASSED = "passed"
+    """Every SHALL in scope passed (or is waived); warnings are shown apart."""
+    FAILED = "failed"
+    """A firm SHALL in scope failed."""
+    INCOMPLETE = "incomplete"
+    """Nothing failed, but a SHALL in scope was not tested (skipped, or the harness or network
+    failed): the run cannot say the system conforms."""
+
+
+EXIT_CODES = {Verdict.PASSED: 0, Verdict.FAILED: 1, Verdict.INCOMPLETE: 1}
+"""0 pass, 1 fail or not all tested, 2 usage error (the CLI), 3 an internal error of lienthong."""
+RESULT_SCHEMA_VERSION = "2"
+"""Version of ``report.json``'s shape (its JSON Schema is published in lienthong.reports)."""
+
+
+@dataclass
+class Scope:
+    """What a run set out to test, fixed by its command line before any check runs."""
+
+    command: str
+    """The command that ran: run, conformance, certify, load, audit."""
+    actors: tuple[str, ...]
+    """Actors under test."""
+    targets: dict[str, str]
+    """Actor -> "simulated" or the URL of the real system under test."""
+    profile: str
+    """The profile version the submissions follow (130, 4750 or 3176)."""
+    options: dict[str, str] = field(default_factory=dict)
+    """What the command line gave that changes the scope (accounts, patients, opt-in checks),
+    each with its value or "not given"."""
+    checks: tuple[str, ...] = ()
+    """Checks selected for the run."""
+    requirements: tuple[str, ...] = ()
+    """Requirement IDs in scope: the run passes only if every SHALL among them passes."""
+    out_of_scope: dict[str, str] = field(default_factory=dict)
+    """Requirement ID -> why it is not in this run's scope."""
+
+
 @dataclass
 class CheckResult:
     check: str
@@ -79,6 +120,10 @@ class CheckResult:
     exchanges: list[Exchange] = field(default_factory=list)
     duration_ms: float = 0.0
     proven_by_fault: str = ""
+    internal_error: bool = False
+    """The check crashed: a bug of lienthong's, not a finding (the run exits 3)."""
+    case_id: str = ""
+    """Where the full evidence of a failure or warning is kept (``cases/<case_id>``)."""
 
 
 @dataclass
@@ -94,6 +139,14 @@ class RequirementResult:
     outcome: Outcome
     checks: list[str]
     message: str = ""
+    in_scope: bool = True
+    title_vi: str = ""
+    text_vi: str = ""
+
+    @property
+    def firm(self) -> bool:
+        """A SHALL resting on a verified or secondary source: only these can fail a system."""
+        return self.level == "SHALL" and self.mark in ("V", "S")
 
 
 @dataclass
@@ -107,14 +160,38 @@ class RunResult:
     """Actor -> "simulated" or the URL of the real system under test."""
     checks: list[CheckResult]
     requirements: list[RequirementResult]
+    scope: Scope | None = None
+    schema_version: str = RESULT_SCHEMA_VERSION
 
     def counts(self, of: str = "requirements") -> dict[str, int]:
-        items = self.requirements if of == "requirements" else self.checks
+        """Outcomes tallied over the requirements in scope (or over the checks)."""
+        items: list[CheckResult] | list[RequirementResult]
+        items = [r for r in self.requirements if r.in_scope] if of == "requirements" else self.checks
         tally = {outcome.value: 0 for outcome in Outcome}
         for item in items:
             tally[item.outcome.value] += 1
         return tally
 
     @property
+    def untested(self) -> list[RequirementResult]:
+        """SHALLs in scope that were neither passed, waived nor only warned about."""
+        done = (Outcome.PASS, Outcome.WAIVED, Outcome.WARN, Outcome.FAIL)
+        return [r for r in self.requirements if r.in_scope and r.level == "SHALL" and r.outcome not in done]
+
+    @property
+    def verdict(self) -> Verdict:
+        if any(r.in_scope and r.outcome is Outcome.FAIL for r in self.requirements):
+            return Verdict.FAILED
+        if self.untested or not any(r.in_scope for r in self.requirements):
+            return Verdict.INCOMPLETE
+        return Verdict.PASSED
+
+    @property
     def passed(self) -> bool:
-        return not any(r.outcome in (Outcome.FAIL, Outcome.ERROR) for r in self.requirements)
+        return self.verdict is Verdict.PASSED
+
+    @property
+    def exit_code(self) -> int:
+        if any(c.internal_error for c in self.checks):
+            return 3
+        return EXIT_CODES[self.verdict]

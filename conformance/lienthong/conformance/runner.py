@@ -11,23 +11,16 @@ import httpx
 from lienthong.conformance.context import SenderContext, ServerContext
 from lienthong.conformance.failures import CheckFailed, CheckWarned, Omitted, Skipped
 from lienthong.conformance.registry import Check
-from lienthong.conformance.results import SEVERITY, CheckResult, Outcome, RequirementResult
+from lienthong.conformance.results import SEVERITY, CheckResult, Outcome, RequirementResult, Scope
+from lienthong.conformance.scope import applies
 from lienthong.profiles import requirements
 from lienthong.profiles.catalogue import requirement
-
-CHAIN_ACTORS = frozenset({"bhxh", "c06", "moh"})
 
 
 def is_firm(req_ids: Iterable[str]) -> bool:
     """Whether breaking these requirements is a failure: some of them is a SHALL whose source is
     verified (V) or secondary (S). SHOULDs and [I]-only facts give warnings."""
     return any(requirement(r).level == "SHALL" and requirement(r).mark in ("V", "S") for r in req_ids)
-
-
-def applies(item: Check, under_test: frozenset[str]) -> bool:
-    if item.actor == "chain":
-        return under_test >= CHAIN_ACTORS
-    return item.actor in under_test
 
 
 async def run_check(
@@ -72,7 +65,7 @@ async def run_check(
         result.outcome = Outcome.ERROR
         result.message = f"network error talking to the system under test: {type(exc).__name__}: {exc}"
     except Exception as exc:  # a bug in lienthong, not a finding about the system under test
-        result.outcome = Outcome.ERROR
+        result.outcome, result.internal_error = Outcome.ERROR, True
         result.message = (
             f"internal error in lienthong check {item.name}: {type(exc).__name__}: {exc} (please report)"
         )
@@ -99,8 +92,9 @@ async def run_checks(
     return results
 
 
-def summarise(results: list[CheckResult]) -> list[RequirementResult]:
-    """Every catalogued requirement with the worst outcome of its checks."""
+def summarise(results: list[CheckResult], scope: Scope | None = None) -> list[RequirementResult]:
+    """Every catalogued requirement with the worst outcome of its checks; those outside the
+    run's scope are omitted with the reason."""
     by_req: dict[str, list[CheckResult]] = {}
     for result in results:
         for req_id in result.requirement_ids:
@@ -108,12 +102,18 @@ def summarise(results: list[CheckResult]) -> list[RequirementResult]:
     out = []
     for req in requirements().values():
         mine = by_req.get(req.id, [])
-        if mine:
+        in_scope = scope is None or req.id in scope.requirements
+        if not in_scope:
+            outcome = Outcome.OMIT
+            message = f"out of scope: {scope.out_of_scope.get(req.id, 'not in this run') if scope else ''}"
+        elif mine:
             outcome = min((r.outcome for r in mine), key=SEVERITY.index)
             message = "; ".join(f"{r.check}: {r.message}" for r in mine if r.outcome == outcome)
+            if outcome is Outcome.FAIL and not is_firm([req.id]):
+                outcome = Outcome.WARN  # a check of several requirements failed; this one is not firm
         else:
             outcome = Outcome.SKIP
-            message = f"not tested: {req.not_tested_reason or 'no check in this run'}"
+            message = f"not tested: {req.not_tested_reason or 'no check in lienthong verifies it yet'}"
         out.append(
             RequirementResult(
                 req.id,
@@ -127,6 +127,9 @@ def summarise(results: list[CheckResult]) -> list[RequirementResult]:
                 outcome,
                 [r.check for r in mine],
                 message,
+                in_scope,
+                getattr(req, "title_vi", ""),
+                getattr(req, "text_vi", ""),
             )
         )
     return out

@@ -106,3 +106,9 @@ def outcome_label(value: str) -> str:
         "waived": _("waived"),
     }
     return labels.get(value, value)
+
+
+def verdict_label(value: str) -> str:
+    """The verdict of a run (``passed``, ``failed``, ``incomplete``) as printed, upper case."""
+    labels = {"passed": _("PASSED"), "failed": _("FAILED"), "incomplete": _("INCOMPLETE")}
+    return labels.get(value, value.upper())

@@ -9,7 +9,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from lienthong.conformance.results import RunResult
 from lienthong.profiles.catalogue import requirements
-from lienthong.profiles.i18n import _, language, outcome_label
+from lienthong.profiles.i18n import _, language, outcome_label, verdict_label
 
 _ENV = Environment(
     loader=PackageLoader("lienthong.reports", "templates"),
@@ -19,6 +19,7 @@ _ENV = Environment(
 )
 _ENV.globals["_"] = _
 _ENV.globals["outcome"] = outcome_label
+_ENV.globals["verdict"] = verdict_label
 
 
 def _marks() -> dict[str, str]:

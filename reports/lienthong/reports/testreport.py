@@ -8,12 +8,14 @@ from typing import Any
 
 import orjson
 
-from lienthong.conformance.results import CheckResult, Outcome, RunResult
+from lienthong.conformance.results import CheckResult, Outcome, RunResult, Verdict
 
 # Our outcomes -> http://hl7.org/fhir/report-action-result-codes (R4 has no "omit").
 ACTION_RESULT = {
     Outcome.PASS: "pass",
     Outcome.FAIL: "fail",
+    Outcome.WARN: "warning",
+    Outcome.WAIVED: "warning",
     Outcome.SKIP: "skip",
     Outcome.OMIT: "skip",
     Outcome.ERROR: "error",
@@ -47,7 +49,10 @@ def render(run: RunResult) -> dict[str, Any]:
         "name": f"lienthong conformance run {run.run_id}",
         "status": "completed",
         "testScript": {"display": f"lienthong {run.tool_version} suite, seed {run.seed}"},
-        "result": "pass" if run.passed else "fail",
+        # R4's TestReport.result is pass | fail | pending: a run that left a SHALL untested is pending.
+        "result": {Verdict.PASSED: "pass", Verdict.FAILED: "fail", Verdict.INCOMPLETE: "pending"}[
+            run.verdict
+        ],
         "score": round(100 * passed / len(ran), 1) if ran else 0,
         "tester": f"lienthong {run.tool_version}",
         "issued": run.finished_at,

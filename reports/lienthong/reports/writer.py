@@ -16,6 +16,8 @@ FORMATS = {
 }
 
 
-def write_all(run: RunResult, directory: Path) -> dict[str, Path]:
+def write_all(run: RunResult, directory: Path, formats: list[str] | None = None) -> dict[str, Path]:
+    """Write the formats asked for (all by default; evidence of failures always)."""
     directory.mkdir(parents=True, exist_ok=True)
-    return {name: writer(run, directory) for name, writer in FORMATS.items()}
+    wanted = [*(formats or FORMATS), "evidence"]
+    return {name: writer(run, directory) for name, writer in FORMATS.items() if name in wanted}

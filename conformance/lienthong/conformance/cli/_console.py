@@ -18,11 +18,11 @@ err_console = Console(stderr=True, highlight=False)
 COLOURS = {
     "pass": "green",
     "fail": "red",
-    "warn": "dark_orange",
+    "warn": "magenta",
+    "waived": "cyan",
     "error": "yellow",
     "skip": "bright_black",
     "omit": "bright_black",
-    "waived": "cyan",
 }
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from lienthong.conformance.context import Recorder, SenderContext, ServerContext
 from lienthong.conformance.journal import fetch_sent
 from lienthong.conformance.registry import Check, registered
-from lienthong.conformance.results import CheckResult, RunResult
+from lienthong.conformance.results import CheckResult, RunResult, Scope
 from lienthong.conformance.runner import run_checks, summarise
 from lienthong.simulators.network import NODES, Network
 from lienthong.simulators.samples import Account, FacilitySamples
@@ -113,6 +113,7 @@ async def execute(
     seed: int,
     run_id: str,
     targets: dict[str, str],
+    scope: Scope | None = None,
     progress: Callable[[CheckResult], None] | None = None,
 ) -> RunResult:
     started = datetime.now(UTC).isoformat(timespec="seconds")
@@ -127,7 +128,8 @@ async def execute(
         tool_version(),
         targets,
         results,
-        summarise(results),
+        summarise(results, scope),
+        scope,
     )
 
 

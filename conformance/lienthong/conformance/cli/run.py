@@ -10,11 +10,11 @@ from typing import Annotated
 import httpx
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from lienthong.conformance.cli._app import app
-from lienthong.conformance.cli._console import COLOURS, console, fail, local_title, outcome_label
+from lienthong.conformance.cli._console import console, fail
 from lienthong.conformance.cli._options import http_url, signing_pair, writable_directory
+from lienthong.conformance.cli._verdict import print_result, print_scope
 from lienthong.conformance.cli._wiring import (
     Suite,
     execute,
@@ -25,16 +25,20 @@ from lienthong.conformance.cli._wiring import (
     simulated_suite,
 )
 from lienthong.conformance.context import Recorder, ServerContext
-from lienthong.conformance.registry import Check
-from lienthong.conformance.results import RunResult
+from lienthong.conformance.registry import Check, registered
+from lienthong.conformance.results import RunResult, Scope
+from lienthong.conformance.scope import plan_scope
 from lienthong.profiles.i18n import _
-from lienthong.reports import write_all
+from lienthong.reports import FORMATS, write_all
 from lienthong.simulators.faults import UnknownFault
 from lienthong.simulators.network import NetworkConfig, build_network
 from lienthong.simulators.pki import SigningKey
 from lienthong.simulators.samples import Account, FacilitySamples
 
 TARGETABLE = ("bhxh",)
+SIMULATED_ACTORS = frozenset({"bhxh", "c06", "moh", "hospital"})
+PROFILE = "3176"
+"""The profile the suite's submissions follow (the current one)."""
 _EXAMPLES = {"=": "http://127.0.0.1:8080", ":": "drops_forward"}
 
 
@@ -83,6 +87,10 @@ def run(
         Path | None, typer.Option(help="Facility private key, PEM (to sign for a real gateway).")
     ] = None,
     cert: Annotated[Path | None, typer.Option(help="Facility certificate, PEM.")] = None,
+    report_format: Annotated[
+        list[str],
+        typer.Option("--format", help=f"Report formats to write (repeatable): {', '.join(FORMATS)}."),
+    ] = [],  # noqa: B006
 ) -> None:
     """Run the conformance suite end to end and write JSON, JUnit XML and HTML reports."""
     targets = {actor: urls[-1] for actor, urls in _parse_pairs(target, "target", "=").items()}
@@ -105,17 +113,37 @@ def run(
             hint=_("add --target bhxh=URL, or leave them out to test the simulated network"),
         )
     try:
-        checks = select_checks(check)
+        chosen = select_checks(check) if check else None
     except ValueError as exc:
         fail(str(exc), hint=_("the check names are in docs/coverage-matrix.csv and in each report"))
+    unknown_formats = [f for f in report_format if f not in FORMATS]
+    if unknown_formats:
+        fail(
+            _("--format {value!r} is not a report format").format(value=unknown_formats[0]),
+            hint=_("one of: {formats} (repeat --format for several; default: all)").format(
+                formats=", ".join(FORMATS)
+            ),
+        )
     faults = {actor: frozenset(names) for actor, names in _parse_pairs(fault, "fault", ":").items()}
     writable_directory(out, "--out")
+    real = "bhxh" in targets
+    scope, checks = plan_scope(
+        command="run",
+        registered=registered(),
+        selected=chosen,
+        under_test=frozenset({"bhxh"}) if real else SIMULATED_ACTORS,
+        directions=frozenset({"server"}) if real else frozenset({"server", "sender", "chain"}),
+        targets={"bhxh": targets["bhxh"]} if real else dict.fromkeys(sorted(SIMULATED_ACTORS), "simulated"),
+        profile=PROFILE,
+        options=_scope_options(real, facility, key, faults),
+    )
     run_id = new_run_id(seed)
     directory = run_directory(out, run_id)
-    if "bhxh" in targets:
+    print_scope(scope)
+    if real:
         result = asyncio.run(
             _against_real_gateway(
-                checks, targets["bhxh"], seed, run_id, facility, username, password, key, cert
+                checks, scope, targets["bhxh"], seed, run_id, facility, username, password, key, cert
             )
         )
     else:
@@ -126,18 +154,29 @@ def run(
                 data_dir=directory / "network",
                 faults=faults,
             )
-            result = asyncio.run(_simulated(checks, config, visits, run_id))
+            result = asyncio.run(_simulated(checks, scope, config, visits, run_id))
         except (UnknownFault, ValueError) as exc:
             fail(str(exc))
-    paths = write_all(result, directory)
-    _summary(result)
-    for name, path in paths.items():
-        if path.exists():  # no failures folder when nothing failed
-            console.print(f"  {name:8} {path}")
-    raise typer.Exit(0 if result.passed else 1)
+    paths = write_all(result, directory, report_format or None)
+    print_result(result, paths)
+    raise typer.Exit(result.exit_code)
 
 
-async def _simulated(checks: list[Check], config: NetworkConfig, visits: int, run_id: str) -> RunResult:
+def _scope_options(
+    real: bool, facility: str, key: Path | None, faults: dict[str, frozenset[str]]
+) -> dict[str, str]:
+    if real:
+        return {
+            "account": facility or "not given",
+            "signing": "--key/--cert given" if key else "not given (signature checks skip)",
+        }
+    given = ", ".join(f"{a}:{f}" for a, names in sorted(faults.items()) for f in sorted(names))
+    return {"faults": given or "none (the conformant network)"}
+
+
+async def _simulated(
+    checks: list[Check], scope: Scope, config: NetworkConfig, visits: int, run_id: str
+) -> RunResult:
     network = build_network(config)
     try:
         with _progress() as bar:
@@ -157,6 +196,7 @@ async def _simulated(checks: list[Check], config: NetworkConfig, visits: int, ru
                 seed=config.seed,
                 run_id=run_id,
                 targets=dict.fromkeys(("bhxh", "c06", "moh", "hospital", "vneid"), "simulated"),
+                scope=scope,
                 progress=lambda _: bar.advance(running),
             )
     finally:
@@ -165,6 +205,7 @@ async def _simulated(checks: list[Check], config: NetworkConfig, visits: int, ru
 
 async def _against_real_gateway(
     checks: list[Check],
+    scope: Scope,
     url: str,
     seed: int,
     run_id: str,
@@ -212,6 +253,7 @@ async def _against_real_gateway(
                 seed=seed,
                 run_id=run_id,
                 targets={"bhxh": url},
+                scope=scope,
                 progress=lambda _: bar.advance(running),
             )
 
@@ -224,25 +266,3 @@ def _progress() -> Progress:
         console=console,
         transient=True,
     )
-
-
-def _summary(result: RunResult) -> None:
-    table = Table(title=f"lienthong run {result.run_id}", show_lines=False)
-    for column in (_("requirement"), _("outcome"), _("title")):
-        table.add_column(column)
-    for req in result.requirements:
-        colour = COLOURS[req.outcome.value]
-        table.add_row(
-            req.id, f"[{colour}]{outcome_label(req.outcome.value)}[/]", local_title(req.id, req.title)
-        )
-    console.print(table)
-    counts = result.counts("requirements")
-    console.print(
-        " · ".join(f"[{COLOURS[k]}]{v} {outcome_label(k)}[/]" for k, v in counts.items())
-        + " — "
-        + _("{requirements} requirements, {checks} checks").format(
-            requirements=len(result.requirements), checks=len(result.checks)
-        )
-    )
-    verdict = _("PASSED") if result.passed else _("FAILED")
-    console.print(f"[bold]{verdict}[/] — " + _("reports in {run_id}:").format(run_id=result.run_id))
