@@ -285,3 +285,23 @@ def test_simulate_options(paths: dict[str, str], port: str, population: str, cer
 def test_load_options(paths: dict[str, str], run_time: str, users: str, scale: str) -> None:
     _no_traceback(_invoke(["load", "plan", "--scale", scale]))
     _no_traceback(_invoke(["load", "run", "--run-time", run_time, "--users", users, "--out", paths["file"]]))
+
+
+def test_the_installed_entry_point_behaves_the_same(tmp_path: Path) -> None:
+    """``python -m lienthong.conformance.cli`` (what the ``lienthong`` script runs): exit 2 and one
+    line on stderr for a mistake, nothing on stdout."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "lienthong.conformance.cli", "bench", "validate", "--rounds", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ | {"COLUMNS": "200"},
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert done.stderr.strip() == "error: --rounds must be at least 1, not 0. Give --rounds 1 or more."

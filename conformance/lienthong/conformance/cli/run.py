@@ -31,7 +31,7 @@ from lienthong.conformance.scope import plan_scope
 from lienthong.profiles.i18n import _
 from lienthong.reports import FORMATS, write_all
 from lienthong.simulators.faults import UnknownFault
-from lienthong.simulators.network import NetworkConfig, build_network
+from lienthong.simulators.network import NetworkConfig, build_network, chosen_faults
 from lienthong.simulators.pki import SigningKey
 from lienthong.simulators.samples import Account, FacilitySamples
 
@@ -125,6 +125,10 @@ def run(
             ),
         )
     faults = {actor: frozenset(names) for actor, names in _parse_pairs(fault, "fault", ":").items()}
+    try:
+        chosen_faults(NetworkConfig(faults=faults))  # unknown actors and fault names, before anything runs
+    except (UnknownFault, ValueError) as exc:
+        fail(str(exc), hint=_("the faults of each actor are listed in docs/coverage-matrix.csv"))
     writable_directory(out, "--out")
     real = "bhxh" in targets
     scope, checks = plan_scope(
@@ -147,16 +151,14 @@ def run(
             )
         )
     else:
-        try:
-            config = NetworkConfig(
-                seed=seed,
-                population=max(200, 100 + visits),
-                data_dir=directory / "network",
-                faults=faults,
-            )
-            result = asyncio.run(_simulated(checks, scope, config, visits, run_id))
-        except (UnknownFault, ValueError) as exc:
-            fail(str(exc))
+        config = NetworkConfig(
+            seed=seed,
+            population=max(200, 100 + visits),
+            data_dir=directory / "network",
+            faults=faults,
+        )
+        # a ValueError from the run itself is a bug of ours (exit 3), not a wrong option
+        result = asyncio.run(_simulated(checks, scope, config, visits, run_id))
     paths = write_all(result, directory, report_format or None)
     print_result(result, paths)
     raise typer.Exit(result.exit_code)
