@@ -89,6 +89,10 @@ MISTAKES: list[tuple[list[str], list[str]]] = [
         ["'mysql://x/y'", "not a PostgreSQL URL"],
     ),
     (
+        ["simulate", "--port", "{free}", "--data-dir", "{tmp}", "--database-url", "mysql://u:secret@x/y"],
+        ["'mysql://u:***@x/y'", "not a PostgreSQL URL"],
+    ),
+    (
         [
             "simulate",
             "--port",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import socket
 from pathlib import Path
 
@@ -115,8 +116,11 @@ def database_url(url: str, option: str = "--database-url", timeout: float = 5.0)
         "Give {option} postgresql://USER:PASSWORD@HOST:PORT/DATABASE of a running PostgreSQL server, "
         "or leave it out to use SQLite files."
     ).format(option=option)
+    shown = re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)  # never echo a password
     if not url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
-        raise UsageProblem(_("{option} {url!r} is not a PostgreSQL URL").format(option=option, url=url), hint)
+        raise UsageProblem(
+            _("{option} {url!r} is not a PostgreSQL URL").format(option=option, url=shown), hint
+        )
     import psycopg
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
@@ -125,7 +129,7 @@ def database_url(url: str, option: str = "--database-url", timeout: float = 5.0)
         parsed = make_url(url.replace("postgres://", "postgresql://", 1))
     except (ArgumentError, ValueError):
         raise UsageProblem(
-            _("{option} {url!r} is not a valid URL").format(option=option, url=url), hint
+            _("{option} {url!r} is not a valid URL").format(option=option, url=shown), hint
         ) from None
     try:
         psycopg.connect(
