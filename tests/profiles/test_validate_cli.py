@@ -54,7 +54,7 @@ def test_json_output_and_version_option(tmp_path: Path, to_dossier: Callable[...
     )
     bad = runner.invoke(app, ["validate", "--version", "qd1", str(tmp_path)])
     assert bad.exit_code == 2
-    assert "must be auto or one of" in bad.output
+    assert "is not a profile" in bad.output
 
 
 def test_same_episode_key_for_two_patients_is_key_01(

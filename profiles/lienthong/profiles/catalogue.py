@@ -6,12 +6,18 @@ A requirement's ``mark`` carries the verification mark of the fact behind it:
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 
 from lienthong.profiles._data import read_csv
+from lienthong.profiles.i18n import pick
 
 MARKS = {"V": "verified", "S": "secondary", "I": "inferred"}
+CATALOGUE_REVISION = "2026.12"
+"""Revision of the requirement catalogue, raised by hand when its meaning changes; the version
+printed (``catalogue_version``) adds a hash of requirements.csv, so any edit shows."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +36,24 @@ class Requirement:
     mark: str
     actors: tuple[str, ...]
     not_tested_reason: str = ""
+    title_vi: str = ""
+    """The title in Vietnamese (empty where the catalogue has none yet)."""
+    text_vi: str = ""
+    """The requirement in Vietnamese, in the regulation's words where it quotes them."""
 
     @property
     def mark_label(self) -> str:
         return MARKS[self.mark]
+
+    @property
+    def local_title(self) -> str:
+        """The title in the current language (:mod:`lienthong.profiles.i18n`)."""
+        return pick(self.title, self.title_vi)
+
+    @property
+    def local_text(self) -> str:
+        """The requirement text in the current language."""
+        return pick(self.text, self.text_vi)
 
 
 class UnknownRequirement(KeyError):
@@ -55,6 +75,8 @@ def requirements() -> dict[str, Requirement]:
             mark=row["mark"],
             actors=tuple(a for a in row["actors"].split(";") if a),
             not_tested_reason=row.get("not_tested_reason") or "",
+            title_vi=row.get("title_vi") or "",
+            text_vi=row.get("requirement_vi") or "",
         )
         if req.id in out:
             raise ValueError(f"requirement {req.id} is catalogued twice")
@@ -72,3 +94,10 @@ def requirement(req_id: str) -> Requirement:
         close = difflib.get_close_matches(req_id, list(requirements()), n=3)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise UnknownRequirement(f"unknown requirement ID {req_id!r}.{hint}") from None
+
+
+@cache
+def catalogue_version() -> str:
+    """``CATALOGUE_REVISION`` plus the first 12 hex digits of the SHA-256 of requirements.csv."""
+    data = resources.files("lienthong.profiles").joinpath("data", "requirements.csv").read_bytes()
+    return f"{CATALOGUE_REVISION}+{hashlib.sha256(data).hexdigest()[:12]}"

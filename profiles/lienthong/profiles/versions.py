@@ -17,6 +17,8 @@ from lienthong.profiles.tables import DEFAULT_VERSION, VERSIONS
 AUTO = "auto"
 ENDPOINT_VERSIONS = {"130": "qd130", "4750": "qd4750", "3176": "qd3176"}
 """Suffix of the gateway endpoint (``checkInKcbQd3176``, ``guiHoSoXmlQD4750``) -> version."""
+PROFILES = tuple(ENDPOINT_VERSIONS)
+"""The profiles as the command line names them (``--profile 3176``)."""
 
 _TAGS_3176 = {"XML13": ("MA_CSKCB_DI", "MA_CSKCB_DEN", "TINH_TRANG_CT"), "XML2": ("NGAY_TH_YL",)}
 _TAGS_4750 = {"XML13": ("MA_NOI_DI", "MA_NOI_DEN", "PP_DIEU_TRI", "TEN_DICH_VU", "TEN_THUOC")}
@@ -50,6 +52,22 @@ def check_version(version: str) -> str:
     if version != AUTO and version not in VERSIONS:
         raise ValueError(f"unknown profile version {version!r}; choose one of {', '.join((AUTO, *VERSIONS))}")
     return version
+
+
+class UnknownProfile(ValueError):
+    """A ``--profile`` value that names no profile."""
+
+
+def profile_version(value: str, *, auto: bool = False) -> str:
+    """The version a profile name means: ``3176``, ``qd3176``, ``QD3176``, ``QĐ 3176`` and
+    ``qđ-3176`` are all ``qd3176`` (``auto`` stays ``auto`` when ``auto`` is allowed)."""
+    text = value.strip().lower().replace("đ", "d").replace(" ", "").replace("-", "").replace("_", "")
+    if auto and text == AUTO:
+        return AUTO
+    number = text.removeprefix("qd")
+    if number in ENDPOINT_VERSIONS:
+        return ENDPOINT_VERSIONS[number]
+    raise UnknownProfile(value)
 
 
 def implied_dossier_version(tables: Records) -> str:

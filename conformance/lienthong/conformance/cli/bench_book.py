@@ -27,6 +27,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lienthong.conformance.cli._options import free_ports
 from lienthong.conformance.cli.bench import bench_app
 from lienthong.simulators.moh.bench import prepare
 
@@ -189,11 +190,12 @@ def bench_book(
     ] = 2000,
     seconds: Annotated[int, typer.Option(min=2, help="Length of each measured run.")] = 10,
     connections: Annotated[int, typer.Option(min=1, help="wrk connections.")] = 64,
-    port: Annotated[int, typer.Option(help="Loopback port of the server.")] = 8190,
+    port: Annotated[int, typer.Option(min=1024, max=65535, help="Loopback port of the server.")] = 8190,
     write: Annotated[bool, typer.Option(help="Record the figures in docs/benchmarks.md.")] = False,
 ) -> None:
     """Health-book reads per second on one core (granian + Starlette), and p99 at 70 % of saturation."""
     console = Console()
+    free_ports(port, 1)
     wrk = _need("wrk", "apt-get install -y wrk")
     granian = _need("granian", "pip install granian")
     with tempfile.TemporaryDirectory(prefix="lienthong-bench-book-") as tmp:

@@ -32,7 +32,10 @@ from lxml import etree
 from rich.table import Table
 
 from lienthong.conformance.cli._console import console, fail
+from lienthong.conformance.cli._options import database_url as reachable_database
+from lienthong.conformance.cli._options import free_ports, one_of
 from lienthong.conformance.cli.bench import bench_app
+from lienthong.profiles.i18n import _
 from lienthong.simulators.facilities import facilities, facility_keys, md5_upper
 from lienthong.simulators.gateway.served import SPEC_VARIABLE, SYNCHRONOUS_VARIABLE
 from lienthong.simulators.network import NetworkConfig
@@ -96,7 +99,7 @@ def _reference(request: bytes, seconds: float = 0.5) -> float:
     document = base64.b64decode(orjson.loads(request.split(b"\r\n\r\n", 1)[1])["fileHSBase64"])
     count, start = 0, time.perf_counter()
     while (elapsed := time.perf_counter() - start) < seconds:
-        for _ in range(100):
+        for _n in range(100):
             etree.fromstring(document)
         count += 100
     return count / elapsed
@@ -203,14 +206,15 @@ def bench_gateway(
 ) -> None:
     """Gateway ingest of typical signed dossiers, validated and durably stored, on one server core."""
     if (os.cpu_count() or 1) < 2:
-        fail("this benchmark needs two cores (server on CPU 0, load on CPU 1)")
-    if server not in SERVERS:
-        fail(f"--server must be one of {', '.join(SERVERS)}")
-    if loop not in LOOPS:
-        fail(f"--loop must be one of {', '.join(LOOPS)}")
-    synchronous = synchronous.upper()
-    if synchronous not in {"NORMAL", "FULL"}:
-        fail("--synchronous must be NORMAL or FULL")
+        fail(
+            _("this benchmark needs two cores (server on CPU 0, load on CPU 1)"),
+            hint=_("run it on a machine with two cores or more"),
+        )
+    one_of(server, tuple(SERVERS), "--server")
+    one_of(loop, tuple(LOOPS), "--loop")
+    synchronous = one_of(synchronous.upper(), ("NORMAL", "FULL"), "--synchronous")
+    free_ports(port, 1)
+    reachable_database(database_url)
     with tempfile.TemporaryDirectory(prefix="lienthong-bench-") as scratch:
         data = Path(scratch)
         config = NetworkConfig(seed=42, population=10, facilities=1, data_dir=data,

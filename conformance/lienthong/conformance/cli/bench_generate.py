@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from lienthong.conformance.cli._options import at_least
 from lienthong.conformance.cli.bench import bench_app
 
 
@@ -25,9 +26,9 @@ def bench_generate(
     from lienthong.simulators.population import bench
 
     console = Console()
-    if count < 10_000 or faker_count < 1000 or workers < 1:
-        console.print("[red]error:[/red] --count must be >= 10000, --faker-count >= 1000, --workers >= 1")
-        raise typer.Exit(2)
+    at_least(count, 10_000, "--count")
+    at_least(faker_count, 1000, "--faker-count")
+    at_least(workers, 1, "--workers")
     figures = []
     with console.status("measuring (each run in a fresh process)..."):
         figures.append(bench.faker(faker_count))

@@ -30,6 +30,7 @@ from lxml import etree
 from rich.console import Console
 from rich.table import Table
 
+from lienthong.conformance.cli._options import at_least, profile
 from lienthong.conformance.cli.bench import bench_app
 from lienthong.profiles.samples import sample_tables
 from lienthong.profiles.validation import validate_dossier
@@ -88,9 +89,14 @@ def _rates(fns: dict[str, Callable[[bytes], object]], docs: list[bytes], rounds:
 def bench_validate(
     count: Annotated[int, typer.Option(help="Distinct dossiers per corpus (split over the rounds).")] = 6000,
     rounds: Annotated[int, typer.Option(help="Rounds; each validates a fresh slice; the median shows.")] = 5,
-    version: Annotated[str, typer.Option(help="Profile version of the corpus.")] = "qd3176",
+    version: Annotated[
+        str, typer.Option("--profile", "--version", help="Profile of the corpus: 130, 4750 or 3176.")
+    ] = "3176",
 ) -> None:
     """Validation throughput (dossiers per second on one core), every rule applied."""
+    at_least(rounds, 1, "--rounds")
+    at_least(count, rounds, "--count")  # each round validates a slice of at least one dossier
+    version = profile(version)
     console = Console()
     table = Table(title=f"lienthong bench validate ({count} dossiers per corpus, median of {rounds} rounds)")
     for column in ("corpus", "measure", "dossiers/s", "records/s", "µs/dossier", "vs detailed"):

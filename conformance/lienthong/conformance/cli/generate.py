@@ -11,6 +11,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from lienthong.conformance.cli import app
+from lienthong.conformance.cli._options import writable_directory
+
+MAX_WORKERS = 64
 
 
 @app.command()
@@ -43,6 +46,8 @@ def generate(
         fail(f"--count must be at least 1 (got {count})")
     if workers < 1:
         fail(f"--workers must be at least 1 (got {workers})")
+    if workers > MAX_WORKERS:
+        fail(f"--workers must be at most {MAX_WORKERS} (got {workers}); one per core is the fastest")
     if seed < 0:
         fail(f"--seed must be a non-negative integer (got {seed})")
     try:
@@ -51,6 +56,7 @@ def generate(
         fail(str(exc))
     if out.exists() and not out.is_dir():
         fail(f"--out {out} exists and is not a directory")
+    writable_directory(out, "--out")
     with Progress(
         TextColumn("generating"),
         BarColumn(),

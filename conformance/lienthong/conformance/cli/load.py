@@ -17,8 +17,10 @@ from rich.table import Table
 
 from lienthong.conformance.cli._app import app
 from lienthong.conformance.cli._console import console, fail
+from lienthong.conformance.cli._options import writable_directory
 from lienthong.conformance.cli._served import served_network
 from lienthong.load import SCENARIOS, demand, scaled, surge
+from lienthong.profiles.i18n import _
 
 load_app = typer.Typer(help="Load tests shaped by the 40-million-user capacity model.", no_args_is_help=True)
 app.add_typer(load_app, name="load")
@@ -74,9 +76,12 @@ def run(
     out: Annotated[Path, typer.Option(help="Where the Locust CSV files go.")] = Path("reports/load"),
 ) -> None:
     """Serve the simulated network on loopback and run Locust against it; exit 1 on an SLO breach."""
-    if not run_time[:-1].isdigit() or run_time[-1] not in "smh":
-        fail(f"--run-time {run_time!r} must be a number followed by s, m or h (e.g. 20s)")
-    out.mkdir(parents=True, exist_ok=True)
+    if not run_time[:-1].isdigit() or run_time[-1:] not in ("s", "m", "h"):
+        fail(
+            _("--run-time {value!r} is not a duration").format(value=run_time),
+            hint=_("give a whole number followed by s, m or h (e.g. 20s or 2m)"),
+        )
+    writable_directory(out, "--out")
     with (
         tempfile.TemporaryDirectory(prefix="lienthong-load-") as scratch,
         served_network(Path(scratch), seed=seed, population=300) as network,

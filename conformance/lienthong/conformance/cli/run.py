@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from lienthong.conformance.cli._app import app
 from lienthong.conformance.cli._console import console, fail
+from lienthong.conformance.cli._options import http_url, signing_pair, writable_directory
 from lienthong.conformance.cli._verdict import print_result, print_scope
 from lienthong.conformance.cli._wiring import (
     Suite,
@@ -27,9 +28,10 @@ from lienthong.conformance.context import Recorder, ServerContext
 from lienthong.conformance.registry import Check, registered
 from lienthong.conformance.results import RunResult, Scope
 from lienthong.conformance.scope import plan_scope
+from lienthong.profiles.i18n import _
 from lienthong.reports import FORMATS, write_all
 from lienthong.simulators.faults import UnknownFault
-from lienthong.simulators.network import NetworkConfig, build_network
+from lienthong.simulators.network import NetworkConfig, build_network, chosen_faults
 from lienthong.simulators.pki import SigningKey
 from lienthong.simulators.samples import Account, FacilitySamples
 
@@ -43,11 +45,15 @@ _EXAMPLES = {"=": "http://127.0.0.1:8080", ":": "drops_forward"}
 def _parse_pairs(values: list[str], what: str, sep: str) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for value in values:
-        actor, _, rest = value.partition(sep)
+        actor, _sep, rest = value.partition(sep)
         if not actor or not rest:
             fail(
-                f"{what} {value!r} is not of the form ACTOR{sep}VALUE",
-                hint=f"for example: --{what} bhxh{sep}{_EXAMPLES[sep]}",
+                _("--{what} {value!r} is not of the form ACTOR{sep}VALUE").format(
+                    what=what, value=value, sep=sep
+                ),
+                hint=_("for example: --{what} bhxh{sep}{example}").format(
+                    what=what, sep=sep, example=_EXAMPLES[sep]
+                ),
             )
         out.setdefault(actor, []).append(rest)
     return out
@@ -90,18 +96,40 @@ def run(
     targets = {actor: urls[-1] for actor, urls in _parse_pairs(target, "target", "=").items()}
     for actor in targets:
         if actor not in TARGETABLE:
-            fail(f"--target {actor}=...: only {', '.join(TARGETABLE)} can be a real system in this version")
+            fail(
+                _("--target {actor}=...: only {actors} can be a real system in this version").format(
+                    actor=actor, actors=", ".join(TARGETABLE)
+                ),
+                hint=_("for example: --target bhxh=http://127.0.0.1:8080"),
+            )
+        http_url(targets[actor], f"--target {actor}=")
+    given = {"--facility": facility, "--username": username, "--key": key, "--cert": cert}
+    real_only = [name for name, value in given.items() if value]
+    if real_only and not targets:
+        fail(
+            _("{options} given without --target: these options apply only to a real gateway").format(
+                options=", ".join(real_only)
+            ),
+            hint=_("add --target bhxh=URL, or leave them out to test the simulated network"),
+        )
     try:
         chosen = select_checks(check) if check else None
     except ValueError as exc:
-        fail(str(exc), hint="`lienthong run --help`; check names are in the report and the docs")
+        fail(str(exc), hint=_("the check names are in docs/coverage-matrix.csv and in each report"))
     unknown_formats = [f for f in report_format if f not in FORMATS]
     if unknown_formats:
         fail(
-            f"--format {unknown_formats[0]!r} is not a report format",
-            hint=f"one of: {', '.join(FORMATS)} (repeat --format for several; default: all)",
+            _("--format {value!r} is not a report format").format(value=unknown_formats[0]),
+            hint=_("one of: {formats} (repeat --format for several; default: all)").format(
+                formats=", ".join(FORMATS)
+            ),
         )
     faults = {actor: frozenset(names) for actor, names in _parse_pairs(fault, "fault", ":").items()}
+    try:
+        chosen_faults(NetworkConfig(faults=faults))  # unknown actors and fault names, before anything runs
+    except (UnknownFault, ValueError) as exc:
+        fail(str(exc), hint=_("the faults of each actor are listed in docs/coverage-matrix.csv"))
+    writable_directory(out, "--out")
     real = "bhxh" in targets
     scope, checks = plan_scope(
         command="run",
@@ -123,16 +151,14 @@ def run(
             )
         )
     else:
-        try:
-            config = NetworkConfig(
-                seed=seed,
-                population=max(200, 100 + visits),
-                data_dir=directory / "network",
-                faults=faults,
-            )
-            result = asyncio.run(_simulated(checks, scope, config, visits, run_id))
-        except (UnknownFault, ValueError) as exc:
-            fail(str(exc))
+        config = NetworkConfig(
+            seed=seed,
+            population=max(200, 100 + visits),
+            data_dir=directory / "network",
+            faults=faults,
+        )
+        # a ValueError from the run itself is a bug of ours (exit 3), not a wrong option
+        result = asyncio.run(_simulated(checks, scope, config, visits, run_id))
     paths = write_all(result, directory, report_format or None)
     print_result(result, paths)
     raise typer.Exit(result.exit_code)
@@ -202,18 +228,20 @@ async def _against_real_gateway(
     ]
     if missing:
         fail(
-            f"testing a real gateway needs {', '.join(missing)}",
-            hint="the facility account registered on that gateway "
-            "(the password may come from LIENTHONG_PASSWORD)",
+            _("testing a real gateway needs {options}").format(options=", ".join(missing)),
+            hint=_(
+                "give the facility account registered on that gateway "
+                "(the password may come from LIENTHONG_PASSWORD)"
+            ),
         )
     signing = None
     if key or cert:
         if not (key and cert):
-            fail("--key and --cert go together (the facility's private key and its registered certificate)")
-        try:
-            signing = SigningKey(key.read_bytes(), cert.read_bytes())
-        except OSError as exc:
-            fail(f"cannot read the signing key or certificate: {exc}")
+            fail(
+                _("--key and --cert go together, and only one was given"),
+                hint=_("give the facility's private key and its registered certificate, both PEM"),
+            )
+        signing = SigningKey(*signing_pair(key, cert))
     recorder = Recorder()
     async with httpx.AsyncClient(base_url=url, timeout=30, event_hooks={"response": [recorder]}) as client:
         samples = FacilitySamples(Account(facility, username, password), seed, signing)

@@ -14,6 +14,9 @@ from rich.table import Table
 
 from lienthong.conformance.cli._app import app
 from lienthong.conformance.cli._console import console, fail
+from lienthong.conformance.cli._options import database_url as reachable_database
+from lienthong.conformance.cli._options import facility_certificate, free_ports, writable_directory
+from lienthong.profiles.i18n import _
 from lienthong.simulators.fleet import Fleet, FleetConfig
 from lienthong.simulators.network import Network, NetworkConfig
 from lienthong.simulators.serve import serve, spawn_network
@@ -61,13 +64,10 @@ def simulate(
     ] = 4.0,
 ) -> None:
     """Serve the simulated gateway, C06 and MoH store on 127.0.0.1 and print how to connect."""
-    certificates: list[tuple[str, bytes]] = []
-    for item in register_cert:
-        code, _, path = item.partition("=")
-        try:
-            certificates.append((code, Path(path).read_bytes()))
-        except OSError as exc:
-            fail(f"--register-cert {item!r}: {exc}", hint="give FACILITY=path/to/certificate.pem")
+    certificates = [facility_certificate(item) for item in register_cert]
+    free_ports(port, 3)
+    writable_directory(data_dir, "--data-dir")
+    reachable_database(database_url)
     config = NetworkConfig(
         seed=seed,
         population=population,
@@ -79,9 +79,15 @@ def simulate(
     )
     if processes:
         if certificates:
-            fail("--register-cert works only without --processes for now")
+            fail(
+                _("{option} works only without --processes for now").format(option="--register-cert"),
+                hint=_("leave out one of the two options"),
+            )
         if fleet:
-            fail("--fleet works only without --processes for now")
+            fail(
+                _("{option} works only without --processes for now").format(option="--fleet"),
+                hint=_("leave out one of the two options"),
+            )
         _serve_processes(config, port)
         return
 
@@ -129,7 +135,7 @@ def simulate(
     try:
         asyncio.run(serve(config, port=port, ready=ready))
     except OSError as exc:
-        fail(str(exc), hint="choose another --port")
+        fail(str(exc), hint=_("choose another --port"))
     except KeyboardInterrupt:
         pass
     console.print("stopped")
@@ -176,7 +182,7 @@ def _serve_processes(config: NetworkConfig, port: int) -> None:
         console.print("stopped")
         return
     except (OSError, RuntimeError, TimeoutError) as exc:
-        fail(f"could not start the network: {exc}", hint="choose another --port")
+        fail(_("could not start the network: {reason}").format(reason=exc), hint=_("choose another --port"))
     with nodes:
         table = Table(title="lienthong simulated network, one process per node (Ctrl+C to stop)")
         for column in ("node", "URL", "pid"):

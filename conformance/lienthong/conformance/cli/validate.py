@@ -15,8 +15,10 @@ import orjson
 import typer
 
 from lienthong.conformance.cli import app
+from lienthong.conformance.cli._errors import UsageProblem
+from lienthong.conformance.cli._options import one_of, profile
 from lienthong.profiles.files import FileReport, PathProblem, episode_key_conflicts, validate_files
-from lienthong.profiles.tables import VERSIONS
+from lienthong.profiles.i18n import _
 
 
 def _line(report: FileReport, text: str) -> str:
@@ -31,9 +33,11 @@ def validate(
     version: Annotated[
         str,
         typer.Option(
+            "--profile",
             "--version",
             "-V",
-            help=f"Profile to judge against: auto (implied by each file), or one of {', '.join(VERSIONS)}.",
+            help="Profile to judge against: auto (implied by each file), 130, 4750 or 3176 "
+            "(qd3176 works too; --version is the old name).",
         ),
     ] = "auto",
     output: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
@@ -41,14 +45,8 @@ def validate(
 ) -> None:
     """Validate XML 130 dossiers and check-ins; each error names table, record, field, value,
     rule and requirement ID. Exit code 1 when errors are found, 2 on a usage error."""
-    if output not in ("text", "json"):
-        typer.echo(f"error: --format must be text or json, not {output!r}", err=True)
-        raise typer.Exit(2)
-    if version != "auto" and version not in VERSIONS:
-        typer.echo(
-            f"error: --version must be auto or one of {', '.join(VERSIONS)}, not {version!r}", err=True
-        )
-        raise typer.Exit(2)
+    one_of(output, ("text", "json"), "--format")
+    version = profile(version, auto=True)
     reports: list[FileReport] = []
     try:
         for report in validate_files(paths, version):
@@ -57,22 +55,24 @@ def validate(
                 for v in report.violations:
                     typer.echo(_line(report, v.message()))
     except PathProblem as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise UsageProblem(str(exc), _("Give XML files, or directories that hold *.xml files.")) from None
     for report, violation in episode_key_conflicts(reports):
         report.violations.append(violation)
         if output == "text" and not quiet:
             typer.echo(_line(report, violation.message()))
     if not reports:
-        typer.echo("error: no XML file found in the paths given", err=True)
-        raise typer.Exit(2)
+        raise UsageProblem(
+            _("no XML file found in {paths}").format(paths=", ".join(map(str, paths))),
+            _("Give XML files, or directories that hold *.xml files."),
+        )
     bad = [r for r in reports if r.violations]
     errors = sum(len(r.violations) for r in reports)
     versions = Counter(r.version or "?" for r in reports)
     by_version = ", ".join(f"{n} {v}" for v, n in sorted(versions.items()))
-    summary = (
-        f"{len(reports)} file(s) judged ({by_version}): {len(reports) - len(bad)} valid, "
-        f"{len(bad)} with errors, {errors} error(s)"
+    summary = _(
+        "{files} file(s) judged ({versions}): {valid} valid, {bad} with errors, {errors} error(s)"
+    ).format(
+        files=len(reports), versions=by_version, valid=len(reports) - len(bad), bad=len(bad), errors=errors
     )
     if output == "json":
         body = {
@@ -122,9 +122,19 @@ def coverage_matrix(
 
     checks = {name: (c.verifies, c.fault) for name, c in registered().items()}
     rows = coverage_rows(checks)
-    out.write_text(coverage_csv(rows), encoding="utf-8")
+    try:
+        out.write_text(coverage_csv(rows), encoding="utf-8")
+    except OSError as exc:
+        raise UsageProblem(
+            _("--out {path}: the file cannot be written ({reason})").format(
+                path=out, reason=exc.strerror or exc
+            ),
+            _("Give --out a file path in a directory that exists and that you can write to."),
+        ) from None
     missing = [r.requirement for r in rows if r.status == "MISSING"]
     typer.echo(
-        f"wrote {out}: {len(rows)} requirements, {len(missing)} SHALL without check or reason"
+        _("wrote {path}: {count} requirements, {missing} SHALL without check or reason").format(
+            path=out, count=len(rows), missing=len(missing)
+        )
         + (f" ({', '.join(missing)})" if missing else "")
     )
