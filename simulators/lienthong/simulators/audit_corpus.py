@@ -211,11 +211,9 @@ def generate(config: CorpusConfig) -> tuple[list[_Sent], Truth]:
             "clean": not seeded,
             "problems": [],
         }
-        problems = (
-            [names[(index + k * 3) % len(names)] for k in range(config.problems_per_facility)]
-            if seeded
-            else []
-        )
+        order = sorted(problem_sites).index(index) if seeded else 0
+        per = config.problems_per_facility
+        problems = [names[(order * per + k) % len(names)] for k in range(per)] if seeded else []
         gap = timedelta(days=config.days) / max(1, config.visits)
         number = 0
         for slot in range(config.visits):

@@ -212,9 +212,11 @@ def _journal_row(row: tuple[Any, ...]) -> Raw:
 class JournalApiSource(Source):
     """A running gateway's ``/lienthong/submissions`` (lienthong's journal API; admin token)."""
 
-    def __init__(self, url: str, token: str, *, timeout: float = 30.0) -> None:
+    def __init__(
+        self, url: str, token: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None
+    ) -> None:
         self.label = url
-        self._client = httpx.Client(base_url=url, timeout=timeout)
+        self._client = httpx.Client(base_url=url, timeout=timeout, transport=transport)
         self._token = token
 
     def rows(self, after: Any) -> Iterator[tuple[Any, Raw]]:
