@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from lienthong.conformance.audit import engine
 from lienthong.conformance.audit.aggregate import RegisterProblem, build_result, read_register
+from lienthong.conformance.audit.dashboard import page
 from lienthong.conformance.audit.labels import LANGUAGES
 from lienthong.conformance.audit.outputs import FORMATS, write_outputs
 from lienthong.conformance.audit.sources import Source, SourceProblem, open_source
@@ -87,6 +88,7 @@ def audit_to(
 
         result = build_result(run.judge, sources=run.sources, register=register, as_of=as_of, on_finding=keep)
     write_outputs(result, out, formats, lang)
+    (out / "dashboard.html").write_text(page(result, lang), encoding="utf-8")
     return result
 
 
@@ -152,3 +154,33 @@ def audit(
     )
     for row in worst:
         console.print(f"  lowest: {row['facility']} score {row['score']} ({', '.join(row['rules'])})")
+
+
+@app.command()
+def dashboard(
+    results: Annotated[Path, typer.Option("--results", help="The --out folder of lienthong audit.")],
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: a free one).")] = 8765,
+    lang: Annotated[str, typer.Option("--lang", help="Labels: vi or en.")] = "vi",
+) -> None:
+    """Serve the audit results as an offline web page on 127.0.0.1 (filters by province, facility,
+    month and rule; drill-down to the failing records). Stop with Ctrl-C."""
+    import time
+
+    from lienthong.conformance.audit.dashboard import ResultsProblem, serve
+
+    if lang not in LANGUAGES:
+        fail(f"--lang {lang!r} is not a language of the labels.", hint=f"Give one of {', '.join(LANGUAGES)}.")
+    if not 0 <= port <= 65535:
+        fail(f"--port {port} is not a port.", hint="Give a number from 0 to 65535 (0 picks a free one).")
+    try:
+        server, _ = serve(results, port=port, lang=lang)
+    except ResultsProblem as exc:
+        fail(f"{exc}.", hint="Give --results the folder an audit wrote.")
+    except OSError as exc:
+        fail(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}.", hint="Give another --port, or 0.")
+    console.print(f"dashboard of {results} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops it)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.shutdown()
