@@ -9,6 +9,7 @@ from lienthong.conformance.cli._app import app
 from lienthong.conformance.cli import (  # noqa: F401  (imported for their registrations)
     audit,
     bench,
+    bench_audit,
     bench_book,
     bench_gateway,
     bench_generate,
