@@ -177,3 +177,36 @@ def test_audit_through_the_journal_api(
         for problem in row["problems"]:
             if problem["in_folder"]:  # what the submissions alone show
                 assert (problem["requirement"], code) in found
+
+
+@pytest.mark.postgres
+def test_audit_of_a_postgresql_gateway_equals_the_sqlite_one(corpus: dict[str, Path], tmp_path: Path) -> None:
+    import secrets
+
+    psycopg = pytest.importorskip("psycopg")
+    from lienthong.simulators.audit_corpus import generate, write_journal
+    from tests.audit.conftest import SMALL
+
+    admin_url = "postgresql://postgres@127.0.0.1:5432/test"
+    try:
+        admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 is not reachable: {exc}")
+    name = f"lienthong_audit_{secrets.token_hex(4)}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            url = f"postgresql://postgres@127.0.0.1:5432/{name}"
+            write_journal(generate(SMALL)[0], url)
+            from_pg = audit_to([url], tmp_path / "pg", formats=["json"], lang="vi", show_progress=False)
+            from_sqlite = audit_to(
+                [str(corpus["database"])],
+                tmp_path / "sqlite",
+                formats=["json"],
+                lang="vi",
+                show_progress=False,
+            )
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for key in ("facilities", "rules", "report_2733", "submissions", "episodes"):
+        assert from_pg[key] == from_sqlite[key], key

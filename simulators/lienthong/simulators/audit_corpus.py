@@ -300,17 +300,22 @@ def _entry(sent: _Sent, number: int) -> Entry:
 
 
 def write_database(sent: list[_Sent], path: Path) -> Path:
-    """The corpus as a gateway's SQLite journal."""
+    """The corpus as a gateway's SQLite journal (a new file)."""
     if path.exists():
         path.unlink()
-    engine = open_database(f"sqlite:///{path}", metadata)
+    write_journal(sent, f"sqlite:///{path}")
+    return path
+
+
+def write_journal(sent: list[_Sent], url: str) -> None:
+    """The corpus into the journal tables of the gateway database at ``url`` (SQLite or PostgreSQL)."""
+    engine = open_database(url, metadata)
     try:
         for first, batch in _batches(sent, 500):
             with engine.begin() as db:
                 write_entries(db, [_entry(s, first + i) for i, s in enumerate(batch)])
     finally:
         engine.dispose()
-    return path
 
 
 def _batches(items: list[_Sent], size: int) -> Iterator[tuple[int, list[_Sent]]]:
