@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
-from lienthong.conformance.audit.labels import labels
+from lienthong.conformance.audit.labels import labels, rule_title
 from lienthong.conformance.audit.outputs import RESULT
 
 _PAGE = """<!doctype html>
@@ -197,7 +197,10 @@ def page(result: dict[str, Any], lang: str) -> str:
     words = labels(lang)
     slim = {
         **result,
-        "rules": {r: {k: v for k, v in row.items() if k != "worst"} for r, row in result["rules"].items()},
+        "rules": {
+            r: {**{k: v for k, v in row.items() if k != "worst"}, "title": rule_title(r, row["title"], lang)}
+            for r, row in result["rules"].items()
+        },
     }
     text = _PAGE
     for key, value in {

@@ -130,3 +130,28 @@ LABELS: dict[str, dict[str, str]] = {"vi": VI, "en": EN}
 def labels(lang: str) -> dict[str, str]:
     """Every label of ``lang`` (the visit types' included)."""
     return {**LABELS[lang], **{f"type:{k}": v for k, v in VISIT_TYPE_LABELS[lang].items()}}
+
+
+RULE_TITLES_VI: dict[str, str] = {
+    "XML0-06": "Gửi check-in ngay sau khi phát sinh chi phí đầu tiên, trước hồ sơ (trừ cấp cứu)",
+    "TIME-01": "Gửi hồ sơ ngay sau khi kết thúc lần khám hoặc đợt điều trị, chậm nhất 07 ngày làm việc",
+    "TRAFFIC-01": "Lượt khám đã check-in phải được gửi hồ sơ sau khi kết thúc đợt điều trị",
+    "TRAFFIC-02": "Không trùng lặp: một lượt khám chỉ gửi với một MA_LK",
+    "TRAFFIC-03": "Không mâu thuẫn giữa các lượt khám của cùng một người",
+    "TRAFFIC-04": "Thông tin định danh được xác thực với Cơ sở dữ liệu quốc gia về dân cư",
+    "KEY-01": "MA_LK là duy nhất cho mỗi đợt điều trị của một người bệnh",
+    "MOH-03": "Hiển thị trên VNeID trong vòng 24 giờ kể từ khi BHXH nhận dữ liệu",
+    "PRES-01": "Có giấy chuyển tuyến (XML13) khi chuyển tuyến",
+    "PRES-02": "Có giấy hẹn khám lại (XML14) khi hẹn khám lại",
+    "PRES-04": "Có kết quả cận lâm sàng (XML4) khi có dịch vụ cận lâm sàng",
+    "XML1-02": "Đủ các trường bắt buộc của bảng XML1",
+    "CODE-01": "Mã theo đúng danh mục dùng chung",
+    "ENV-05": "Mã cơ sở gửi trùng với mã cơ sở trong hồ sơ",
+}
+"""Vietnamese titles of the rules the audit reports most (lienthong's wording after the texts it
+cites; the catalogue's English title for the others)."""
+
+
+def rule_title(requirement: str, english: str, lang: str) -> str:
+    """The title of ``requirement`` in ``lang``."""
+    return RULE_TITLES_VI.get(requirement, english) if lang == "vi" else english

@@ -15,11 +15,13 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from lienthong.profiles.base64_strict import b64decode_strict
 
 VN = timezone(timedelta(hours=7))
 BATCH = 2000
@@ -56,6 +58,9 @@ class Raw:
     """The file name (folder) or journal id, for messages."""
 
 
+_VN_OFFSET = timedelta(hours=7)
+
+
 def local(moment: datetime | str | None) -> datetime | None:
     """A stored time as naive Vietnam local time: aware times converted, naive ones read as UTC
     (SQLAlchemy stores the gateway's UTC times on SQLite without their zone)."""
@@ -64,13 +69,14 @@ def local(moment: datetime | str | None) -> datetime | None:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+        return moment + _VN_OFFSET  # UTC + 7 h: Vietnam keeps no daylight saving time
     return moment.astimezone(VN).replace(tzinfo=None)
 
 
 def _decode(payload: bytes) -> bytes | None:
+    """``fileHSBase64`` decoded as the gateway decodes it (strict base64; None when it is not)."""
     try:
-        return base64.b64decode(payload, validate=True)
+        return b64decode_strict(payload)
     except (binascii.Error, ValueError):
         return None
 
