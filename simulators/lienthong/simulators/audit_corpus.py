@@ -22,6 +22,7 @@ import base64
 import json
 import os
 import random
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -324,8 +325,11 @@ def _batches(items: list[_Sent], size: int) -> Iterator[tuple[int, list[_Sent]]]
 
 
 def write_folder(sent: list[_Sent], folder: Path) -> Path:
-    """The corpus as XML files, one folder per facility, each file's mtime its receipt time."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """The corpus as XML files, one folder per facility, each file's mtime its receipt time (an
+    earlier corpus's files in ``folder`` are removed first)."""
+    if folder.is_dir():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
     for number, item in enumerate(sent, start=1):
         place = folder / item.facility
         place.mkdir(exist_ok=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,8 @@ class AuditRun:
     """Submissions read in this run (after what a resumed state had)."""
     resumed_from: int = 0
     positions: list[Any] = field(default_factory=list)
+    kinds: Counter[str] = field(default_factory=Counter)
+    """Submissions read in this run by kind (``checkin``, ``dossier``)."""
 
 
 def _load_state(out: Path, labels: list[str]) -> tuple[TrafficJudge, list[Any]] | None:
@@ -106,6 +109,7 @@ def run_audit(
             judge.add(received(raw))
             positions[index] = position
             run.read += 1
+            run.kinds[raw.kind] += 1
             shown.read += 1
             since += 1
             if since >= max(checkpoint, len(judge.episodes)):  # amortised: O(1) per submission

@@ -14,7 +14,7 @@ import resource
 import tempfile
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -23,17 +23,26 @@ from lienthong.conformance.cli._console import console, fail
 from lienthong.conformance.cli.bench import bench_app
 
 
-def _measure(spec: str) -> dict[str, float]:
-    """One audit of ``spec`` (in a fresh process): submissions, dossiers, CPU s, wall s, RSS MB."""
+def _measure(spec: str, truth_path: str, folder: bool) -> dict[str, Any]:
+    """One audit of ``spec`` (in a fresh process): submissions, dossiers, CPU s, wall s, RSS MB,
+    and the result held to the corpus's ground truth."""
     from lienthong.conformance.audit import engine
+    from lienthong.conformance.audit.aggregate import build_result
     from lienthong.conformance.audit.sources import open_source
+    from lienthong.conformance.audit.truth import judge_against_truth
 
     with tempfile.TemporaryDirectory() as out:
         cpu, wall = time.process_time(), time.perf_counter()
-        run = engine.run_audit([open_source(spec)], Path(out), checkpoint=10**12)
+        run = engine.run_audit([open_source(spec)], Path(out))
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    dossiers = sum(e.versions for e in run.judge.episodes.values())
+    dossiers = run.kinds["dossier"]
+    findings: list[dict[str, Any]] = []
+    result = build_result(run.judge, sources=run.sources, on_finding=lambda f: findings.append(f.as_dict()))
+    truth = json.loads(Path(truth_path).read_text(encoding="utf-8"))
+    verdict = judge_against_truth(truth, result, findings, folder=folder)
     return {
+        "truth": verdict.summary(),
+        "holds": verdict.holds,
         "submissions": run.read,
         "episodes": len(run.judge.episodes),
         "dossiers": dossiers,
@@ -73,7 +82,7 @@ def bench_audit(
     rows = []
     for label, spec in (("folder", corpus / "xml"), ("SQLite", corpus / "gateway.db")):
         with console.status(f"auditing the {label} (a fresh process)..."), context.Pool(1) as pool:
-            rows.append((label, pool.apply(_measure, (str(spec),))))
+            rows.append((label, pool.apply(_measure, (str(spec), str(truth), label == "folder"))))
     table = Table(title="lienthong audit throughput (this machine, this run)")
     for column in ("source", "submissions", "dossiers", "CPU s", "dossiers/s/core", "wall s", "peak RSS MB"):
         table.add_column(column, justify="left" if column == "source" else "right")
@@ -88,4 +97,6 @@ def bench_audit(
             f"{m['rss_mb']:.0f}",
         )
     console.print(table)
+    for label, m in rows:
+        console.print(f"ground truth, {label}: {m['truth']} -> {'holds' if m['holds'] else 'DOES NOT HOLD'}")
     console.print("target: ≥ 10,000 dossiers/s per core from both sources (docs/audit.md § Throughput)")
