@@ -222,3 +222,32 @@ def test_the_truth_check_fails_on_a_missed_or_a_false_finding(
         "facilities": [{**r, "rank": len(result["facilities"]) - r["rank"]} for r in result["facilities"]],
     }
     assert judge_against_truth(truth, swapped, findings).misranked
+
+
+def test_a_senders_journaled_traffic_is_judged_the_same_way(
+    corpus: dict[str, Path], truth: dict[str, Any]
+) -> None:
+    """``from_sent``: the certification verdict's way in (a SenderContext's ``Sent`` rows)."""
+    import sqlite3
+
+    from lienthong.conformance.context import Sent
+    from lienthong.conformance.traffic import TrafficJudge, from_sent
+
+    db = sqlite3.connect(corpus["database"])
+    code = next(
+        c for c, row in truth["facilities"].items() if sum(p["in_folder"] for p in row["problems"]) == 2
+    )
+    judge = TrafficJudge()
+    for row in db.execute(
+        "SELECT id, kind, endpoint, profile, loai_ho_so, ma_cskcb, ma_lk, result_code, received_at, payload "
+        "FROM gw_submissions WHERE ma_cskcb = ? ORDER BY id",
+        (code,),
+    ):
+        judge.add(from_sent(Sent(*row[:8], row[8].replace(" ", "T") + "+00:00", row[9])))
+    found = {(f.requirement, f.ma_lk) for f in judge.findings()}
+    expected = {
+        (p["requirement"], p["ma_lk"]) for p in truth["facilities"][code]["problems"] if p["in_folder"]
+    }
+    assert len(expected) == 2
+    assert expected <= found
+    assert {ma_lk for _, ma_lk in found} <= {p["ma_lk"] for p in truth["facilities"][code]["problems"]}
