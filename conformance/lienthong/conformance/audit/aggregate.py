@@ -166,6 +166,7 @@ def build_result(
         "method": _method(),
         "facilities": rows,
         "provinces": _provinces(rows),
+        "months": _months(facilities.values()),
         "report_2733": [line for row in rows for line in row.pop("_report")],
         "rules": {
             req: {
@@ -277,6 +278,29 @@ def _facility_row(fac: _Facility, place: Place) -> dict[str, Any]:
         "worst": {r: fac.worst[r] for r in sorted(fac.worst)},
         "_report": report,
     }
+
+
+def _months(facilities: Iterable[_Facility]) -> list[dict[str, Any]]:
+    """The trend of the whole audit: per month, the facilities' tallies summed."""
+    episodes: Counter[str] = Counter()
+    sent: Counter[str] = Counter()
+    lost: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for fac in facilities:
+        for month, tally in fac.months.items():
+            episodes[month] += tally.episodes
+            sent[month] += tally.sent
+            for d, failing in tally.lost.items():
+                lost[month][d] += len(failing)
+    return [
+        {
+            "month": month,
+            "episodes": episodes[month],
+            "sent": sent[month],
+            **sub_scores(episodes[month], lost[month]),
+        }
+        for month in sorted(episodes)
+        if month
+    ]
 
 
 def _provinces(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -106,7 +106,16 @@ function provincesView() {
     "</td><td class='n'>" + num(p.score) + "</td></tr>").join("");
   return "<h2>" + esc(W.provinces) + "</h2><table id='provinces'><tr><th>" + esc(W.province) + "</th><th>" +
     esc(W.facility) + "</th><th>" + esc(W.episodes) + "</th><th>" + esc(W.interconnection) + "</th><th>" +
-    esc(W.score) + "</th></tr>" + rows + "</table>" + leagueView();
+    esc(W.score) + "</th></tr>" + rows + "</table>" + trendView() + leagueView();
+}
+function trendView() {
+  const rows = R.months.filter(m => !state.month || m.month === state.month).map(m => "<tr><td>" +
+    esc(m.month) + "</td><td class='n'>" + m.episodes + "</td><td class='n'>" + m.sent +
+    "</td><td class='n'>" + num(m.score) + "</td>" +
+    DIMS.map(d => "<td class='n'>" + num(m[d]) + "</td>").join("") + "</tr>").join("");
+  return "<h2>" + esc(W.month) + "</h2><table id='months'><tr><th>" + esc(W.month) + "</th><th>" +
+    esc(W.episodes) + "</th><th>" + esc(W.sent) + "</th><th>" + esc(W.score) + "</th>" +
+    DIMS.map(d => "<th>" + esc(W[d]) + "</th>").join("") + "</tr>" + rows + "</table>";
 }
 function leagueView() {
   const rows = facilities().map(f => {
