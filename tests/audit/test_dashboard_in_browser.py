@@ -70,6 +70,8 @@ def test_league_and_drill_down_render(served: Any) -> None:
     assert league.xpath("//body[@data-ready='1']")
     shown = [a.text_content() for a in league.xpath("//table[@id='league']//a[@data-facility]")]
     assert shown == [row["facility"] for row in result["facilities"]]
+    months = [row.xpath("string(td[1])") for row in league.xpath("//table[@id='months']//tr[td]")]
+    assert months == [m["month"] for m in result["months"]]
     bad = next(row for row in result["facilities"] if row["rules"])
     rule = next(iter(bad["rules"]))
     page = lxml_html.fromstring(
