@@ -251,3 +251,32 @@ def test_a_senders_journaled_traffic_is_judged_the_same_way(
     assert len(expected) == 2
     assert expected <= found
     assert {ma_lk for _, ma_lk in found} <= {p["ma_lk"] for p in truth["facilities"][code]["problems"]}
+
+
+def test_report_scorecard_and_csv_agree_with_the_result(corpus: dict[str, Path], tmp_path: Path) -> None:
+    from lxml import html as lxml_html
+
+    result = audit_to(
+        [str(corpus["database"])],
+        tmp_path,
+        formats=["json", "csv", "html"],
+        lang="vi",
+        register_path=corpus["register"],
+        show_progress=False,
+    )
+    with (tmp_path / "report-2733.csv").open(encoding="utf-8") as handle:
+        report = list(csv.reader(handle))
+    assert report[0][:3] == ["Cơ sở KCB", "Kỳ báo cáo", "Loại hình KCB"]
+    for row in result["facilities"]:
+        lines = [line for line in result["report_2733"] if line["facility"] == row["facility"]]
+        visits = sum(line["bhyt_visits"] + line["non_bhyt_visits"] for line in lines)
+        sent = sum(line["bhyt_sent"] + line["non_bhyt_sent"] for line in lines)
+        assert (visits, sent) == (row["episodes"], row["sent"])
+        assert {line["period"] for line in lines} <= {"2026-H1", "2026-H2"}
+        page = lxml_html.fromstring((tmp_path / "scorecards" / f"{row['facility']}.html").read_bytes())
+        assert page.xpath("string(//span[@id='score'])") == str(row["score"])
+        assert "Điểm tổng hợp" in page.text_content()
+        assert row["name"] in page.text_content()
+    with (tmp_path / "facilities.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["Cơ sở KCB"] for r in rows] == [f["facility"] for f in result["facilities"]]
