@@ -280,3 +280,20 @@ def test_report_scorecard_and_csv_agree_with_the_result(corpus: dict[str, Path],
     with (tmp_path / "facilities.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [r["Cơ sở KCB"] for r in rows] == [f["facility"] for f in result["facilities"]]
+
+
+@pytest.mark.slow  # two spawned processes import the simulators: ≈ 6 s
+def test_the_corpus_does_not_depend_on_the_number_of_workers(tmp_path: Path) -> None:
+    import sqlite3
+
+    from lienthong.simulators.audit_corpus import CorpusConfig, write_corpus
+
+    config = CorpusConfig(seed=3, facilities=4, visits=4, problems_per_facility=1)
+    one = write_corpus(config, tmp_path / "one", folder=False)
+    two = write_corpus(config, tmp_path / "two", folder=False, workers=2)
+    assert one["truth"].read_text(encoding="utf-8") == two["truth"].read_text(encoding="utf-8")
+    query = "SELECT kind, ma_cskcb, ma_lk, received_at, result_code, payload FROM gw_submissions ORDER BY id"
+    assert (
+        sqlite3.connect(one["database"]).execute(query).fetchall()
+        == sqlite3.connect(two["database"]).execute(query).fetchall()
+    )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import json
+import multiprocessing
 import os
 import random
 import shutil
@@ -28,6 +29,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import Engine
 
 from lienthong.profiles.mutations import apply
 from lienthong.simulators.clock import VN_TZ
@@ -194,71 +197,113 @@ def _emergency(visit: Visit) -> None:
     _set(visit, "MA_DOITUONG_KCB", "2")
 
 
-def generate(config: CorpusConfig) -> tuple[list[_Sent], Truth]:
-    """Every submission of the corpus (in receipt order) and its ground truth."""
+@dataclass(frozen=True)
+class _Plan:
+    """One facility's part of the corpus: where, and which problems (none: a clean facility)."""
+
+    config: CorpusConfig
+    site: Facility
+    problems: tuple[str, ...]
+    seeded: bool
+
+
+def _plans(config: CorpusConfig) -> list[_Plan]:
     rng = random.Random(f"lienthong-audit-corpus:{config.seed}")
     sites = _sites(config)
-    truth = Truth(config.seed)
-    problem_sites = set(rng.sample(range(len(sites)), round(len(sites) * config.problem_share)))
+    problem_sites = sorted(rng.sample(range(len(sites)), round(len(sites) * config.problem_share)))
     names = list(PROBLEMS)
+    per = config.problems_per_facility
+    plans = []
+    for index, site in enumerate(sites):
+        seeded = index in problem_sites
+        order = problem_sites.index(index) if seeded else 0
+        problems = tuple(names[(order * per + k) % len(names)] for k in range(per)) if seeded else ()
+        plans.append(_Plan(config, site, problems, seeded))
+    return plans
+
+
+def facility_part(plan: _Plan) -> tuple[str, list[_Sent], dict[str, Any]]:
+    """One facility's submissions (in receipt order) and its row of the ground truth; depends only
+    on the plan, so facilities can be made in any process."""
+    config, site, seeded = plan.config, plan.site, plan.seeded
+    rng = random.Random(f"lienthong-audit-corpus:{config.seed}:{site.code}")
+    arrivals = Arrivals(config.seed, site.code, config.population, 1.0)
+    truth = Truth(config.seed)
+    truth.facilities[site.code] = {
+        "name": site.name,
+        "province": site.province,
+        "clean": not seeded,
+        "problems": [],
+    }
+    problems = list(plan.problems)
     out: list[_Sent] = []
     start = START.replace(tzinfo=VN_TZ)
-    for index, site in enumerate(sites):
-        arrivals = Arrivals(config.seed, site.code, config.population, 1.0)
-        seeded = index in problem_sites
-        truth.facilities[site.code] = {
-            "name": site.name,
-            "province": site.province,
-            "clean": not seeded,
-            "problems": [],
-        }
-        order = sorted(problem_sites).index(index) if seeded else 0
-        per = config.problems_per_facility
-        problems = [names[(order * per + k) % len(names)] for k in range(per)] if seeded else []
-        gap = timedelta(days=config.days) / max(1, config.visits)
-        number = 0
-        for slot in range(config.visits):
-            number += 1
-            arrived = start + gap * slot + timedelta(minutes=rng.randint(0, 600))
-            care_visit = arrivals.visit(arrived, number)
-            visit = as_sent(care_visit, site)
-            problem = problems[slot] if slot < len(problems) else None
-            if problem is None:
-                if not seeded and slot == len(problems) + 1:  # an emergency: no check-in is due
-                    _emergency(visit)
-                    out.append(_normal(visit, rng)[1])
-                    continue
-                sent = _normal(visit, rng)
-                if not seeded and slot == len(problems) + 2:  # refused, then fixed under the same MA_LK
-                    broken = apply(visit.tables, "XML1-02")
-                    if broken is not None:
-                        refused = replace(sent[1], document=_dossier(visit, broken), accepted=False)
-                        sent[1].received += timedelta(minutes=30)
-                        sent.insert(1, refused)
-                if not seeded and slot == len(problems) + 3:  # a replacement two days later
-                    sent.append(replace(sent[1], received=sent[1].received + timedelta(days=2)))
-                out.extend(sent)
+    gap = timedelta(days=config.days) / max(1, config.visits)
+    number = 0
+    for slot in range(config.visits):
+        number += 1
+        arrived = start + gap * slot + timedelta(minutes=rng.randint(0, 600))
+        care_visit = arrivals.visit(arrived, number)
+        visit = as_sent(care_visit, site)
+        problem = problems[slot] if slot < len(problems) else None
+        if problem is None:
+            if not seeded and slot == len(problems) + 1:  # an emergency: no check-in is due
+                _emergency(visit)
+                out.append(_normal(visit, rng)[1])
                 continue
-            try:
-                sent = _seeded(problem, visit, rng)
-            except LookupError:  # this visit cannot carry the per-file break: try the next visit
-                problems.insert(slot + 1, problem)
-                out.extend(_normal(visit, rng))
-                continue
+            sent = _normal(visit, rng)
+            if not seeded and slot == len(problems) + 2:  # refused, then fixed under the same MA_LK
+                broken = apply(visit.tables, "XML1-02")
+                if broken is not None:
+                    refused = replace(sent[1], document=_dossier(visit, broken), accepted=False)
+                    sent[1].received += timedelta(minutes=30)
+                    sent.insert(1, refused)
+            if not seeded and slot == len(problems) + 3:  # a replacement two days later
+                sent.append(replace(sent[1], received=sent[1].received + timedelta(days=2)))
             out.extend(sent)
-            truth.add(site.code, problem, visit.ma_lk)
-            if problem in {"duplicate_visit", "contradiction"}:
-                number += 1
-                second = _second(problem, care_visit, site, number, rng)
-                more = _normal(second, rng)
-                if problem == "duplicate_visit":
-                    for item in more:
-                        item.received += timedelta(hours=1)
-                else:
-                    more[1].identity = "identity_rejected"
-                out.extend(more)
-                truth.facilities[site.code]["problems"][-1]["ma_lk"] = second.ma_lk
+            continue
+        try:
+            sent = _seeded(problem, visit, rng)
+        except LookupError:  # this visit cannot carry the per-file break: try the next visit
+            problems.insert(slot + 1, problem)
+            out.extend(_normal(visit, rng))
+            continue
+        out.extend(sent)
+        truth.add(site.code, problem, visit.ma_lk)
+        if problem in {"duplicate_visit", "contradiction"}:
+            number += 1
+            second = _second(problem, care_visit, site, number, rng)
+            more = _normal(second, rng)
+            if problem == "duplicate_visit":
+                for item in more:
+                    item.received += timedelta(hours=1)
+            else:
+                more[1].identity = "identity_rejected"
+            out.extend(more)
+            truth.facilities[site.code]["problems"][-1]["ma_lk"] = second.ma_lk
     out.sort(key=lambda s: (s.received, s.kind != "checkin", s.ma_lk))
+    return site.code, out, truth.facilities[site.code]
+
+
+def parts(config: CorpusConfig, workers: int = 1) -> Iterator[tuple[str, list[_Sent], dict[str, Any]]]:
+    """Every facility's part, in the facilities' order (``workers`` processes make them; the bytes
+    do not depend on how many)."""
+    plans = _plans(config)
+    if workers <= 1:
+        yield from map(facility_part, plans)
+        return
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        yield from pool.imap(facility_part, plans)
+
+
+def generate(config: CorpusConfig) -> tuple[list[_Sent], Truth]:
+    """Every submission of a (small) corpus, facility after facility, and its ground truth: the
+    journal order :func:`write_corpus` writes."""
+    truth = Truth(config.seed)
+    out: list[_Sent] = []
+    for code, sent, row in parts(config):
+        truth.facilities[code] = row
+        out.extend(sent)
     return out, truth
 
 
@@ -312,32 +357,40 @@ def write_journal(sent: list[_Sent], url: str) -> None:
     """The corpus into the journal tables of the gateway database at ``url`` (SQLite or PostgreSQL)."""
     engine = open_database(url, metadata)
     try:
-        for first, batch in _batches(sent, 500):
-            with engine.begin() as db:
-                write_entries(db, [_entry(s, first + i) for i, s in enumerate(batch)])
+        _journal(engine, sent, 0)
     finally:
         engine.dispose()
 
 
-def _batches(items: list[_Sent], size: int) -> Iterator[tuple[int, list[_Sent]]]:
-    for start in range(0, len(items), size):
-        yield start, items[start : start + size]
+def _journal(engine: Engine, sent: list[_Sent], first: int) -> None:
+    for start in range(0, len(sent), 500):
+        batch = sent[start : start + 500]
+        with engine.begin() as db:
+            write_entries(db, [_entry(s, first + start + i) for i, s in enumerate(batch)])
 
 
-def write_folder(sent: list[_Sent], folder: Path) -> Path:
-    """The corpus as XML files, one folder per facility, each file's mtime its receipt time (an
-    earlier corpus's files in ``folder`` are removed first)."""
-    if folder.is_dir():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    for number, item in enumerate(sent, start=1):
+def _files(sent: list[_Sent], folder: Path, first: int) -> None:
+    for number, item in enumerate(sent, start=first + 1):
         place = folder / item.facility
         place.mkdir(exist_ok=True)
         path = place / f"{number:08d}-{item.kind}.xml"
         path.write_bytes(item.document)
         stamp = item.received.replace(tzinfo=VN_TZ).timestamp()
         os.utime(path, (stamp, stamp))
+
+
+def write_folder(sent: list[_Sent], folder: Path) -> Path:
+    """The corpus as XML files, one folder per facility, each file's mtime its receipt time (an
+    earlier corpus's files in ``folder`` are removed first)."""
+    _fresh(folder)
+    _files(sent, folder, 0)
     return folder
+
+
+def _fresh(folder: Path) -> None:
+    if folder.is_dir():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
 
 
 def write_truth(truth: Truth, path: Path, config: CorpusConfig) -> Path:
@@ -363,16 +416,34 @@ def write_register(truth: Truth, path: Path) -> Path:
     return path
 
 
-def write_corpus(config: CorpusConfig, out: Path, *, folder: bool = True) -> dict[str, Path]:
+def write_corpus(
+    config: CorpusConfig, out: Path, *, folder: bool = True, workers: int = 1
+) -> dict[str, Path]:
     """The corpus under ``out``: ``gateway.db``, ``xml/`` (when ``folder``), ``truth.json``,
-    ``facilities.csv``."""
+    ``facilities.csv``; written facility by facility, so memory holds one facility's documents."""
     out.mkdir(parents=True, exist_ok=True)
-    sent, truth = generate(config)
+    database = out / "gateway.db"
+    if database.exists():
+        database.unlink()
+    if folder:
+        _fresh(out / "xml")
+    truth = Truth(config.seed)
+    engine = open_database(f"sqlite:///{database}", metadata)
+    written = 0
+    try:
+        for code, sent, row in parts(config, workers):
+            truth.facilities[code] = row
+            _journal(engine, sent, written)
+            if folder:
+                _files(sent, out / "xml", written)
+            written += len(sent)
+    finally:
+        engine.dispose()
     paths = {
-        "database": write_database(sent, out / "gateway.db"),
+        "database": database,
         "truth": write_truth(truth, out / "truth.json", config),
         "register": write_register(truth, out / "facilities.csv"),
     }
     if folder:
-        paths["folder"] = write_folder(sent, out / "xml")
+        paths["folder"] = out / "xml"
     return paths
