@@ -69,3 +69,12 @@ def test_a_register_without_its_columns_is_a_usage_error(corpus: dict[str, Path]
     )
     assert result.exit_code == 2
     assert "facility,name,province,level" in result.output
+
+
+def test_dashboard_without_results_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["dashboard", "--results", str(tmp_path), "--port", "0"])
+    assert result.exit_code == 2
+    assert "audit.json" in result.output
+    assert "Traceback" not in result.output
+    wrong = runner.invoke(app, ["dashboard", "--results", str(tmp_path), "--port", "70000"])
+    assert wrong.exit_code == 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from sys import intern
 
 from lienthong.profiles.validation import Violation
 
@@ -106,11 +107,11 @@ class Version:
             cccd or get("MA_BN", ""),
             cccd,
             get("NGAY_SINH", "")[:8],
-            get("GIOI_TINH", ""),
+            intern(get("GIOI_TINH", "")),
             get("NGAY_VAO", ""),
             get("NGAY_RA", ""),
-            get("MA_LOAI_KCB", ""),
-            get("MA_DOITUONG_KCB", ""),
+            intern(get("MA_LOAI_KCB", "")),
+            intern(get("MA_DOITUONG_KCB", "")),
             bool(get("MA_THE_BHYT", "")),
             _table_set(sub.tables),
             get("MA_LOAI_RV", "") in REFERRAL_DISCHARGES,
@@ -169,7 +170,7 @@ class Episode:
         record = (sub.tables.get("XML0") or [{}])[0]
         self.checkin_at, self.checkin_seq = sub.received_at, sub.seq
         self.first_cost = _stamp(record.get("NGAY_YL", "")) or _stamp(record.get("NGAY_VAO", ""))
-        self.checkin_type = record.get("MA_LOAI_KCB", "")
+        self.checkin_type = intern(record.get("MA_LOAI_KCB", ""))
         self.checkin_bhyt = bool(record.get("MA_THE_BHYT", ""))
         self.checkin_emergency = record.get("MA_DOITUONG_KCB", "") == EMERGENCY
         self.checkin_violations = tuple(sub.violations)

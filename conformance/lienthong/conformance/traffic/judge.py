@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from sys import intern
 
 from lienthong.conformance.traffic.episodes import Episode, Received
 from lienthong.conformance.traffic.findings import Finding
@@ -51,7 +52,7 @@ class TrafficJudge:
         key = (sub.facility, ma_lk)
         episode = self.episodes.get(key)
         if episode is None:
-            episode = self.episodes[key] = Episode(sub.facility, ma_lk)
+            episode = self.episodes[key] = Episode(intern(sub.facility), ma_lk)
         episode.add(sub)
         return episode
 
