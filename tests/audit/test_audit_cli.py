@@ -78,3 +78,23 @@ def test_dashboard_without_results_is_a_usage_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
     wrong = runner.invoke(app, ["dashboard", "--results", str(tmp_path), "--port", "70000"])
     assert wrong.exit_code == 2
+
+
+def test_a_journal_api_that_answers_no_list_is_reported(tmp_path: Path) -> None:
+    import httpx
+    import pytest
+
+    from lienthong.conformance.audit import engine
+    from lienthong.conformance.audit.sources import JournalApiSource, SourceProblem
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        return (
+            httpx.Response(401)
+            if "bad" in request.headers["authorization"]
+            else httpx.Response(200, text="<html>")
+        )
+
+    for token, words in (("bad", "refused the admin token"), ("good", "did not answer a list")):
+        source = JournalApiSource("http://gateway.test", token, transport=httpx.MockTransport(refuse))
+        with pytest.raises(SourceProblem, match=words):
+            engine.run_audit([source], tmp_path / token)

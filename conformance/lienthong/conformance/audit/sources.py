@@ -123,10 +123,14 @@ class FolderSource(Source):
         start = int(after or 0)
         for index, name in enumerate(self.names()[start:], start=start + 1):
             path = self.root / name
-            data = path.read_bytes()
+            try:
+                data = path.read_bytes()
+                mtime = path.stat().st_mtime
+            except OSError as exc:
+                raise SourceProblem(f"cannot read {path}: {exc.strerror}") from None
             head = data[:300]
             kind = "checkin" if b"CHI_TIEU_TRANG_THAI_KCB" in head else "dossier"
-            received = datetime.fromtimestamp(path.stat().st_mtime, VN).replace(tzinfo=None)
+            received = datetime.fromtimestamp(mtime, VN).replace(tzinfo=None)
             yield index, Raw(index, kind, "", received, data, name=name)
 
 
@@ -152,7 +156,10 @@ class SqliteSource(Source):
     def rows(self, after: Any) -> Iterator[tuple[Any, Raw]]:
         mark = int(after or 0)
         while True:
-            batch = self._db.execute(_JOURNAL_SQL.format(mark="?", batch=BATCH), (mark,)).fetchall()
+            try:
+                batch = self._db.execute(_JOURNAL_SQL.format(mark="?", batch=BATCH), (mark,)).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise SourceProblem(f"{self.path} could not be read after submission {mark}: {exc}") from None
             if not batch:
                 return
             for row in batch:
@@ -168,6 +175,7 @@ class PostgresSource(Source):
         from sqlalchemy.exc import SQLAlchemyError
 
         self._text = text
+        self._errors = SQLAlchemyError
         self.label = url.split("@")[-1]
         driver = "postgresql+psycopg://" + url.split("://", 1)[1]
         try:
@@ -186,10 +194,15 @@ class PostgresSource(Source):
     def rows(self, after: Any) -> Iterator[tuple[Any, Raw]]:
         mark = int(after or 0)
         while True:
-            with self._engine.connect() as db:
-                batch = db.execute(
-                    self._text(_JOURNAL_SQL.format(mark=":mark", batch=BATCH)), {"mark": mark}
-                ).all()
+            try:
+                with self._engine.connect() as db:
+                    batch = db.execute(
+                        self._text(_JOURNAL_SQL.format(mark=":mark", batch=BATCH)), {"mark": mark}
+                    ).all()
+            except self._errors as exc:
+                raise SourceProblem(
+                    f"{self.label} could not be read after submission {mark}: {str(exc).splitlines()[0]}"
+                ) from None
             if not batch:
                 return
             for row in batch:
@@ -243,7 +256,13 @@ class JournalApiSource(Source):
                 )
             if response.status_code != 200:
                 raise SourceProblem(f"the journal API at {self.label} answered HTTP {response.status_code}")
-            rows = response.json().get("submissions", [])
+            try:
+                rows = response.json()["submissions"]
+            except (ValueError, KeyError, TypeError):
+                raise SourceProblem(
+                    f"the journal API at {self.label} did not answer a list of submissions "
+                    f"(HTTP {response.status_code}, {response.text[:80]!r})"
+                ) from None
             if not rows:
                 return
             for row in rows:
