@@ -100,6 +100,7 @@ def audit(
             help="Folders of XML 130 files, gateway SQLite files, postgresql:// URLs or a gateway's "
             "http(s):// base URL (its /lienthong/submissions journal).",
             show_default=False,
+            metavar="SOURCE...",
         ),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the results.")],
