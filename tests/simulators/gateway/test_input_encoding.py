@@ -65,8 +65,19 @@ def test_bad_base64_in_xml1_is_one_error_and_its_consequences(network: Network) 
         {kind: table_xml(kind, records) for kind, records in visit.tables.items()},
     )
     broken = re.sub(rb"(<LOAIHOSO>XML1</LOAIHOSO>\s*<NOIDUNGFILE>)", rb"\1!!", unsigned, count=1)
-    [answer] = _send_all(network, [("dossier", sign_document(broken, key))])
+
+    async def go() -> tuple[dict[str, Any], dict[str, Any]]:
+        his = vendor(network)
+        await his.login()
+        answer = (await his.send("dossier", sign_document(broken, key))).json()
+        return answer, await his.feedback(maGiaoDich=answer["maGiaoDich"])
+
+    answer, feedback = asyncio.run(go())
     assert answer["maKetQua"] == "400", answer
     message = answer["thongDiep"]
     assert re.search(r"1 error\(s\) and \d+ consequence\(s\)", message), message
     assert "(consequence of ENV-03 XML1)" in message
+    [result] = feedback["dsKetQua"]
+    causes = [e for e in result["dsLoi"] if not e["loi"].endswith("(consequence of ENV-03 XML1)")]
+    assert [(e["maQuyTac"], e["bang"]) for e in causes] == [("ENV-03", "XML1")]
+    assert len(result["dsLoi"]) > 1
