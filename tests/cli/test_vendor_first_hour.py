@@ -232,3 +232,10 @@ def test_the_accounts_file_keeps_its_schema_and_prints_whole_at_80_columns(tmp_p
         assert entry["staff_cccd"] in text
         assert entry["password_md5"] in text
     assert "…" not in text
+
+
+def test_simulate_refuses_a_directory_as_the_accounts_file(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["simulate", "--write-accounts", str(tmp_path), "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "is a directory" in result.output
+    assert "Traceback" not in result.output
