@@ -85,6 +85,7 @@ def _wait_ready(port: int, accounts: Path, process: subprocess.Popen[str]) -> No
             if (
                 httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200
                 and accounts.exists()
+                and accounts.stat().st_size > 0  # written whole, then renamed into place
             ):
                 return
         except httpx.TransportError:
@@ -99,7 +100,6 @@ def test_generated_signed_dossiers_are_accepted_with_the_documented_curl_command
     port, process = simulate
     accounts_path = tmp_path / "accounts" / "lienthong.json"
     _wait_ready(port, accounts_path, process)
-    time.sleep(0.5)  # the accounts file is written whole before the tables are printed
     accounts = json.loads(accounts_path.read_text(encoding="utf-8"))
     jsonschema.validate(accounts, json.loads(SCHEMA.read_text(encoding="utf-8")))
     env = {**os.environ, "GW": f"http://127.0.0.1:{port}", "C06": f"http://127.0.0.1:{port + 1}"}

@@ -239,3 +239,14 @@ def test_simulate_refuses_a_directory_as_the_accounts_file(tmp_path: Path) -> No
     assert result.exit_code == 2, result.output
     assert "is a directory" in result.output
     assert "Traceback" not in result.output
+
+
+def test_simulate_refuses_an_accounts_file_it_cannot_write(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = runner.invoke(
+        app, ["simulate", "--write-accounts", str(blocker / "a.json"), "--data-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "cannot be written" in " ".join(result.output.split())
+    assert "Traceback" not in result.output

@@ -103,5 +103,7 @@ def write_accounts(
         cert_path.write_bytes(keys[site.code].cert_pem)
         files[site.code] = (key_path, cert_path)
     document = accounts_document(chosen, keys, files, seed=seed, population=population)
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    written = path.with_name(f".{path.name}.tmp")  # renamed over the file: never read half written
+    written.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(written, path)
     return document

@@ -91,11 +91,8 @@ def simulate(
         keys_dir=data_dir / "keys",
         fleet=fleet,
     )
-    if write_accounts_to is not None and write_accounts_to.is_dir():
-        fail(
-            f"--write-accounts {write_accounts_to} is a directory",
-            hint="give a file name, e.g. --write-accounts accounts/lienthong.json",
-        )
+    if write_accounts_to is not None:
+        _check_writable(write_accounts_to)
     if processes:
         if certificates:
             fail("--register-cert works only without --processes for now")
@@ -165,6 +162,24 @@ def _start_fleet(network: Network, config: FleetConfig) -> None:
     task.add_done_callback(_RUNNING.discard)
     codes = ", ".join(site.code for site in hospitals.sites)
     console.print(f"Fleet of {config.facilities} hospitals ({codes}), {config.rate:g} visits/hour each.")
+
+
+def _check_writable(path: Path) -> None:
+    """A user error now, before serving, when the accounts file cannot be written."""
+    if path.is_dir():
+        fail(
+            f"--write-accounts {path} is a directory",
+            hint="give a file name, e.g. --write-accounts accounts/lienthong.json",
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        fail(
+            f"--write-accounts {path} cannot be written ({exc.strerror or exc})",
+            hint="give a path in a writable directory",
+        )
 
 
 def _show_accounts(
