@@ -250,3 +250,12 @@ def test_simulate_refuses_an_accounts_file_it_cannot_write(tmp_path: Path) -> No
     assert result.exit_code == 2, result.output
     assert "cannot be written" in " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+def test_a_citizen_who_died_before_the_day_makes_no_visit(tmp_path: Path) -> None:
+    dead = next(p for p in (citizen(DEFAULT_SEED, i) for i in range(POPULATION)) if p.death is not None)
+    folder = _generate(tmp_path, "--start", str(dead.index - 1), "--count", "3")
+    with (folder / "visits.csv").open(encoding="utf-8", newline="") as handle:
+        patients = [row["SO_CCCD"] for row in csv.DictReader(handle)]
+    assert len(patients) == 2
+    assert dead.cccd not in patients

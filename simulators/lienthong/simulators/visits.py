@@ -272,9 +272,12 @@ def visit_for(citizen: Citizen, facility: HasCode, *, seed: int, number: int, ar
 def visits_at(facility: HasCode, *, seed: int, start: int, count: int, day: date) -> Iterator[Visit]:
     """One visit (number 1) of each citizen ``start .. start+count-1`` of population ``seed`` at
     ``facility``, arriving on ``day`` from 08:00 Vietnam time, three minutes apart: what
-    ``lienthong generate --facility`` writes, for citizens the simulated network knows."""
+    ``lienthong generate --facility`` writes, for citizens the simulated network knows. A citizen
+    who died before ``day`` makes no visit (C06 would refuse the identity)."""
     opening = datetime.combine(day, time(8, 0), tzinfo=VN_TZ)
     for offset, person in enumerate(citizens(seed, start, count)):
+        if person.death is not None and person.death < day:
+            continue
         yield visit_for(
             person, facility, seed=seed, number=1, arrived=opening + timedelta(minutes=3 * offset)
         )

@@ -9,7 +9,8 @@ there when the network has not run yet, and reused by it when it starts).
 
 Files, under ``OUT/<CODE>/``: ``<MA_LK>.checkin.xml`` (none for an emergency visit, which needs
 no check-in: QĐ 130 Đ3 k1), ``<MA_LK>.xml`` (the dossier), and ``visits.csv``, one row per visit
-(MA_LK, patient, card, whether emergency, the two file names) in sending order.
+(MA_LK, patient, card, whether emergency, the two file names) in sending order. A citizen who
+died before the day makes no visit.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def write_facility_visits(
     rows.writerow(
         ["MA_LK", "SO_CCCD", "HO_TEN", "MA_THE_BHYT", "NGAY_SINH", "emergency", "checkin", "dossier"]
     )
-    written = 0
+    written = visits = 0
     try:
         for visit in visits_at(site, seed=seed, start=start, count=count, day=when):
             documents = {f"{visit.ma_lk}.xml": dossier_of(visit, site.code)}
@@ -91,6 +92,7 @@ def write_facility_visits(
                 write_atomically(folder / name, sign_document(document, key) if key else document)
                 written += 1
             person = visit.citizen
+            visits += 1
             rows.writerow(
                 [
                     visit.ma_lk,
@@ -108,8 +110,9 @@ def write_facility_visits(
         fail(f"could not write {exc.filename or folder}: {exc.strerror or exc}", code=1)
     how = f"signed with {keys_dir(data_dir) / (site.code + '.key.pem')}" if sign else "unsigned"
     console.print(
-        f"wrote {count} visits at {site.code} ({written} files, {how}) to {folder}; "
-        f"list: {folder / 'visits.csv'}",
+        f"wrote {visits} visits at {site.code} ({written} files, {how}) to {folder}; "
+        + (f"{count - visits} citizens who died earlier skipped; " if visits < count else "")
+        + f"list: {folder / 'visits.csv'}",
         soft_wrap=True,
     )
     if sign:
