@@ -17,6 +17,7 @@ from lienthong.conformance.cli import (  # noqa: F401  (imported for their regis
     generate,
     load,
     run,
+    sign,
     simulate,
     validate,
 )

@@ -19,6 +19,7 @@ from lienthong.conformance.cli._errors import UsageProblem
 from lienthong.conformance.cli._options import one_of, profile
 from lienthong.profiles.files import FileReport, PathProblem, episode_key_conflicts, validate_files
 from lienthong.profiles.i18n import _
+from lienthong.profiles.validation import root_causes
 
 
 def _line(report: FileReport, text: str) -> str:
@@ -66,14 +67,15 @@ def validate(
             _("Give XML files, or directories that hold *.xml files."),
         )
     bad = [r for r in reports if r.violations]
-    errors = sum(len(r.violations) for r in reports)
+    errors = sum(len(root_causes(r.violations)) for r in reports)
+    consequences = sum(len(r.violations) for r in reports) - errors
     versions = Counter(r.version or "?" for r in reports)
     by_version = ", ".join(f"{n} {v}" for v, n in sorted(versions.items()))
     summary = _(
         "{files} file(s) judged ({versions}): {valid} valid, {bad} with errors, {errors} error(s)"
     ).format(
         files=len(reports), versions=by_version, valid=len(reports) - len(bad), bad=len(bad), errors=errors
-    )
+    ) + (_(" (and {n} consequence(s) of them)").format(n=consequences) if consequences else "")
     if output == "json":
         body = {
             "summary": {
@@ -81,6 +83,7 @@ def validate(
                 "valid": len(reports) - len(bad),
                 "with_errors": len(bad),
                 "errors": errors,
+                "consequences": consequences,
                 "versions": dict(versions),
             },
             "files": [
@@ -97,6 +100,7 @@ def validate(
                             "field": v.field,
                             "value": v.value,
                             "rule": v.rule,
+                            "consequence_of": v.consequence_of or None,
                         }
                         for v in r.violations
                     ],
