@@ -80,9 +80,9 @@ def simulate(
 ) -> None:
     """Serve the simulated gateway, C06 and MoH store on 127.0.0.1 and print how to connect."""
     certificates = [facility_certificate(item) for item in register_cert]
-    free_ports(port, 3)
     writable_directory(data_dir, "--data-dir")
     reachable_database(database_url)
+    free_ports(port, 3)  # last: the others are about the command line, this about the machine
     config = NetworkConfig(
         seed=seed,
         population=population,
