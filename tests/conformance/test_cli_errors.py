@@ -140,7 +140,11 @@ MISTAKES: list[tuple[list[str], list[str]]] = [
     (["bench", "book", "--port", "80"], ["--port"]),
     # global
     (["--lang", "fr", "validate", "{empty}"], ["--lang 'fr' is not a language of lienthong", "en, vi"]),
-    (["no-such-command"], ["No such command"]),
+    (["no-such-command"], ["No such command", "Run 'lienthong --help'"]),
+    # click's own errors, worded as one paragraph with the value and where the options are
+    (["run", "--visits", "x"], ["'--visits'", "(given: 'x')", "Run 'lienthong run --help'"]),
+    (["simulate", "--population=0"], ["'--population'", "(given: '0')"]),
+    (["run", "--no-such-option"], ["No such option: --no-such-option"]),
 ]
 
 
@@ -170,6 +174,23 @@ def test_our_own_messages_are_one_paragraph(paths: dict[str, str]) -> None:
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: --out")
     assert "Give --out a directory" in lines[0]  # what to do
+
+
+def test_click_errors_are_one_paragraph_too() -> None:
+    result = _invoke(["bench", "validate", "--count", "many"])
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: Invalid value for '--count'")
+    assert "(given: 'many')" in lines[0]
+    assert lines[0].endswith("Run 'lienthong bench validate --help' to see the options and their values.")
+
+
+def test_no_command_shows_the_help() -> None:
+    result = _invoke([])
+    assert result.exit_code == 2
+    assert "Usage: lienthong" in _text(result)
+    assert "run" in _text(result)
 
 
 def test_simulate_on_a_taken_port_is_a_message() -> None:
