@@ -330,3 +330,13 @@ def test_the_installed_entry_point_behaves_the_same(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""
     assert done.stderr.strip() == "error: --rounds must be at least 1, not 0. Give --rounds 1 or more."
+
+
+@_SETTINGS
+@given(count=_values, seed=_values, workers=_values, fmt=_values, start=_values)
+def test_generate_options(
+    paths: dict[str, str], count: str, seed: str, workers: str, fmt: str, start: str
+) -> None:
+    # --out names a file, so a generate whose other values are valid stops before writing
+    args = ["generate", "--out", paths["file"], "--count", count, "--seed", seed, "--workers", workers]
+    _no_traceback(_invoke([*args, "--format", fmt, "--start", start]))
