@@ -288,7 +288,12 @@ def test_run_options(paths: dict[str, str], visits: str, seed: str, fault: str, 
 
 
 @_SETTINGS
-@given(port=_values, population=_values, cert=_values, lang=st.sampled_from(["en", "vi", "vi_VN"]) | _values)
+@given(
+    port=st.integers(min_value=1024, max_value=65533).map(str) | _values,
+    population=st.integers(min_value=1, max_value=50).map(str) | _values,
+    cert=_values,
+    lang=st.sampled_from(["en", "vi", "vi_VN"]) | _values,
+)
 def test_simulate_options(paths: dict[str, str], port: str, population: str, cert: str, lang: str) -> None:
     # --data-dir names a file, so a simulate whose other values are valid stops before serving
     args = [
