@@ -140,7 +140,11 @@ MISTAKES: list[tuple[list[str], list[str]]] = [
     (["bench", "book", "--port", "80"], ["--port"]),
     # global
     (["--lang", "fr", "validate", "{empty}"], ["--lang 'fr' is not a language of lienthong", "en, vi"]),
-    (["no-such-command"], ["No such command"]),
+    (["no-such-command"], ["No such command", "Run 'lienthong --help'"]),
+    # click's own errors, worded as one paragraph with the value and where the options are
+    (["run", "--visits", "x"], ["'--visits'", "(given: 'x')", "Run 'lienthong run --help'"]),
+    (["simulate", "--population=0"], ["'--population'", "(given: '0')"]),
+    (["run", "--no-such-option"], ["No such option: --no-such-option"]),
 ]
 
 
@@ -170,6 +174,23 @@ def test_our_own_messages_are_one_paragraph(paths: dict[str, str]) -> None:
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: --out")
     assert "Give --out a directory" in lines[0]  # what to do
+
+
+def test_click_errors_are_one_paragraph_too() -> None:
+    result = _invoke(["bench", "validate", "--count", "many"])
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: Invalid value for '--count'")
+    assert "(given: 'many')" in lines[0]
+    assert lines[0].endswith("Run 'lienthong bench validate --help' to see the options and their values.")
+
+
+def test_no_command_shows_the_help() -> None:
+    result = _invoke([])
+    assert result.exit_code == 2
+    assert "Usage: lienthong" in _text(result)
+    assert "run" in _text(result)
 
 
 def test_simulate_on_a_taken_port_is_a_message() -> None:
@@ -267,7 +288,12 @@ def test_run_options(paths: dict[str, str], visits: str, seed: str, fault: str, 
 
 
 @_SETTINGS
-@given(port=_values, population=_values, cert=_values, lang=_values)
+@given(
+    port=st.integers(min_value=1024, max_value=65533).map(str) | _values,
+    population=st.integers(min_value=1, max_value=50).map(str) | _values,
+    cert=_values,
+    lang=st.sampled_from(["en", "vi", "vi_VN"]) | _values,
+)
 def test_simulate_options(paths: dict[str, str], port: str, population: str, cert: str, lang: str) -> None:
     # --data-dir names a file, so a simulate whose other values are valid stops before serving
     args = [
@@ -309,3 +335,13 @@ def test_the_installed_entry_point_behaves_the_same(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""
     assert done.stderr.strip() == "error: --rounds must be at least 1, not 0. Give --rounds 1 or more."
+
+
+@_SETTINGS
+@given(count=_values, seed=_values, workers=_values, fmt=_values, start=_values)
+def test_generate_options(
+    paths: dict[str, str], count: str, seed: str, workers: str, fmt: str, start: str
+) -> None:
+    # --out names a file, so a generate whose other values are valid stops before writing
+    args = ["generate", "--out", paths["file"], "--count", count, "--seed", seed, "--workers", workers]
+    _no_traceback(_invoke([*args, "--format", fmt, "--start", start]))

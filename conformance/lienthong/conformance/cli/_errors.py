@@ -101,19 +101,76 @@ def report_usage(problem: UsageProblem) -> NoReturn:
     sys.exit(USAGE)
 
 
-class LienthongGroup(TyperGroup):
-    """The root command: runs the command line and maps what escapes it to exit 2 or 3."""
+def given_value(error: typer.TyperException, argv: Sequence[str]) -> str | None:
+    """The value the command line gave the option a click error is about (its last occurrence),
+    or None: click's messages do not always repeat it ("Input should be greater than ...")."""
+    names = tuple(getattr(getattr(error, "param", None), "opts", ()) or ())
+    found = None
+    for i, arg in enumerate(argv):
+        if arg in names and i + 1 < len(argv):
+            found = argv[i + 1]
+        elif arg.startswith(tuple(f"{name}=" for name in names if name.startswith("--"))):
+            found = arg.partition("=")[2]
+    return found
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:
-        argv = list(kwargs.get("args") or (args[0] if args else None) or sys.argv[1:])
+
+def report_click(error: typer.TyperException, argv: Sequence[str]) -> NoReturn:
+    """click's own usage errors (an unknown option, a value of the wrong type or out of range) as
+    one paragraph like ours: what was wrong and the value, then where the options are described."""
+    ctx = getattr(error, "ctx", None)
+    command = ctx.command_path if ctx is not None else "lienthong"
+    message = (error.format_message() if hasattr(error, "format_message") else str(error)).rstrip(".")
+    value = given_value(error, argv)
+    if value is not None and repr(value) not in message:
+        message += " " + _("(given: {value!r})").format(value=value)
+    hint = _("Run '{command} --help' to see the options and their values.").format(command=command)
+    label = _("error:")
+    typer.echo(f"{label} {message}. {hint}", err=True)
+    sys.exit(getattr(error, "exit_code", USAGE))
+
+
+class LienthongGroup(TyperGroup):
+    """The root command: runs the command line and maps what escapes it to an exit code.
+
+    It runs click in non-standalone mode so that every ending passes through here: a return or
+    ``typer.Exit`` keeps its code, click's usage errors and :class:`UsageProblem` are one paragraph
+    and exit 2, anything else is an internal error (exit 3).
+    """
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
         i18n.set_language(None)  # each command line starts from LIENTHONG_LANG (in-process tests too)
         try:
-            return super().main(*args, **kwargs)
+            code = super().main(
+                args=argv, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra
+            )
         except UsageProblem as problem:
             report_usage(problem)
-        except typer.TyperException:
-            raise  # click's usage errors escape only in non-standalone mode: the caller shows them
+        except typer.TyperException as error:  # click's usage errors
+            if not standalone_mode:
+                raise
+            if type(error).__name__ == "NoArgsIsHelpError":  # `lienthong` or `lienthong bench` alone
+                from typer import rich_utils
+
+                rich_utils.rich_format_error(error)  # type: ignore[arg-type]
+                sys.exit(getattr(error, "exit_code", USAGE))
+            report_click(error, argv)
+        except typer.Abort:  # Ctrl+D at a prompt
+            if not standalone_mode:
+                raise
+            typer.echo(_plain("Aborted."), err=True)
+            sys.exit(1)
         except Exception as exc:
             report_internal(exc, argv)
         finally:
             i18n.set_language(None)
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
