@@ -7,7 +7,9 @@ from lienthong.conformance.cli._app import app
 
 # isort: split
 from lienthong.conformance.cli import (  # noqa: F401  (imported for their registrations)
+    audit,
     bench,
+    bench_audit,
     bench_book,
     bench_gateway,
     bench_generate,

@@ -1,0 +1,118 @@
+"""Running an audit: every source streamed through the validator into the traffic judge, with a
+progress callback and a resumable state.
+
+The state is two files in the output folder: ``audit-state.json`` (small: the sources, how far each
+was read, how many submissions) and ``audit-state.pickle`` (the judge's episodes, bounded by the
+number of episodes, never by the payloads), written every :data:`CHECKPOINT` submissions and at
+the end. A run given the same sources picks up where the state says; ``restart`` ignores it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lienthong.conformance.audit.reading import received
+from lienthong.conformance.audit.sources import Source
+from lienthong.conformance.traffic import TrafficJudge
+
+CHECKPOINT = 50_000
+STATE = "audit-state.json"
+EPISODES = "audit-state.pickle"
+STATE_VERSION = 1
+
+
+@dataclass
+class Progress:
+    """What the progress bar shows."""
+
+    source: str = ""
+    read: int = 0
+    total: int | None = None
+    resumed: int = 0
+
+
+@dataclass
+class AuditRun:
+    """The judge after a run, and how the run went."""
+
+    judge: TrafficJudge
+    sources: list[str]
+    read: int = 0
+    """Submissions read in this run (after what a resumed state had)."""
+    resumed_from: int = 0
+    positions: list[Any] = field(default_factory=list)
+
+
+def _load_state(out: Path, labels: list[str]) -> tuple[TrafficJudge, list[Any]] | None:
+    state_path, episodes_path = out / STATE, out / EPISODES
+    if not state_path.is_file() or not episodes_path.is_file():
+        return None
+    try:
+        state = json.loads(state_path.read_text(encoding="utf-8"))
+        if state.get("version") != STATE_VERSION or state.get("sources") != labels:
+            return None
+        with episodes_path.open("rb") as handle:
+            judge = pickle.load(handle)
+    except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError):
+        return None
+    if not isinstance(judge, TrafficJudge):
+        return None
+    return judge, list(state["positions"])
+
+
+def _save_state(out: Path, labels: list[str], judge: TrafficJudge, positions: list[Any], done: bool) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    temporary = out / (EPISODES + ".tmp")
+    with temporary.open("wb") as handle:
+        pickle.dump(judge, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, out / EPISODES)
+    state = {
+        "version": STATE_VERSION,
+        "sources": labels,
+        "positions": positions,
+        "submissions": judge.submissions,
+        "complete": done,
+    }
+    (out / STATE).write_text(json.dumps(state, indent=2), encoding="utf-8")
+
+
+def run_audit(
+    sources: Sequence[Source],
+    out: Path,
+    *,
+    restart: bool = False,
+    progress: Callable[[Progress], None] | None = None,
+    checkpoint: int = CHECKPOINT,
+) -> AuditRun:
+    """Read every source into one judge (resuming from ``out``'s state unless ``restart``)."""
+    labels = [source.label for source in sources]
+    loaded = None if restart else _load_state(out, labels)
+    judge, positions = loaded if loaded is not None else (TrafficJudge(), [None] * len(sources))
+    run = AuditRun(judge, labels, resumed_from=judge.submissions, positions=positions)
+    shown = Progress(resumed=judge.submissions)
+    since = 0
+    for index, source in enumerate(sources):
+        shown.source, shown.total, shown.read = source.label, source.total(), 0
+        if progress is not None:
+            progress(shown)
+        for position, raw in source.rows(positions[index]):
+            judge.add(received(raw))
+            positions[index] = position
+            run.read += 1
+            shown.read += 1
+            since += 1
+            if since >= checkpoint:
+                since = 0
+                _save_state(out, labels, judge, positions, done=False)
+            if progress is not None and shown.read % 256 == 0:
+                progress(shown)
+        if progress is not None:
+            progress(shown)
+    _save_state(out, labels, judge, positions, done=True)
+    return run

@@ -1,0 +1,280 @@
+"""Where the audit reads submissions from: a folder of XML 130 files, a gateway database (SQLite
+file or PostgreSQL URL) or a running gateway's journal API.
+
+Each source yields :class:`Raw` rows one at a time, from a position (``after``) so that a run can
+resume; nothing is read ahead beyond one batch. A gateway database is read with SQL on its journal
+tables (``gw_submissions``, and ``gw_outbox`` for C06's answer and the forwarding time: the schema
+of ``simulators/gateway/schema.py``), never through the simulator's code.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+VN = timezone(timedelta(hours=7))
+BATCH = 2000
+_OUTBOX_IDENTITY = {"delivered": "verified", "identity_rejected": "rejected"}
+_JOURNAL_SQL = (
+    "SELECT s.id, s.kind, s.ma_cskcb, s.received_at, s.result_code, s.payload, s.profile, "
+    "o.status, o.done_at FROM gw_submissions s LEFT JOIN gw_outbox o ON o.submission_id = s.id "
+    "WHERE s.id > {mark} ORDER BY s.id LIMIT {batch}"
+)
+
+
+class SourceProblem(Exception):
+    """A source the audit cannot read (the message says what and what to do)."""
+
+
+@dataclass(slots=True)
+class Raw:
+    """One submission as stored: the decoded document and what the receiver recorded of it."""
+
+    seq: int
+    kind: str
+    """``checkin`` or ``dossier`` (the journal's kind; in a folder, the document's root)."""
+    facility: str
+    """maCSKCB of the request ("" in a folder: the document names it)."""
+    received_at: datetime
+    """Naive Vietnam local time."""
+    document: bytes | None
+    """The XML; None when the payload was not base64 (ENV-03)."""
+    accepted: bool = True
+    profile: str = "auto"
+    identity: str | None = None
+    delivered_at: datetime | None = None
+    name: str = ""
+    """The file name (folder) or journal id, for messages."""
+
+
+def local(moment: datetime | str | None) -> datetime | None:
+    """A stored time as naive Vietnam local time: aware times converted, naive ones read as UTC
+    (SQLAlchemy stores the gateway's UTC times on SQLite without their zone)."""
+    if moment is None or moment == "":
+        return None
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(VN).replace(tzinfo=None)
+
+
+def _decode(payload: bytes) -> bytes | None:
+    try:
+        return base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+class Source:
+    """A stream of submissions with a resumable position."""
+
+    label: str
+
+    def rows(self, after: Any) -> Iterator[tuple[Any, Raw]]:
+        """``(position, row)`` for every row after ``after`` (None: from the start)."""
+        raise NotImplementedError
+
+    def total(self) -> int | None:
+        """How many rows there are (for the progress bar), if cheap to know."""
+        return None
+
+
+class FolderSource(Source):
+    """Every ``*.xml`` under a folder, by path; a file's modification time is its receipt time."""
+
+    def __init__(self, root: Path) -> None:
+        if not root.is_dir():
+            raise SourceProblem(f"{root} is not a folder")
+        self.root = root
+        self.label = str(root)
+        self._names: list[str] | None = None
+
+    def names(self) -> list[str]:
+        if self._names is None:
+            found: list[str] = []
+            for folder, dirs, files in os.walk(self.root):
+                dirs.sort()
+                base = os.path.relpath(folder, self.root)
+                found.extend(os.path.normpath(os.path.join(base, f)) for f in files if f.endswith(".xml"))
+            found.sort()
+            self._names = found
+        return self._names
+
+    def total(self) -> int:
+        return len(self.names())
+
+    def rows(self, after: Any) -> Iterator[tuple[Any, Raw]]:
+        start = int(after or 0)
+        for index, name in enumerate(self.names()[start:], start=start + 1):
+            path = self.root / name
+            data = path.read_bytes()
+            head = data[:300]
+            kind = "checkin" if b"CHI_TIEU_TRANG_THAI_KCB" in head else "dossier"
+            received = datetime.fromtimestamp(path.stat().st_mtime, VN).replace(tzinfo=None)
+            yield index, Raw(index, kind, "", received, data, name=name)
+
+
+class SqliteSource(Source):
+    """A gateway's SQLite journal, read-only, by submission id."""
+
+    def __init__(self, path: Path) -> None:
+        if not path.is_file():
+            raise SourceProblem(f"{path} is not a file")
+        self.path = path
+        self.label = str(path)
+        try:
+            self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            self._db.execute("SELECT 1 FROM gw_submissions LIMIT 1").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise SourceProblem(
+                f"{path} is not a gateway database (no readable gw_submissions table: {exc})"
+            ) from None
+
+    def total(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM gw_submissions").fetchone()[0])
+
+    def rows(self, after: Any) -> Iterator[tuple[Any, Raw]]:
+        mark = int(after or 0)
+        while True:
+            batch = self._db.execute(_JOURNAL_SQL.format(mark="?", batch=BATCH), (mark,)).fetchall()
+            if not batch:
+                return
+            for row in batch:
+                mark = row[0]
+                yield mark, _journal_row(row)
+
+
+class PostgresSource(Source):
+    """A gateway's PostgreSQL journal (SQLAlchemy with psycopg), by submission id."""
+
+    def __init__(self, url: str) -> None:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.exc import SQLAlchemyError
+
+        self._text = text
+        self.label = url.split("@")[-1]
+        driver = "postgresql+psycopg://" + url.split("://", 1)[1]
+        try:
+            self._engine = create_engine(driver)
+            with self._engine.connect() as db:
+                db.execute(text("SELECT 1 FROM gw_submissions LIMIT 1")).all()
+        except SQLAlchemyError as exc:
+            raise SourceProblem(
+                f"cannot read gw_submissions at {self.label}: {str(exc).splitlines()[0]}"
+            ) from None
+
+    def total(self) -> int:
+        with self._engine.connect() as db:
+            return int(db.execute(self._text("SELECT count(*) FROM gw_submissions")).scalar_one())
+
+    def rows(self, after: Any) -> Iterator[tuple[Any, Raw]]:
+        mark = int(after or 0)
+        while True:
+            with self._engine.connect() as db:
+                batch = db.execute(
+                    self._text(_JOURNAL_SQL.format(mark=":mark", batch=BATCH)), {"mark": mark}
+                ).all()
+            if not batch:
+                return
+            for row in batch:
+                mark = row[0]
+                yield mark, _journal_row(tuple(row))
+
+
+def _journal_row(row: tuple[Any, ...]) -> Raw:
+    seq, kind, facility, received, code, payload, profile, status, done = row
+    received_at = local(received)
+    assert received_at is not None
+    return Raw(
+        int(seq),
+        kind,
+        facility,
+        received_at,
+        _decode(bytes(payload)),
+        accepted=code == "200",
+        profile=profile or "auto",
+        identity=_OUTBOX_IDENTITY.get(status or ""),
+        delivered_at=local(done) if status == "delivered" else None,
+        name=f"submission {seq}",
+    )
+
+
+class JournalApiSource(Source):
+    """A running gateway's ``/lienthong/submissions`` (lienthong's journal API; admin token)."""
+
+    def __init__(
+        self, url: str, token: str, *, timeout: float = 30.0, transport: httpx.BaseTransport | None = None
+    ) -> None:
+        self.label = url
+        self._client = httpx.Client(base_url=url, timeout=timeout, transport=transport)
+        self._token = token
+
+    def rows(self, after: Any) -> Iterator[tuple[Any, Raw]]:
+        mark = int(after or 0)
+        while True:
+            try:
+                response = self._client.get(
+                    "/lienthong/submissions",
+                    params={"after_id": str(mark)},
+                    headers={"authorization": f"Bearer {self._token}"},
+                )
+            except httpx.HTTPError as exc:
+                raise SourceProblem(f"cannot reach the journal API at {self.label}: {exc}") from None
+            if response.status_code == 401:
+                raise SourceProblem(
+                    f"the journal API at {self.label} refused the admin token (HTTP 401): give the "
+                    "gateway's admin token with --token"
+                )
+            if response.status_code != 200:
+                raise SourceProblem(f"the journal API at {self.label} answered HTTP {response.status_code}")
+            rows = response.json().get("submissions", [])
+            if not rows:
+                return
+            for row in rows:
+                mark = int(row["id"])
+                received_at = local(row["received_at"])
+                assert received_at is not None
+                yield (
+                    mark,
+                    Raw(
+                        mark,
+                        row["kind"],
+                        row["ma_cskcb"],
+                        received_at,
+                        _decode(base64.b64decode(row["payload_base64"])),
+                        accepted=row["result_code"] == "200",
+                        profile=row.get("profile") or "auto",
+                        name=f"submission {mark}",
+                    ),
+                )
+
+
+def open_source(spec: str, *, token: str = "") -> Source:
+    """The source ``spec`` names: a folder, a SQLite file, ``postgresql://...`` or ``http(s)://...``."""
+    if spec.startswith(("postgresql://", "postgres://")):
+        return PostgresSource(spec)
+    if spec.startswith(("http://", "https://")):
+        if not token:
+            raise SourceProblem(
+                f"{spec} is a gateway's journal API: give its admin token with --token "
+                "(lienthong simulate prints it)"
+            )
+        return JournalApiSource(spec, token)
+    path = Path(spec)
+    if path.is_dir():
+        return FolderSource(path)
+    if path.is_file():
+        return SqliteSource(path)
+    raise SourceProblem(
+        f"{spec!r} is neither a folder, a file, a postgresql:// URL nor an http(s):// journal API URL"
+    )

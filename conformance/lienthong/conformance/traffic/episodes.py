@@ -1,0 +1,213 @@
+"""Episodes built from a stream of submissions: what the traffic rules need of each visit, kept
+small (a few strings per episode, the payload dropped as soon as it is read).
+
+A replacement dossier (same facility and MA_LK) adds a version to its episode; the latest version
+received counts (CHAIN-03): its fields and its per-file violations stand for the episode, an
+accepted version before any refused one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from lienthong.profiles.validation import Violation
+
+Tables = dict[str, list[dict[str, str]]]
+PARACLINICAL_GROUPS = frozenset({"1", "2", "3"})
+"""XML3 MA_NHOM of a laboratory, imaging or function test (PRES-03/PRES-04 read it the same way)."""
+REFERRAL_DISCHARGES = frozenset({"2", "5"})
+"""MA_LOAI_RV of a referral discharge (PRES-01)."""
+EMERGENCY = "2"
+"""MA_DOITUONG_KCB of an emergency: no check-in is due (QĐ 130 Đ3 k1)."""
+
+
+@dataclass(slots=True)
+class Received:
+    """One submission as the judge needs it: who sent what, when, and what the file validator said."""
+
+    seq: int
+    """Journal id, or the file's number in a folder: names the submission in findings."""
+    kind: str
+    """``checkin`` or ``dossier``."""
+    facility: str
+    received_at: datetime
+    """Naive Vietnam local time, like the times inside the XML."""
+    tables: Tables
+    """The records read: ``{"XML0": [...]}`` for a check-in, LOAIHOSO -> records for a dossier."""
+    violations: list[Violation] = field(default_factory=list)
+    """What the per-file validator found in this submission."""
+    accepted: bool = True
+    """The gateway accepted it (maKetQua 200); a file in a folder counts as sent."""
+    identity: str | None = None
+    """C06's answer on the dossier's identity: ``verified``, ``rejected``, or None when the source
+    does not say."""
+    delivered_at: datetime | None = None
+    """When the gateway forwarded it to the MoH store (stands for visible on VNeID), if known."""
+
+
+_TABLE_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _table_set(tables: Tables) -> frozenset[str]:
+    """The set of tables of a dossier, shared between the episodes that have the same one."""
+    key = frozenset(tables)
+    return _TABLE_SETS.setdefault(key, key)
+
+
+def _stamp(text: str) -> datetime | None:
+    """A yyyymmddHHMM field as a time, or None when it is not one."""
+    try:
+        return datetime.strptime(text[:12], "%Y%m%d%H%M") if len(text) >= 12 else None
+    except ValueError:
+        return None
+
+
+@dataclass(slots=True)
+class Version:
+    """The fields of one dossier version the rules read."""
+
+    seq: int
+    received_at: datetime
+    accepted: bool
+    patient: str
+    """SO_CCCD, else MA_BN: who the visit is of."""
+    cccd: str
+    ngay_sinh: str
+    gioi_tinh: str
+    ngay_vao: str
+    ngay_ra: str
+    ma_loai_kcb: str
+    ma_doituong_kcb: str
+    bhyt: bool
+    tables: frozenset[str]
+    referral: bool
+    """MA_LOAI_RV says referral: an XML13 is implied."""
+    appointment: bool
+    """NGAY_TAI_KHAM is filled: an XML14 is implied."""
+    labs_billed: bool
+    """XML3 bills a paraclinical service: an XML4 is implied."""
+    violations: tuple[Violation, ...]
+    identity: str | None
+    delivered_at: datetime | None
+
+    @classmethod
+    def of(cls, sub: Received) -> Version:
+        summary = (sub.tables.get("XML1") or [{}])[0]
+        get = summary.get
+        cccd = get("SO_CCCD", "")
+        return cls(
+            sub.seq,
+            sub.received_at,
+            sub.accepted,
+            cccd or get("MA_BN", ""),
+            cccd,
+            get("NGAY_SINH", "")[:8],
+            get("GIOI_TINH", ""),
+            get("NGAY_VAO", ""),
+            get("NGAY_RA", ""),
+            get("MA_LOAI_KCB", ""),
+            get("MA_DOITUONG_KCB", ""),
+            bool(get("MA_THE_BHYT", "")),
+            _table_set(sub.tables),
+            get("MA_LOAI_RV", "") in REFERRAL_DISCHARGES,
+            bool(get("NGAY_TAI_KHAM", "")),
+            any(row.get("MA_NHOM", "") in PARACLINICAL_GROUPS for row in sub.tables.get("XML3", ())),
+            tuple(sub.violations),
+            sub.identity,
+            sub.delivered_at,
+        )
+
+    def later_than(self, other: Version) -> bool:
+        """Whether this version replaces ``other``: accepted beats refused, then the later receipt."""
+        return (self.accepted, self.received_at, self.seq) > (other.accepted, other.received_at, other.seq)
+
+
+@dataclass(slots=True)
+class Episode:
+    """One visit of one facility (facility, MA_LK): its check-ins and dossier versions, condensed."""
+
+    facility: str
+    ma_lk: str
+    checkin_at: datetime | None = None
+    """The first check-in received."""
+    checkin_seq: int = 0
+    first_cost: datetime | None = None
+    """NGAY_YL of the first check-in's record: when the first cost arose."""
+    checkin_type: str = ""
+    """MA_LOAI_KCB of the check-in."""
+    checkin_bhyt: bool = False
+    checkin_emergency: bool = False
+    checkin_violations: tuple[Violation, ...] = ()
+    first_dossier_at: datetime | None = None
+    """The first accepted dossier received (the deadline is judged on it; later versions replace)."""
+    first_dossier_seq: int = 0
+    versions: int = 0
+    latest: Version | None = None
+    patients: tuple[str, ...] = ()
+    """Every patient the dossier versions named (KEY-01: more than one is a broken MA_LK)."""
+
+    def add(self, sub: Received) -> None:
+        if sub.kind == "checkin":
+            self._checkin(sub)
+        else:
+            self._dossier(sub)
+
+    def _checkin(self, sub: Received) -> None:
+        if self.checkin_at is not None and (self.checkin_at, self.checkin_seq) <= (sub.received_at, sub.seq):
+            return  # a later check-in (the second one on admission) changes nothing judged here
+        record = (sub.tables.get("XML0") or [{}])[0]
+        self.checkin_at, self.checkin_seq = sub.received_at, sub.seq
+        self.first_cost = _stamp(record.get("NGAY_YL", "")) or _stamp(record.get("NGAY_VAO", ""))
+        self.checkin_type = record.get("MA_LOAI_KCB", "")
+        self.checkin_bhyt = bool(record.get("MA_THE_BHYT", ""))
+        self.checkin_emergency = record.get("MA_DOITUONG_KCB", "") == EMERGENCY
+        self.checkin_violations = tuple(sub.violations)
+
+    def _dossier(self, sub: Received) -> None:
+        version = Version.of(sub)
+        if sub.accepted:
+            self.versions += 1
+            if self.first_dossier_at is None or (sub.received_at, sub.seq) < (
+                self.first_dossier_at,
+                self.first_dossier_seq,
+            ):
+                self.first_dossier_at, self.first_dossier_seq = sub.received_at, sub.seq
+        if version.patient and version.patient not in self.patients:
+            self.patients = (*self.patients, version.patient)
+        if self.latest is None or version.later_than(self.latest):
+            self.latest = version
+
+    @property
+    def sent(self) -> bool:
+        """A dossier of this visit was accepted: the visit is interconnected."""
+        return self.first_dossier_at is not None
+
+    @property
+    def emergency(self) -> bool:
+        if self.latest is not None:
+            return self.latest.ma_doituong_kcb == EMERGENCY
+        return self.checkin_emergency
+
+    @property
+    def ma_loai_kcb(self) -> str:
+        return self.latest.ma_loai_kcb if self.latest is not None else self.checkin_type
+
+    @property
+    def bhyt(self) -> bool:
+        return self.latest.bhyt if self.latest is not None else self.checkin_bhyt
+
+    @property
+    def month(self) -> str:
+        """yyyy-mm of the visit (its end, else its arrival, else when it was received)."""
+        if self.latest is not None:
+            stamp = _stamp(self.latest.ngay_ra) or _stamp(self.latest.ngay_vao)
+            if stamp is not None:
+                return f"{stamp:%Y-%m}"
+            return f"{self.latest.received_at:%Y-%m}"
+        moment = self.first_cost or self.checkin_at
+        return f"{moment:%Y-%m}" if moment is not None else ""
+
+    @property
+    def episode_end(self) -> datetime | None:
+        return _stamp(self.latest.ngay_ra) if self.latest is not None else None
