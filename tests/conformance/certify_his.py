@@ -56,10 +56,15 @@ def episode(seed: int, patient: Patient, ma_lk: str, facility: str, *, kind: str
     return tables
 
 
-def checkin_record(tables: Tables) -> dict[str, str]:
+def checkin_record(tables: Tables, *, admission: bool = False) -> dict[str, str]:
+    """The check-in at the first cost, or (``admission``) the second one, at the first cost in the
+    treating ward (QĐ 4750 Đ2 k2)."""
     summary = tables["XML1"][0]
     record = {name: summary.get(name, "") for name in CHECKIN_FIELDS}
     record |= {"STT": "1", "MA_DICH_VU": "02.1896", "TEN_DICH_VU": "Khám Nội", "NGAY_YL": summary["NGAY_VAO"]}
+    if admission:
+        admitted = summary["NGAY_VAO_NOI_TRU"]
+        record |= {"NGAY_VAO_NOI_TRU": admitted, "LY_DO_VNT": summary["LY_DO_VNT"], "NGAY_YL": admitted}
     return record
 
 
@@ -88,8 +93,8 @@ class VendorHIS:
             "passwordHash": md5_upper(self.account["password"]),
         }
 
-    def checkin_bytes(self, tables: Tables) -> bytes:
-        return sign_document(checkin_xml([checkin_record(tables)]), self.key)
+    def checkin_bytes(self, tables: Tables, *, admission: bool = False) -> bytes:
+        return sign_document(checkin_xml([checkin_record(tables, admission=admission)]), self.key)
 
     def dossier_bytes(self, tables: Tables) -> bytes:
         documents = {kind: table_xml(kind, records) for kind, records in tables.items() if records}

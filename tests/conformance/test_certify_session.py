@@ -86,6 +86,8 @@ def _send_all(his: VendorHIS) -> dict[str, str]:
             edit(tables["XML1"][0])
         if checkin:
             assert his.send("checkin", his.checkin_bytes(tables))["maKetQua"] == "200"
+        if checkin and kind == "03":  # admitted to the ward: a second check-in there
+            assert his.send("checkin", his.checkin_bytes(tables, admission=True))["maKetQua"] == "200"
         if dossier:
             document = his.dossier_bytes(tables)
             if tamper:

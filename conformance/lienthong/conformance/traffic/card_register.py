@@ -18,6 +18,7 @@ from datetime import date
 from lienthong.conformance.traffic.findings import Finding
 from lienthong.profiles.patients import Patient
 
+IDENTITY = "TRAFFIC-04"
 CHILD_UNDER = 6
 """Children under 6 may be sent with a guardian's identifiers (no card or ID of their own)."""
 
@@ -59,7 +60,9 @@ class CardRegister:
     def __init__(self, patients: Iterable[Patient]) -> None:
         self.by_code: dict[str, Patient] = {}
         self.by_number: dict[str, Patient] = {}
+        self.by_cccd: dict[str, Patient] = {}
         for patient in patients:
+            self.by_cccd.setdefault(patient.cccd, patient)
             if patient.bhyt:
                 self.by_code.setdefault(patient.bhyt, patient)
                 self.by_number.setdefault(patient.bhyt[-10:], patient)
@@ -178,11 +181,64 @@ def _validity(record: dict[str, str], periods: list[tuple[date, date]]) -> list[
     return list(out.values())
 
 
+def identity_issues(register: CardRegister, record: dict[str, str]) -> list[CardIssue]:
+    """A check-in's identity against the patients file (check-ins are not sent to C06, so this is
+    what stands for C06's answer on them): TRAFFIC-04, a warning for a child under 6 (a guardian's
+    identifiers) and nothing for an empty SO_CCCD (force majeure)."""
+    cccd = record.get("SO_CCCD", "")
+    if not cccd:
+        return []
+    firm = not is_young_child(record)
+    patient = register.by_cccd.get(cccd)
+    if patient is None:
+        return [
+            CardIssue(
+                IDENTITY,
+                "SO_CCCD",
+                cccd,
+                "no patient of the session's patients file has this SO_CCCD (C06 would not know the citizen)",
+                firm,
+            )
+        ]
+    out = []
+    if " ".join(record.get("HO_TEN", "").casefold().split()) != patient.name_key:
+        out.append(
+            CardIssue(
+                IDENTITY,
+                "HO_TEN",
+                record.get("HO_TEN", ""),
+                f"the patients file names SO_CCCD {cccd} {patient.name}",
+                firm,
+            )
+        )
+    if record.get("NGAY_SINH", "")[:8] != f"{patient.dob:%Y%m%d}":
+        out.append(
+            CardIssue(
+                IDENTITY,
+                "NGAY_SINH",
+                record.get("NGAY_SINH", ""),
+                f"the patients file gives SO_CCCD {cccd} the birth date {patient.dob:%Y%m%d}",
+                firm,
+            )
+        )
+    if record.get("GIOI_TINH", "") != patient.sex:
+        out.append(
+            CardIssue(
+                IDENTITY,
+                "GIOI_TINH",
+                record.get("GIOI_TINH", ""),
+                f"the patients file gives SO_CCCD {cccd} GIOI_TINH {patient.sex}",
+                firm,
+            )
+        )
+    return out
+
+
 def card_findings(
     register: CardRegister, record: dict[str, str], table: str, facility: str, ma_lk: str, seq: int
 ) -> list[tuple[Finding, bool]]:
     """The card issues of one record as findings, each with whether it is firm (else a warning)."""
     return [
         (Finding(i.requirement, facility, ma_lk, table, 1, i.field, i.value, i.message, seq), i.firm)
-        for i in register.issues(record)
+        for i in [*register.issues(record), *(identity_issues(register, record) if table == "XML0" else [])]
     ]

@@ -299,6 +299,7 @@ def judge_session(
         else:
             raw[(f.facility, f.ma_lk)].append((f, why))
     pending: dict[tuple[str, str], str] = {}
+    young: set[tuple[str, str]] = set()
     for key, episode in judge.episodes.items():
         facility, ma_lk = key
         sent = keyed[key]
@@ -327,10 +328,13 @@ def judge_session(
             continue
         counted = by_seq[episode.latest.seq]
         record = (received[counted.seq].tables.get("XML1") or [{}])[0]
+        if is_young_child(record):
+            young.add(key)
         raw[key] += _identity_findings(counted, record, ma_lk)
         if record:
             for f, firm in card_findings(register, record, "XML1", facility, ma_lk, counted.seq):
                 raw[key].append((f, _firmness(f, facts.opened_at) or ("" if firm else _card_why(f))))
+        raw[key] += _admission_checkin(sent, record, facility, ma_lk, counted.seq)
         seen_checkins: set[tuple[str, str, str]] = set()
         for t in sent:
             if t.kind != "checkin":
@@ -348,6 +352,8 @@ def judge_session(
             if key in pending and f.requirement == MISSING_DOSSIER:
                 judged.append(Judged(f, PENDING, why))
                 continue
+            if not why and f.requirement == "TRAFFIC-03" and key in young:
+                why = "a child under 6 may be sent with a guardian's identifiers"
             outcome = WARN if why else FAIL
             if outcome == FAIL and (w := waiver_for(waived, f, judged_at)) is not None:
                 judged.append(Judged(f, WAIVED, f"waived by {w.approver} until {w.expiry}: {w.reason}", w))
@@ -369,6 +375,33 @@ def judge_session(
     tally = {o: sum(1 for e in episodes if e.outcome == o) for o in (PASS, WARN, WAIVED, PENDING, FAIL)}
     overall = FAIL if tally[FAIL] else PENDING if tally[PENDING] else PASS
     return Verdict(judged_at.isoformat(), facts.deadline.describe(), episodes, overall, tally)
+
+
+ADMITTED = frozenset({"03", "04"})
+"""MA_LOAI_KCB of inpatient and day-inpatient treatment: a second check-in on admission (XML0-07)."""
+
+
+def _admission_checkin(
+    sent: list[Transcript], record: dict[str, str], facility: str, ma_lk: str, seq: int
+) -> list[tuple[Finding, str]]:
+    """XML0-07 as a warning: an episode admitted after its arrival checked in only once."""
+    admitted, arrived = record.get("NGAY_VAO_NOI_TRU", ""), record.get("NGAY_VAO", "")
+    checkins = sum(1 for t in sent if t.kind == "checkin")
+    if record.get("MA_LOAI_KCB") not in ADMITTED or not admitted or admitted <= arrived or checkins != 1:
+        return []
+    finding = Finding(
+        "XML0-07",
+        facility,
+        ma_lk,
+        "XML0",
+        2,
+        "NGAY_VAO_NOI_TRU",
+        admitted,
+        f"admitted {admitted}, after arriving {arrived}, but only one check-in was sent: "
+        "a second is due right after the first cost in the treating ward",
+        seq,
+    )
+    return [(finding, "the sources read do not say whether a same-day admission needs its own check-in")]
 
 
 def _card_why(f: Finding) -> str:
