@@ -61,7 +61,7 @@ def provision_session(
     """Give the served network the vendor's facilities and patients; write session.json, the
     patients copy and the accounts file. The accounts, in the order of ``--facility``."""
     data_dir = session.data_dir
-    keys_dir = data_dir / "keys"
+    keys_dir = data_dir.resolve() / "keys"  # absolute: a vendor's CI reads the paths from anywhere
     gateway, moh = network.gateway, network.moh
     accounts: list[FacilityAccount] = []
     certificates: dict[str, str] = {}

@@ -18,6 +18,7 @@ from rich.table import Table
 from lienthong.conformance.cli._app import app
 from lienthong.conformance.cli._certify_session import (
     JOURNAL_FILE,
+    SESSION_FILE,
     OpenSession,
     facility_codes,
     mark_stopped,
@@ -151,9 +152,10 @@ def certify(
         parse_deadline(dossier_deadline)
     except DeadlineError as exc:
         fail(f"--dossier-deadline {dossier_deadline!r}: {exc}", hint="for example 7wd, 2d, 4h, 30m or 0")
-    if (data_dir / JOURNAL_FILE).exists():
+    if (data_dir / SESSION_FILE).exists():
         fail(
-            f"--data-dir {data_dir} already holds a session's journal ({data_dir / JOURNAL_FILE})",
+            f"--data-dir {data_dir} already holds a session "
+            f"({data_dir / SESSION_FILE}, {data_dir / JOURNAL_FILE})",
             hint="give a new --data-dir for each session (the verdict judges everything a journal holds)",
         )
     session = OpenSession(

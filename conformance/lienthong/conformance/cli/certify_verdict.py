@@ -127,30 +127,45 @@ def render(document: dict[str, Any], form: str) -> bytes:
 
 
 def show(document: dict[str, Any]) -> None:
-    table = Table(title=f"Certification verdict as of {document['judged_at']}: {document['outcome'].upper()}")
-    for column in ("outcome", "requirement", "facility", "MA_LK", "table", "rec", "field", "value", "why"):
-        table.add_column(column)
+    """The verdict on the console: one row per episode, then every finding."""
+    title = f"Certification verdict as of {document['judged_at']}: {document['outcome'].upper()}"
+    episodes = Table(title=title)
+    for column in ("facility", "MA_LK", "outcome", "findings", "submissions"):
+        episodes.add_column(column)
     for episode in document["episodes"]:
-        for f in episode["findings"]:
+        colour = _COLOURS[episode["outcome"]]
+        episodes.add_row(
+            episode["facility"],
+            episode["ma_lk"],
+            f"[{colour}]{episode['outcome']}[/]",
+            str(len(episode["findings"])),
+            episode["note"],
+        )
+    console.print(episodes)
+    if not document["episodes"]:
+        console.print("[yellow]The HIS has sent nothing yet: nothing to certify.[/]")
+    findings = [f for episode in document["episodes"] for f in episode["findings"]]
+    if findings:
+        table = Table(title="Findings (requirement, where, why)")
+        for column in ("outcome", "requirement", "MA_LK", "table", "rec", "field", "value", "message"):
+            table.add_column(column)
+        for f in findings:
             colour = _COLOURS[f["outcome"]]
+            why = f" ({f['why']})" if f.get("why") else ""
             table.add_row(
                 f"[{colour}]{f['outcome']}[/]",
                 f["requirement"],
-                f["facility"],
                 f["ma_lk"],
                 f["table"],
                 str(f["record"]),
                 f["field"],
                 str(f["value"])[:40],
-                (f.get("why") or f["message"])[:70],
+                (f["message"] + why)[:160],
             )
-    console.print(table)
+        console.print(table)
     counts = document["counts"]
-    console.print(
-        "episodes: "
-        + ", ".join(f"{counts.get(o, 0)} {o}" for o in ("pass", "warn", "waived", "pending", "fail"))
-        + f"; dossier deadline {document['dossier_deadline']}"
-    )
+    tally = ", ".join(f"{counts.get(o, 0)} {o}" for o in ("pass", "warn", "waived", "pending", "fail"))
+    console.print(f"episodes: {tally}; dossier deadline {document['dossier_deadline']}")
 
 
 def _exit(document: dict[str, Any]) -> None:

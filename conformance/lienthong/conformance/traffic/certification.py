@@ -306,6 +306,7 @@ def judge_session(
         if episode.checkin_at is not None and not any(t.kind == "dossier" for t in sent):
             checkin = next(t for t in sent if t.kind == "checkin")
             due = facts.deadline.due(checkin.received)
+            late = judged_at >= due
             finding = Finding(
                 MISSING_DOSSIER,
                 facility,
@@ -314,12 +315,16 @@ def judge_session(
                 1,
                 "MA_LK",
                 ma_lk,
-                f"checked in {checkin.received_local:%Y-%m-%d %H:%M}; no dossier of this "
-                f"MA_LK arrived by {_local(due):%Y-%m-%d %H:%M} "
-                f"(--dossier-deadline {facts.deadline.describe()})",
+                f"checked in {checkin.received_local:%Y-%m-%d %H:%M}; "
+                + (
+                    f"no dossier of this MA_LK arrived by {_local(due):%Y-%m-%d %H:%M}"
+                    if late
+                    else "its dossier has not arrived yet"
+                )
+                + f" (--dossier-deadline {facts.deadline.describe()})",
                 checkin.seq,
             )
-            if judged_at >= due:
+            if late:
                 raw[key].append((finding, ""))
             else:
                 pending[key] = f"awaited until {_local(due):%Y-%m-%d %H:%M} (session clock)"
@@ -364,16 +369,15 @@ def judge_session(
         counts = episode.latest.seq if episode.latest is not None else None
         sent = keyed[key]
         note = _note(sent, counts) + (
-            "; timeliness not judged (the episode is dated before the session opened)"
-            if key in untimed
-            else ""
+            "; dated before the session: timeliness not judged" if key in untimed else ""
         )
         episodes.append(
             EpisodeVerdict(key[0], key[1], outcome, judged, [_summary(t, counts) for t in sent], counts, note)
         )
     episodes.sort(key=lambda e: (e.facility, min((s["submission"] for s in e.submissions), default=0)))
     tally = {o: sum(1 for e in episodes if e.outcome == o) for o in (PASS, WARN, WAIVED, PENDING, FAIL)}
-    overall = FAIL if tally[FAIL] else PENDING if tally[PENDING] else PASS
+    # nothing sent yet is not a pass: the verdict waits for the HIS's first episode
+    overall = FAIL if tally[FAIL] else PENDING if tally[PENDING] or not episodes else PASS
     return Verdict(judged_at.isoformat(), facts.deadline.describe(), episodes, overall, tally)
 
 
