@@ -245,3 +245,16 @@ def test_a_bundle_rejudges_identically_and_an_edited_transcript_changes_the_verd
     assert rejudged["outcome"] == "fail"
     [episode_] = rejudged["episodes"]
     assert any(f["requirement"] == "SIG-01" and f["field"] == "CHUKYDONVI" for f in episode_["findings"])
+
+
+def test_an_upper_case_name_and_the_bhxh_number_alone_are_not_defects() -> None:
+    journal = Journal()
+    shouting = episode(1, ADULT, "LK-UPPER", FACILITY)
+    for record in (r for records in shouting.values() for r in records):
+        if "HO_TEN" in record:
+            record["HO_TEN"] = record["HO_TEN"].upper()
+        if "MA_THE_BHYT" in record:
+            record["MA_THE_BHYT"] = ADULT.bhyt[-10:]  # new-format card: the BHXH number alone
+    journal.checkin(shouting)
+    journal.dossier(shouting)
+    assert _by_ma_lk(_judge(journal))["LK-UPPER"] == []

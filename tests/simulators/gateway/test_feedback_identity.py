@@ -31,13 +31,15 @@ def test_identity_rejections_name_the_field_the_value_and_the_requirement(networ
         await his.login()
         key = network.keys[his.facility.code]
         sent: dict[str, str] = {}
-        for case, number in (("unknown", 4), ("mismatch", 5), ("good", 6)):
+        for case, number in (("unknown", 4), ("mismatch", 5), ("good", 6), ("upper", 7)):
             visit = network.visit(number)
             summary = dict(visit.summary)
             if case == "unknown":
                 summary["SO_CCCD"] = _unknown_number(summary["SO_CCCD"])
             if case == "mismatch":
                 summary["HO_TEN"] = summary["HO_TEN"] + " Thị"
+            if case == "upper":  # many HIS write names in capitals: C06 compares them folded
+                summary["HO_TEN"] = summary["HO_TEN"].upper()
             answer = (
                 await his.send("dossier", dossier_bytes(visit, key, {**visit.tables, "XML1": [summary]}))
             ).json()
@@ -48,6 +50,7 @@ def test_identity_rejections_name_the_field_the_value_and_the_requirement(networ
 
     results = asyncio.run(go())
     unknown, mismatch, good = results["unknown"], results["mismatch"], results["good"]
+    assert results["upper"]["trangThai"] == "delivered", results["upper"]
     assert good["trangThai"] == "delivered"
     assert good["dsLoi"] == []
     for result, field, words in ((unknown, "SO_CCCD", "unknown citizen"), (mismatch, "HO_TEN", "mismatch")):

@@ -11,6 +11,7 @@ warning for them.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -87,7 +88,9 @@ class CardRegister:
             holder = self.by_code.get(code)
             if holder is None:
                 other = self.by_number.get(code[-10:])
-                if other is not None:
+                if other is not None and (len(code) != 15 or len(other.bhyt) != 15):
+                    holder = other  # the BHXH number alone (new-format cards, ID-BHYT-01) names it
+                elif other is not None:
                     out.append(
                         CardIssue(
                             "CARD-01",
@@ -201,7 +204,10 @@ def identity_issues(register: CardRegister, record: dict[str, str]) -> list[Card
             )
         ]
     out = []
-    if " ".join(record.get("HO_TEN", "").casefold().split()) != patient.name_key:
+    if (
+        " ".join(unicodedata.normalize("NFC", record.get("HO_TEN", "")).casefold().split())
+        != patient.name_key
+    ):
         out.append(
             CardIssue(
                 IDENTITY,

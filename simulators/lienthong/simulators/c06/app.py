@@ -15,6 +15,7 @@ from starlette.routing import Route
 from lienthong.simulators import citizen_tokens
 from lienthong.simulators._node import BadRequest, JSONAnswer, bearer, body_fields, openapi_route, same_secret
 from lienthong.simulators.c06.registry import C06, C06Config, sha256
+from lienthong.simulators.gateway.cards import folded
 
 _INACTIVE = {"deceased", "cancelled"}
 
@@ -50,12 +51,12 @@ def create_c06(config: C06Config | None = None) -> Starlette:
         mismatched = [
             name
             for name, mine in (
-                ("ho_ten", person.name),
+                ("ho_ten", folded(person.name)),
                 ("ngay_sinh", person.dob),
                 ("gioi_tinh", str(person.sex)),
             )
-            if asked.get(name, "") != mine
-        ]
+            if (folded(asked.get(name, "")) if name == "ho_ten" else asked.get(name, "")) != mine
+        ]  # names as the portal compares them: NFC, case-insensitive, spaces collapsed
         answer: dict[str, object] = {
             "result": "mismatch" if mismatched else "match",
             "mismatched": mismatched,
