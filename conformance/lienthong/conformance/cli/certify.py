@@ -24,6 +24,7 @@ from lienthong.conformance.cli._certify_session import (
     mark_stopped,
     provision_session,
 )
+from lienthong.conformance.cli._certify_watch import SessionWatch
 from lienthong.conformance.cli._console import console, fail
 from lienthong.profiles.identifiers import facility_problems
 from lienthong.profiles.patients import PatientsFileError, read_patients
@@ -39,6 +40,7 @@ certify_app = typer.Typer(
 app.add_typer(certify_app, name="certify")
 
 DEFAULT_DATA_DIR = Path(".lienthong/certify")
+_RUNNING: set[asyncio.Task[None]] = set()
 
 
 def _certificates(values: list[str], codes: list[str]) -> dict[str, bytes]:
@@ -195,6 +197,10 @@ def certify(
             f"{urls['c06']}, MoH store at {urls['moh']}."
         )
         console.print(f"Judge it any time: [bold]lienthong certify verdict --data-dir {data_dir}[/]")
+        watch = SessionWatch(network.gateway.engine, console)
+        task = asyncio.get_running_loop().create_task(watch.run())
+        _RUNNING.add(task)
+        task.add_done_callback(_RUNNING.discard)
 
     try:
         asyncio.run(serve(config, port=port, ready=ready))
