@@ -271,6 +271,9 @@ _ENVELOPE_PIECES = [
     "<!DOCTYPE GIAMDINHHS>",
     "<ds:X/>",
     "\ufeff",
+    "<?xml version='1.0' encoding='windows-1258'?>",
+    '<?xml version="1.0" encoding="UTF-16"?>',
+    '<?xml version="1.0" encoding="Utf-8"?>',
 ]
 
 
@@ -321,3 +324,33 @@ def test_fuzzed_envelopes_agree(signed: bool, edits: list[tuple[int, int, int]])
     scanner and lxml with the same answer."""
     original = _signed_sample() if signed else dossier_bytes(sample_tables(4, kind="01"))
     _same(edit_near_markup(original, edits), "qd3176")
+
+
+_DECLARATIONS = [
+    b'<?xml version="1.0" encoding="utf-8"?>',
+    b'<?xml version="1.0" encoding="UTF-8"?>',
+    b"<?xml version='1.0' encoding='Utf-8' standalone='yes'?>",
+    b'<?xml version="1.0" encoding="windows-1258"?>',
+    b'<?xml version="1.0" encoding="UTF8"?>',
+    b'<?xml version="1.0"?>',
+    b"",
+]
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["no-bom", "utf8-bom"])
+@pytest.mark.parametrize("declaration", _DECLARATIONS)
+def test_encodings_are_judged_alike(bom: bytes, declaration: bytes) -> None:
+    """Every declaration, with or without the UTF-8 byte order mark, in the envelope and in a
+    table, and the UTF-16 forms of both: the scanners and lxml give one answer (ENV-01/ENV-03)."""
+    tables_ = sample_tables(5)
+    docs = {kind: table_xml(kind, rows) for kind, rows in tables_.items()}
+    head = re.compile(rb"^<\?xml[^>]*\?>")
+    docs["XML1"] = bom + head.sub(declaration, docs["XML1"])
+    _same(envelope(tables_["XML1"][0]["MA_CSKCB"], "20250310", docs), "qd3176")
+    data = bom + head.sub(declaration, dossier_bytes(tables_))
+    assert data.startswith(bom + declaration)
+    _same(data, "qd3176")
+    refused = b"1258" in declaration or b"UTF8" in declaration
+    assert bool(validate_dossier(data, "qd3176")[1]) is refused
+    for codec in ("utf-16", "utf-16-be"):
+        _same(data.decode("utf-8-sig").encode(codec), "qd3176")

@@ -20,7 +20,7 @@ import base64
 import binascii
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import localcontext
 
 from lxml import etree
@@ -29,7 +29,8 @@ from lienthong.profiles import xml130
 from lienthong.profiles.base64_strict import b64decode_strict
 from lienthong.profiles.codelists import codelist
 from lienthong.profiles.tables import DEFAULT_VERSION, has_table, table_info
-from lienthong.profiles.validator.dossier_rules import DOSSIER_RULES
+from lienthong.profiles.validator.dossier_rules import DOSSIER_RULES, NEEDS
+from lienthong.profiles.validator.encoding import encoding_problem
 from lienthong.profiles.validator.envelope import scan_envelope
 from lienthong.profiles.validator.fields import check_fields, plan
 from lienthong.profiles.validator.formats import MONEY_CONTEXT
@@ -61,13 +62,23 @@ class Violation:
     value: str
     rule: str
     record: int = 1
+    consequence_of: str = ""
+    """Set on a finding that follows from another one (``"ENV-03 XML1"``: the requirement and
+    table of the cause, e.g. an XML1 that could not be read): one root cause counts as one
+    error, its follow-ons are shown as its consequences."""
 
     def message(self) -> str:
         shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."
-        return (
+        text = (
             f"{self.table} record {self.record}, field {self.field} = {shown!r}: "
             f"{self.rule} [{self.requirement}]"
         )
+        return f"{text} (consequence of {self.consequence_of})" if self.consequence_of else text
+
+
+def root_causes(violations: Iterable[Violation]) -> list[Violation]:
+    """The violations that are not consequences of another: the errors to count."""
+    return [v for v in violations if not v.consequence_of]
 
 
 @dataclass
@@ -95,8 +106,20 @@ def _text(node: etree._Element | None) -> str:
     return (node.text or "").strip() if node is not None else ""
 
 
+def not_utf8(data: bytes, *, what: str, requirement: str) -> list[Violation]:
+    """The violation of a document that is not UTF-8 by its first bytes (a UTF-16 byte order
+    mark, another encoding declared: :mod:`.validator.encoding`), or none."""
+    problem = encoding_problem(data)
+    if problem is None:
+        return []
+    return [Violation(requirement, what, "(document)", problem[0], problem[1])]
+
+
 def parse_xml(data: bytes, *, what: str, requirement: str) -> tuple[etree._Element | None, list[Violation]]:
-    """Parse UTF-8 XML bytes, or explain why they are not XML."""
+    """Parse UTF-8 XML bytes, or explain why they are not UTF-8 XML."""
+    refused = not_utf8(data, what=what, requirement=requirement)
+    if refused:
+        return None, refused
     try:
         return etree.fromstring(data, _PARSER), []
     except etree.XMLSyntaxError as exc:
@@ -141,6 +164,8 @@ def parse_checkin(
     data: bytes, *, root: etree._Element | None = None
 ) -> tuple[list[dict[str, str]], list[Violation]]:
     """Records of a check-in file (structure rule XML0-01); ``root``: see :func:`parse_document`."""
+    if root is not None and (refused := not_utf8(data, what="XML0", requirement="XML0-01")):
+        return [], refused
     root, problems = (root, []) if root is not None else parse_xml(data, what="XML0", requirement="XML0-01")
     if root is None:
         return [], problems
@@ -221,6 +246,8 @@ def _parse_dossier(
         if scanned is not None:
             return scanned
     notes: Notes = {}
+    if root is not None and (refused := not_utf8(data, what="GIAMDINHHS", requirement="ENV-01")):
+        return None, refused, notes
     root, problems = (
         (root, []) if root is not None else parse_xml(data, what="GIAMDINHHS", requirement="ENV-01")
     )
@@ -407,6 +434,8 @@ def validate_dossier(
     if dossier is None:
         return None, problems
     problems += _validate_tables(dossier.tables, version, dossier, notes if fast else None)
+    if problems:
+        problems = _mark_consequences(problems)
     xml1 = dossier.tables.get("XML1") or []
     if xml1 and dossier.facility != xml1[0].get("MA_CSKCB", ""):
         problems.append(
@@ -419,6 +448,25 @@ def validate_dossier(
             )
         )
     return dossier, problems
+
+
+def _mark_consequences(problems: list[Violation]) -> list[Violation]:
+    """``problems`` with each cross-table finding that reads a table which could not be read
+    (ENV-03: bad base64, not UTF-8 XML, a wrong root) marked as a consequence of that cause
+    (:data:`.validator.dossier_rules.NEEDS` says which tables each finding reads)."""
+    unread: dict[str, Violation] = {}
+    for v in problems:
+        if v.requirement == "ENV-03":
+            unread.setdefault(v.table, v)
+    if not unread:
+        return problems
+    marked = []
+    for v in problems:
+        cause = next((unread[t] for t in NEEDS.get(v.requirement, ()) if t in unread), None)
+        if cause is not None and not v.consequence_of:
+            v = replace(v, consequence_of=f"{cause.requirement} {cause.table}")
+        marked.append(v)
+    return marked
 
 
 def validate_tables(

@@ -141,5 +141,9 @@ def subject_of(site: Facility) -> str:
     return name.rstrip() + "…" + suffix
 
 
-def _key_paths(keys_dir: Path, code: str) -> tuple[Path, Path]:
+def key_paths(keys_dir: Path, code: str) -> tuple[Path, Path]:
+    """Where :func:`facility_keys` keeps the key and the certificate of facility ``code``."""
     return keys_dir / f"{code}.key.pem", keys_dir / f"{code}.cert.pem"
+
+
+_key_paths = key_paths

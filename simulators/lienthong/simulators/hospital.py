@@ -20,6 +20,18 @@ from lienthong.simulators.xml130 import checkin_xml, envelope, table_xml
 REFUSED_FOR_RULES = frozenset({"400", "422", "125"})
 
 
+def checkin_of(visit: Visit) -> bytes:
+    """The unsigned XML0 check-in of ``visit``, with an empty CHUKYDONVI to sign into."""
+    return checkin_xml([visit.checkin])
+
+
+def dossier_of(visit: Visit, facility: str = "", copies: int = 1) -> bytes:
+    """The unsigned GIAMDINHHS dossier of ``visit`` sent by ``facility`` (MACSKCB; the visit's
+    own by default); ``copies`` > 1 puts as many HOSO in it (a fault)."""
+    tables = {kind: table_xml(kind, records) for kind, records in visit.tables.items()}
+    return envelope(facility or visit.facility.code, visit.summary["NGAY_RA"][:8], [tables] * copies)
+
+
 class GatewayRefused(Exception):
     """The gateway did not open a session for the hospital."""
 
@@ -101,12 +113,10 @@ class Hospital:
 
     def checkin_document(self, visit: Visit) -> bytes:
         mutations = [m for name, m in hf.CHECKIN_MUTATIONS.items() if name in self.faults]
-        return self._sign(hf.apply_document(checkin_xml([visit.checkin]), mutations))
+        return self._sign(hf.apply_document(checkin_of(visit), mutations))
 
     def dossier_document(self, visit: Visit) -> bytes:
-        tables = {kind: table_xml(kind, records) for kind, records in visit.tables.items()}
-        hosos = [tables, tables] if "two_hoso" in self.faults else [tables]
-        document = envelope(self.facility.code, visit.summary["NGAY_RA"][:8], hosos)
+        document = dossier_of(visit, self.facility.code, 2 if "two_hoso" in self.faults else 1)
         mutations = [m for name, m in hf.DOSSIER_MUTATIONS.items() if name in self.faults]
         return self._sign(hf.apply_document(document, mutations))
 

@@ -27,7 +27,7 @@ from lienthong.simulators.gateway import Gateway, GatewayConfig, Links, create_g
 from lienthong.simulators.hospital import Hospital
 from lienthong.simulators.moh import MoHConfig, MoHStore, create_moh
 from lienthong.simulators.pki import SigningKey
-from lienthong.simulators.population import Citizen, citizens
+from lienthong.simulators.population import DEFAULT_SEED, Citizen, citizens
 from lienthong.simulators.visits import Visit, visit_for
 from lienthong.simulators.vneid import VNeIDClient
 
@@ -45,7 +45,7 @@ class NodeSecrets:
 
 @dataclass
 class NetworkConfig:
-    seed: int = 42
+    seed: int = DEFAULT_SEED
     population: int = 50
     facilities: int = 3
     fleet: int = 0

@@ -30,6 +30,8 @@ __all__ = [
     "signature_problem",
 ]
 _VALID_FROM = datetime(2025, 1, 1, tzinfo=UTC)
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+"""A document to sign may come from anyone (``lienthong sign FILE``): no entity, no network."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,7 @@ def shared_authority() -> CertificateAuthority:
 
 def sign_document(document: bytes, key: SigningKey) -> bytes:
     """Sign a whole XML 130 document into its (empty) CHUKYDONVI element."""
-    root = etree.fromstring(document)
+    root = etree.fromstring(document, _PARSER)
     holder = root.find(xml130.SIGNATURE_TAG)
     if holder is None:
         raise ValueError(f"document has no {xml130.SIGNATURE_TAG} element to sign into")

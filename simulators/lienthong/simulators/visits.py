@@ -7,13 +7,14 @@ so the same inputs give the same bytes.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
-from lienthong.simulators.clock import vn_stamp
-from lienthong.simulators.population import Citizen
+from lienthong.simulators.clock import VN_TZ, vn_stamp
+from lienthong.simulators.population import Citizen, citizens
 
 Record = dict[str, str]
 
@@ -266,3 +267,17 @@ def visit_for(citizen: Citizen, facility: HasCode, *, seed: int, number: int, ar
         "MA_TTDV": f"{rng.randint(1, 9_999):06d}/BYT-CCHN",
     }
     return Visit(ma_lk, citizen, facility, emergency, checkin, summary, drugs, services, labs)
+
+
+def visits_at(facility: HasCode, *, seed: int, start: int, count: int, day: date) -> Iterator[Visit]:
+    """One visit (number 1) of each citizen ``start .. start+count-1`` of population ``seed`` at
+    ``facility``, arriving on ``day`` from 08:00 Vietnam time, three minutes apart: what
+    ``lienthong generate --facility`` writes, for citizens the simulated network knows. A citizen
+    who died before ``day`` makes no visit (C06 would refuse the identity)."""
+    opening = datetime.combine(day, time(8, 0), tzinfo=VN_TZ)
+    for offset, person in enumerate(citizens(seed, start, count)):
+        if person.death is not None and person.death < day:
+            continue
+        yield visit_for(
+            person, facility, seed=seed, number=1, arrived=opening + timedelta(minutes=3 * offset)
+        )

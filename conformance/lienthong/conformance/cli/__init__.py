@@ -18,6 +18,7 @@ from lienthong.conformance.cli import (  # noqa: F401  (imported for their regis
     generate,
     load,
     run,
+    sign,
     simulate,
     validate,
 )

@@ -21,6 +21,7 @@ import httpx
 from lienthong.simulators.facilities import facilities
 from lienthong.simulators.network import NODES
 from lienthong.simulators.pki import SigningKey
+from lienthong.simulators.population.citizens import DEFAULT_SEED
 from lienthong.simulators.samples import Account, FacilitySamples
 
 
@@ -98,7 +99,7 @@ class ServedNetwork:
 
 @contextlib.contextmanager
 def served_network(
-    data_dir: Path, *, seed: int = 42, population: int = 300, timeout: float = 30
+    data_dir: Path, *, seed: int = DEFAULT_SEED, population: int = 300, timeout: float = 30
 ) -> Iterator[ServedNetwork]:
     port = free_port_block()
     process = subprocess.Popen(

@@ -19,6 +19,7 @@ from lienthong.conformance.cli._app import app
 from lienthong.conformance.cli._console import console, fail
 from lienthong.conformance.cli._served import served_network
 from lienthong.load import SCENARIOS, demand, scaled, surge
+from lienthong.simulators.population.citizens import DEFAULT_SEED
 
 load_app = typer.Typer(help="Load tests shaped by the 40-million-user capacity model.", no_args_is_help=True)
 app.add_typer(load_app, name="load")
@@ -70,7 +71,7 @@ def run(
     tags: Annotated[str, typer.Option(help="Only tasks with these tags: gateway, book.")] = "",
     p95_ms: Annotated[float, typer.Option(help="SLO: 95th percentile response time, ms.")] = 500,
     max_failures: Annotated[float, typer.Option(help="SLO: highest failure ratio.")] = 0.01,
-    seed: int = 42,
+    seed: int = DEFAULT_SEED,
     out: Annotated[Path, typer.Option(help="Where the Locust CSV files go.")] = Path("reports/load"),
 ) -> None:
     """Serve the simulated network on loopback and run Locust against it; exit 1 on an SLO breach."""

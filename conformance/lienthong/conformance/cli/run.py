@@ -30,6 +30,7 @@ from lienthong.reports import write_all
 from lienthong.simulators.faults import UnknownFault
 from lienthong.simulators.network import NetworkConfig, build_network
 from lienthong.simulators.pki import SigningKey
+from lienthong.simulators.population.citizens import DEFAULT_SEED
 from lienthong.simulators.samples import Account, FacilitySamples
 
 TARGETABLE = ("bhxh",)
@@ -51,7 +52,7 @@ def _parse_pairs(values: list[str], what: str, sep: str) -> dict[str, list[str]]
 
 @app.command()
 def run(
-    seed: Annotated[int, typer.Option(help="Seed of the synthetic population and visits.")] = 42,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic population and visits.")] = DEFAULT_SEED,
     visits: Annotated[int, typer.Option(min=1, max=10_000, help="Visits the simulated hospital sends.")] = 20,
     out: Annotated[Path, typer.Option(help="Directory for run folders.")] = Path("reports/runs"),
     target: Annotated[

@@ -13,8 +13,13 @@ from rich.table import Table
 
 from lienthong.conformance.cli._app import app
 from lienthong.conformance.cli._console import console, fail
+from lienthong.conformance.cli._demo import DEMO_DATA_DIR, print_accounts
+from lienthong.simulators.accounts import accounts_document, write_accounts
+from lienthong.simulators.facilities import Facility, facility_keys, key_paths
 from lienthong.simulators.fleet import Fleet, FleetConfig
-from lienthong.simulators.network import Network, NetworkConfig
+from lienthong.simulators.network import Network, NetworkConfig, sites_of
+from lienthong.simulators.pki import SigningKey
+from lienthong.simulators.population.citizens import DEFAULT_SEED, DEMO_POPULATION
 from lienthong.simulators.serve import serve, spawn_network
 
 
@@ -26,11 +31,13 @@ def simulate(
             min=1024, max=65533, help="Port of the BHXH gateway; C06 and the MoH store take the next two."
         ),
     ] = 8080,
-    seed: Annotated[int, typer.Option(help="Seed of the synthetic population.")] = 42,
-    population: Annotated[int, typer.Option(min=1, max=1_000_000, help="Citizens C06 knows.")] = 1000,
-    data_dir: Annotated[Path, typer.Option(help="Where the nodes keep their SQLite databases.")] = Path(
-        ".lienthong/network"
-    ),
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic population.")] = DEFAULT_SEED,
+    population: Annotated[
+        int, typer.Option(min=1, max=1_000_000, help="Citizens C06 knows.")
+    ] = DEMO_POPULATION,
+    data_dir: Annotated[
+        Path, typer.Option(help="Where the nodes keep their SQLite databases (and keys/).")
+    ] = DEMO_DATA_DIR,
     database_url: Annotated[str, typer.Option(help="PostgreSQL URL instead of SQLite files.")] = "",
     register_cert: Annotated[
         list[str], typer.Option(help="FACILITY=cert.pem: also accept signatures made with this certificate.")
@@ -58,6 +65,14 @@ def simulate(
     rate: Annotated[
         float, typer.Option(min=0.01, help="Visits arriving at each fleet hospital per simulated hour.")
     ] = 4.0,
+    write_accounts_to: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-accounts",
+            help="Write every facility and citizen account to this JSON file (keys and "
+            "certificates as PEM files next to it).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the simulated gateway, C06 and MoH store on 127.0.0.1 and print how to connect."""
     certificates: list[tuple[str, bytes]] = []
@@ -76,12 +91,14 @@ def simulate(
         keys_dir=data_dir / "keys",
         fleet=fleet,
     )
+    if write_accounts_to is not None:
+        _check_writable(write_accounts_to)
     if processes:
         if certificates:
             fail("--register-cert works only without --processes for now")
         if fleet:
             fail("--fleet works only without --processes for now")
-        _serve_processes(config, port)
+        _serve_processes(config, port, write_accounts_to)
         return
 
     def ready(network: Network) -> None:
@@ -95,25 +112,15 @@ def simulate(
         for node, url in network.base_urls.items():
             table.add_row(node, url)
         console.print(table)
-        accounts = Table(title="Demo facility accounts on the gateway")
-        for column in ("facility (maCSKCB)", "username", "password", "signing key / certificate"):
-            accounts.add_column(column)
         for site in network.facilities:
-            key, cert = key_dir / f"{site.code}.key.pem", key_dir / f"{site.code}.cert.pem"
+            key, cert = key_paths(key_dir, site.code)
             key.write_bytes(network.keys[site.code].key_pem)
             cert.write_bytes(network.keys[site.code].cert_pem)
-            accounts.add_row(site.code, site.username, site.password, f"{key}\n{cert}")
-        console.print(accounts)
-        clients = Table(title="Demo facility clients on the MoH store")
-        for column in ("client_id (facility)", "client_secret", "use"):
-            clients.add_column(column)
-        for site in network.facilities:
-            clients.add_row(
-                site.code,
-                site.moh_secret,
-                "POST /oauth/token (client_credentials); POST /api/auth/login (KSK push)",
-            )
-        console.print(clients)
+        _show_accounts(config, network.facilities, network.keys, write_accounts_to)
+        console.print(
+            "MoH store clients: client_id = maCSKCB, client_secret as above, for "
+            "POST /oauth/token (client_credentials) and POST /api/auth/login (KSK push)."
+        )
         console.print(
             f"Point the HIS at [bold]{network.base_urls['bhxh']}[/] "
             "(POST /api/token/take, /api/qd130/checkInKcbQd3176, /api/qd130/guiHoSoXmlQD3176)."
@@ -157,7 +164,38 @@ def _start_fleet(network: Network, config: FleetConfig) -> None:
     console.print(f"Fleet of {config.facilities} hospitals ({codes}), {config.rate:g} visits/hour each.")
 
 
-def _serve_processes(config: NetworkConfig, port: int) -> None:
+def _check_writable(path: Path) -> None:
+    """A user error now, before serving, when the accounts file cannot be written."""
+    if path.is_dir():
+        fail(
+            f"--write-accounts {path} is a directory",
+            hint="give a file name, e.g. --write-accounts accounts/lienthong.json",
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        fail(
+            f"--write-accounts {path} cannot be written ({exc.strerror or exc})",
+            hint="give a path in a writable directory",
+        )
+
+
+def _show_accounts(
+    config: NetworkConfig, sites: list[Facility], keys: dict[str, SigningKey], path: Path | None
+) -> None:
+    """Print the accounts (and write them to ``path`` when given), for the vendor's HIS."""
+    if path is not None:
+        accounts = write_accounts(path, sites, keys, seed=config.seed, population=config.population)
+    else:
+        folder = (config.keys_dir or Path(".")).resolve()
+        files = {site.code: key_paths(folder, site.code) for site in sites}
+        accounts = accounts_document(sites, keys, files, seed=config.seed, population=config.population)
+    print_accounts(console, accounts, path)
+
+
+def _serve_processes(config: NetworkConfig, port: int, write_accounts_to: Path | None = None) -> None:
     try:
         nodes = spawn_network(config, port=port)
     except (OSError, RuntimeError, TimeoutError) as exc:
@@ -173,6 +211,8 @@ def _serve_processes(config: NetworkConfig, port: int) -> None:
             f"Facility keys and certificates: {config.data_dir / 'keys' if config.data_dir else '-'}; "
             f"spec with the journal API's admin token: {nodes.spec_path}"
         )
+        sites = sites_of(config)
+        _show_accounts(config, sites, facility_keys(sites, config.keys_dir), write_accounts_to)
         try:
             while all(process.poll() is None for process in nodes.processes.values()):
                 time.sleep(0.5)

@@ -17,6 +17,7 @@ import typer
 from lienthong.conformance.cli import app
 from lienthong.profiles.files import FileReport, PathProblem, episode_key_conflicts, validate_files
 from lienthong.profiles.tables import VERSIONS
+from lienthong.profiles.validation import root_causes
 
 
 def _line(report: FileReport, text: str) -> str:
@@ -67,12 +68,14 @@ def validate(
         typer.echo("error: no XML file found in the paths given", err=True)
         raise typer.Exit(2)
     bad = [r for r in reports if r.violations]
-    errors = sum(len(r.violations) for r in reports)
+    errors = sum(len(root_causes(r.violations)) for r in reports)
+    consequences = sum(len(r.violations) for r in reports) - errors
     versions = Counter(r.version or "?" for r in reports)
     by_version = ", ".join(f"{n} {v}" for v, n in sorted(versions.items()))
     summary = (
         f"{len(reports)} file(s) judged ({by_version}): {len(reports) - len(bad)} valid, "
         f"{len(bad)} with errors, {errors} error(s)"
+        + (f" (and {consequences} consequence(s) of them)" if consequences else "")
     )
     if output == "json":
         body = {
@@ -81,6 +84,7 @@ def validate(
                 "valid": len(reports) - len(bad),
                 "with_errors": len(bad),
                 "errors": errors,
+                "consequences": consequences,
                 "versions": dict(versions),
             },
             "files": [
@@ -97,6 +101,7 @@ def validate(
                             "field": v.field,
                             "value": v.value,
                             "rule": v.rule,
+                            "consequence_of": v.consequence_of or None,
                         }
                         for v in r.violations
                     ],

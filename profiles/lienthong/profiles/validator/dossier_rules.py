@@ -3,6 +3,7 @@ fields of XML6, XML13 and XML14 that repeat XML1."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -260,7 +261,7 @@ def repeated_fields_equal_xml1(tables: Tables, version: str, out: Found) -> None
         for index, record in enumerate(records, start=1):
             for name in names:
                 value = record.get(name, "")
-                if value and value != summary.get(name, ""):
+                if value and not same_text(value, summary.get(name, "")):
                     out.append(
                         (
                             req,
@@ -271,6 +272,13 @@ def repeated_fields_equal_xml1(tables: Tables, version: str, out: Found) -> None
                             index,
                         )
                     )
+
+
+def same_text(value: str, other: str) -> bool:
+    """Whether two texts are the same once NFC-normalised: a name written with combining marks in
+    one table (``Nguye\u0302\u0303n``) and precomposed in another (``Nguyễn``) is one name. Only the
+    comparison normalises; the records keep the bytes as sent."""
+    return value == other or unicodedata.normalize("NFC", value) == unicodedata.normalize("NFC", other)
 
 
 _SAME_CACHE: dict[tuple[str, str], tuple[str, ...]] = {}
@@ -284,6 +292,25 @@ def _same_as_xml1(kind: str, version: str) -> tuple[str, ...]:
         _SAME_CACHE[key] = tuple(f.name for f in spec.fields if f.condition == "=XML1") if spec else ()
     return _SAME_CACHE[key]
 
+
+NEEDS: dict[str, tuple[str, ...]] = {
+    "XML1-07": ("XML1",),
+    "XML1-09": ("XML2", "XML3"),
+    "XML1-10": ("XML2", "XML3"),
+    "XML1-11": ("XML2", "XML3"),
+    "PRES-01": ("XML13",),
+    "PRES-02": ("XML14",),
+    "PRES-03": ("XML3",),
+    "PRES-04": ("XML4",),
+    "PRES-05": ("XML5",),
+    "PRES-06": ("XML8",),
+    "XML6-03": ("XML1",),
+    "XML13-03": ("XML1",),
+    "XML14-03": ("XML1",),
+}
+"""Requirement of a cross-table finding -> the other tables it reads. When one of them could not
+be read (its FILEHOSO is bad base64, not UTF-8 XML, or has the wrong root: ENV-03), the finding
+follows from that error (the table seems missing or empty) and is marked as its consequence."""
 
 DOSSIER_RULES: tuple[DossierRule, ...] = (
     ma_lk_links,

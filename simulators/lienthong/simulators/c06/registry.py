@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -65,6 +65,17 @@ def _rows(person: Citizen) -> list[dict[str, Any]]:
     return rows
 
 
+def with_guardians(people: Iterable[Citizen]) -> Iterator[tuple[Citizen, Citizen | None, str]]:
+    """Each person, with the guardian C06 links a living child to (who may lie outside the
+    range given) and the relation (``mother``/``father``), else ``(person, None, "")``."""
+    for person in people:
+        if person.guardian is not None and person.death is None:
+            keeper = citizen(person.seed, person.guardian)
+            yield person, keeper, "mother" if person.guardian == person.mother else "father"
+        else:
+            yield person, None, ""
+
+
 class C06:
     def __init__(self, config: C06Config) -> None:
         self.config = config
@@ -75,14 +86,12 @@ class C06:
         outside the range); known numbers are skipped. The number of people added."""
         rows: dict[str, dict[str, Any]] = {}
         links: dict[tuple[str, str], str] = {}
-        for person in people:
+        for person, keeper, relation in with_guardians(people):
             for row in _rows(person):
                 rows.setdefault(row["cccd"], row)
-            if person.guardian is not None and person.death is None:
-                keeper = citizen(person.seed, person.guardian)
+            if keeper is not None:
                 for row in _rows(keeper):
                     rows.setdefault(row["cccd"], row)
-                relation = "mother" if person.guardian == person.mother else "father"
                 links[(keeper.cccd, person.cccd)] = relation
         with self.engine.begin() as db:
             known = {r.cccd for r in db.execute(select(citizens.c.cccd))}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from lienthong.simulators.clock import SimClock
+from lienthong.simulators.population.citizens import DEFAULT_SEED
 
 
 @dataclass
@@ -29,7 +30,7 @@ class GatewayConfig:
     """Seconds between outbox sweeps when served."""
     header_faults: bool = False
     """Honour the ``X-Lienthong-Fault`` request header (test networks only)."""
-    seed: int = 42
+    seed: int = DEFAULT_SEED
     population: int = 0
     """Citizens of the synthetic population whose cards the lookup API knows (0: none)."""
     slow_seconds: float = 2.1

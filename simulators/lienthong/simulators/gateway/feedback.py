@@ -8,7 +8,8 @@ optional ``denNgay``, both ``yyyyMMdd``, Vietnam dates, at most 60 days apart). 
 its own submissions. Each result: ``maGiaoDich``, ``maLK``, ``loai`` (checkin/dossier),
 ``thoiGianTiepNhan``, ``maKetQua``, ``thongDiep``, ``trangThai`` (``rejected``, ``accepted``,
 ``pending``, ``delivered``, ``identity_rejected``, ``failed``) and ``dsLoi`` (``bang``, ``banGhi``,
-``truong``, ``giaTri``, ``loi``, ``maQuyTac``).
+``truong``, ``giaTri``, ``loi``, ``maQuyTac``); the ``loi`` of a finding that follows from another
+ends with "(consequence of ENV-03 XML1)" (``Violation.consequence_of``).
 
 A dossier accepted at once but not delivered later says why: for ``identity_rejected``,
 ``thongDiep`` names C06's answer (identity mismatch, unknown citizen, deceased, cancelled number)
@@ -151,7 +152,8 @@ def _result(row: Any) -> dict[str, Any]:
                 "banGhi": e["record"],
                 "truong": e["field"],
                 "giaTri": e["value"],
-                "loi": e["rule"],
+                "loi": e["rule"]
+                + (f" (consequence of {e['consequence_of']})" if e.get("consequence_of") else ""),
                 "maQuyTac": e["requirement"],
             }
             for e in errors

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 
 from lienthong.profiles import validate_checkin, validate_dossier, xml130
 from lienthong.profiles.base64_strict import b64decode_strict
-from lienthong.profiles.validation import Violation, parse_document
+from lienthong.profiles.validation import Violation, parse_document, root_causes
 from lienthong.simulators.clock import vn_stamp
 from lienthong.simulators.gateway.config import GatewayConfig
 from lienthong.simulators.gateway.faults import FORWARD_FAULTS
@@ -76,9 +76,14 @@ class Outcome:
 
 
 def _rejection(violations: list[Violation]) -> str:
+    """The thongDiep of a refusal: the errors counted by root cause, their consequences shown
+    after them as such (``Violation.consequence_of``)."""
     shown = "; ".join(v.message() for v in violations[:_SHOWN])
     more = f"; and {len(violations) - _SHOWN} more" if len(violations) > _SHOWN else ""
-    return f"Từ chối (rejected): {len(violations)} error(s): {shown}{more}"
+    errors = len(root_causes(violations))
+    follow = len(violations) - errors
+    counted = f"{errors} error(s)" + (f" and {follow} consequence(s)" if follow else "")
+    return f"Từ chối (rejected): {counted}: {shown}{more}"
 
 
 def receive(

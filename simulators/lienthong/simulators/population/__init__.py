@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lienthong.simulators.population.batch import CSV_COLUMNS, CitizenBatch
 from lienthong.simulators.population.care import Visit, visits
-from lienthong.simulators.population.citizens import Citizen, citizen, citizens
+from lienthong.simulators.population.citizens import DEFAULT_SEED, DEMO_POPULATION, Citizen, citizen, citizens
 from lienthong.simulators.population.dossier import tables as visit_tables
 from lienthong.simulators.population.facilities import Facility, facilities
 from lienthong.simulators.population.immunisation import Immunisation, immunisations
@@ -19,6 +19,8 @@ from lienthong.simulators.population.stream import generate
 __all__ = [
     "CAPACITY",
     "CSV_COLUMNS",
+    "DEFAULT_SEED",
+    "DEMO_POPULATION",
     "Citizen",
     "CitizenBatch",
     "Facility",

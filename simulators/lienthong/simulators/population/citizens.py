@@ -13,6 +13,12 @@ from datetime import date
 from lienthong.simulators.population.batch import CitizenBatch
 
 CHUNK = 10_000
+DEFAULT_SEED = 42
+"""The population seed every command defaults to (``lienthong generate``, ``simulate``, ``run``,
+``load``; :class:`lienthong.simulators.network.NetworkConfig`): data generated with the defaults
+belongs to the citizens the default simulated network knows."""
+DEMO_POPULATION = 1000
+"""Citizens C06 and the card register of ``lienthong simulate`` know by default (indices 0-999)."""
 
 
 @dataclass(frozen=True, slots=True)
