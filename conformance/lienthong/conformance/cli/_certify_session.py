@@ -18,8 +18,8 @@ from importlib.metadata import version
 from pathlib import Path
 
 from lienthong.profiles.patients import Patient
-from lienthong.simulators.accounts_file import CitizenAccount, FacilityAccount, write_accounts
-from lienthong.simulators.facilities import Facility, facility_keys, staff_of
+from lienthong.simulators.accounts import facility_accounts, write_document
+from lienthong.simulators.facilities import Facility, facility_keys, md5_upper
 from lienthong.simulators.network import Network
 from lienthong.simulators.patient_register import load_patients, vneid_password
 
@@ -57,43 +57,45 @@ def write_session_file(data_dir: Path, values: dict[str, object]) -> None:
 
 def provision_session(
     session: OpenSession, network: Network, *, say: Callable[[str], None] = lambda _: None
-) -> list[FacilityAccount]:
+) -> list[dict[str, str]]:
     """Give the served network the vendor's facilities and patients; write session.json, the
-    patients copy and the accounts file. The accounts, in the order of ``--facility``."""
+    patients copy and the accounts file (``simulators.accounts``' shape and schema). The
+    facility accounts, in the order of ``--facility``."""
     data_dir = session.data_dir
     keys_dir = data_dir.resolve() / "keys"  # absolute: a vendor's CI reads the paths from anywhere
     gateway, moh = network.gateway, network.moh
-    accounts: list[FacilityAccount] = []
+    accounts: list[dict[str, str]] = []
     certificates: dict[str, str] = {}
     for site in session.sites():
         gateway.register_account(site.username, site.password, site.code)
         own = session.certificates.get(site.code)
-        if own is not None:
-            cert_pem, key_path, cert_path = own, "", str(keys_dir / f"{site.code}.registered.cert.pem")
+        if own is not None:  # the vendor keeps its key: only the certificate is known here
+            cert_path = keys_dir / f"{site.code}.registered.cert.pem"
             keys_dir.mkdir(parents=True, exist_ok=True)
-            Path(cert_path).write_bytes(own)
+            cert_path.write_bytes(own)
+            cert_pem = own
+            account = {
+                "facility": site.code,
+                "name": site.name,
+                "username": site.username,
+                "password": site.password,
+                "password_md5": md5_upper(site.password),
+                "key": "",
+                "cert": str(cert_path),
+                "staff_name": site.staff[0],
+                "staff_cccd": site.staff[1],
+                "moh_client_secret": site.moh_secret,
+            }
         else:
-            issued = facility_keys([site], keys_dir)[site.code]
-            cert_pem = issued.cert_pem
-            key_path = str(keys_dir / f"{site.code}.key.pem")
-            cert_path = str(keys_dir / f"{site.code}.cert.pem")
+            keys = facility_keys([site], keys_dir)
+            cert_pem = keys[site.code].cert_pem
+            files = {site.code: (keys_dir / f"{site.code}.key.pem", keys_dir / f"{site.code}.cert.pem")}
+            [account] = facility_accounts([site], keys, files)
         gateway.register_certificate(site.code, cert_pem)
-        staff_name, staff_cccd = staff_of(site.code)
-        gateway.register_staff(site.code, staff_cccd, staff_name)
+        gateway.register_staff(site.code, site.staff[1], site.staff[0])
         moh.register_facility(site.code, site.moh_secret, cert_pem=cert_pem)
         certificates[site.code] = cert_pem.decode("ascii")
-        accounts.append(
-            FacilityAccount(
-                site.code,
-                site.username,
-                site.password,
-                key_path,
-                cert_path,
-                staff_name,
-                staff_cccd,
-                site.moh_secret,
-            )
-        )
+        accounts.append(account)
     loaded = load_patients(network, session.patients)
     (data_dir / PATIENTS_FILE).write_bytes(session.patients_bytes)
     write_session_file(
@@ -112,11 +114,27 @@ def provision_session(
         },
     )
     if session.accounts_file is not None:
-        citizens = [CitizenAccount(p.cccd, vneid_password(p)) for p in session.patients]
-        write_accounts(session.accounts_file, accounts, citizens)
+        write_document(
+            session.accounts_file, {"facilities": accounts, "citizens": citizen_accounts(session.patients)}
+        )
         say(f"accounts file: {session.accounts_file}")
     say(f"{loaded} patients loaded into the card register and C06")
     return accounts
+
+
+def citizen_accounts(patients: Sequence[Patient]) -> list[dict[str, object]]:
+    """The patients as the accounts file lists citizens (VNeID sign-in at C06, card look-up fields)."""
+    return [
+        {
+            "cccd": p.cccd,
+            "vneid_password": vneid_password(p),
+            "guardian_of": [],
+            "name": p.name,
+            "card": p.bhyt,
+            "dob": f"{p.dob:%d/%m/%Y}",
+        }
+        for p in patients
+    ]
 
 
 def mark_stopped(data_dir: Path, at: datetime) -> None:

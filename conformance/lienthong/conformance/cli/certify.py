@@ -183,10 +183,10 @@ def certify(
             table.add_column(column)
         for account in accounts:
             table.add_row(
-                account.facility,
-                account.username,
-                account.password,
-                f"{account.key or '(your own key)'}\n{account.cert}",
+                account["facility"],
+                account["username"],
+                account["password"],
+                f"{account['key'] or '(your own key)'}\n{account['cert']}",
             )
         console.print(table)
         urls = network.base_urls
