@@ -258,3 +258,22 @@ def test_an_upper_case_name_and_the_bhxh_number_alone_are_not_defects() -> None:
     journal.checkin(shouting)
     journal.dossier(shouting)
     assert _by_ma_lk(_judge(journal))["LK-UPPER"] == []
+
+
+def test_a_defect_in_a_later_check_in_or_in_a_refused_replacement_is_flagged() -> None:
+    journal = Journal()
+    stay = episode(2, ADULT, "LK-ADMIT", FACILITY, kind="03")
+    journal.checkin(stay)
+    admission = checkin_record(stay, admission=True)
+    admission["LY_DO_VNT"] = ""  # XML0-05: the reason for admission is required with NGAY_VAO_NOI_TRU
+    journal.add("checkin", sign_document(checkin_xml([admission]), _key()), code="422")
+    journal.dossier(stay)
+    replaced = episode(1, MOTHER, "LK-REPLACED", FACILITY)
+    journal.checkin(replaced)
+    journal.dossier(replaced)
+    broken = json.loads(json.dumps(replaced))
+    broken["XML1"][0]["MA_BENH_CHINH"] = "J06.9;I10"
+    journal.dossier(broken, code="422")  # the replacement is refused and never corrected
+    found = _by_ma_lk(_judge(journal))
+    assert ("XML0-05", "XML0", "LY_DO_VNT", "fail") in found["LK-ADMIT"]
+    assert ("XML1-05", "XML1", "MA_BENH_CHINH", "fail") in found["LK-REPLACED"]

@@ -329,9 +329,19 @@ def judge_session(
             else:
                 pending[key] = f"awaited until {_local(due):%Y-%m-%d %H:%M} (session clock)"
                 raw[key].append((finding, pending[key]))
+        for t in sent:  # the traffic judge reads the first check-in's file; the later ones too
+            if t.kind == "checkin" and t.seq != episode.checkin_seq:
+                for v in received[t.seq].violations:
+                    f = Finding.of(v, facility, ma_lk, t.seq)
+                    raw[key].append((f, _firmness(f, facts.opened_at)))
         if episode.latest is None:
             continue
         counted = by_seq[episode.latest.seq]
+        for t in sent:  # a replacement refused after the version that counts: not corrected since
+            if t.kind == "dossier" and not t.accepted and counted.accepted and t.seq > counted.seq:
+                for v in received[t.seq].violations:
+                    f = Finding.of(v, facility, ma_lk, t.seq)
+                    raw[key].append((f, _firmness(f, facts.opened_at)))
         record = (received[counted.seq].tables.get("XML1") or [{}])[0]
         if is_young_child(record):
             young.add(key)
