@@ -277,3 +277,13 @@ def test_a_defect_in_a_later_check_in_or_in_a_refused_replacement_is_flagged() -
     found = _by_ma_lk(_judge(journal))
     assert ("XML0-05", "XML0", "LY_DO_VNT", "fail") in found["LK-ADMIT"]
     assert ("XML1-05", "XML1", "MA_BENH_CHINH", "fail") in found["LK-REPLACED"]
+
+
+def test_an_identity_c06_has_not_checked_yet_is_pending() -> None:
+    journal = Journal()
+    visit = episode(1, ADULT, "LK-WAIT", FACILITY)
+    journal.checkin(visit)
+    journal.dossier(visit, forward="pending")
+    verdict = _judge(journal)
+    assert _by_ma_lk(verdict)["LK-WAIT"] == [("TRAFFIC-04", "XML1", "SO_CCCD", "pending")]
+    assert verdict.outcome == "pending"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -198,6 +199,10 @@ def verdict(
             help="Override the session's --dossier-deadline (e.g. 0 to judge every missing dossier now)."
         ),
     ] = "",
+    wait: Annotated[
+        float,
+        typer.Option(min=0, max=600, help="Seconds to let a running session's C06 checks finish first."),
+    ] = 10.0,
 ) -> None:
     """Judge what a certification session's HIS sent; exit 0 when certified, 1 when not (yet)."""
     if output_format not in FORMATS:
@@ -220,6 +225,10 @@ def verdict(
             _rejudge(bundle, output_format, out)
             return
         record = read_session_dir(data_dir)
+        settle_until = time.monotonic() + wait
+        while any(t.forward == "pending" for t in record.transcripts) and time.monotonic() < settle_until:
+            time.sleep(0.3)  # a running session forwards to C06 in the background: let it answer
+            record = read_session_dir(data_dir)
         judged_at = datetime.now(UTC)
         document = verdict_document(record, judge_record(record, judged_at, chosen, dossier_deadline))
     except (SessionDirError, BundleError, PatientsFileError, DeadlineError) as exc:

@@ -346,6 +346,22 @@ def judge_session(
         if is_young_child(record):
             young.add(key)
         raw[key] += _identity_findings(counted, record, ma_lk)
+        if counted.forward == "pending":
+            waiting = Finding(
+                IDENTITY,
+                facility,
+                ma_lk,
+                "XML1",
+                1,
+                "SO_CCCD",
+                record.get("SO_CCCD", ""),
+                "accepted; C06 has not checked the identity yet",
+                counted.seq,
+            )
+            raw[key].append(
+                (waiting, "awaiting C06's identity check (the gateway forwards in the background)")
+            )
+            pending[key] = "awaiting C06"
         if record:
             for f, firm in card_findings(register, record, "XML1", facility, ma_lk, counted.seq):
                 raw[key].append((f, _firmness(f, facts.opened_at) or ("" if firm else _card_why(f))))
@@ -364,7 +380,9 @@ def judge_session(
     for key, episode in judge.episodes.items():
         judged = []
         for f, why in _dedupe(raw.get(key, [])):
-            if key in pending and f.requirement == MISSING_DOSSIER:
+            if key in pending and (
+                f.requirement == MISSING_DOSSIER or (f.requirement == IDENTITY and f.message.endswith("yet"))
+            ):
                 judged.append(Judged(f, PENDING, why))
                 continue
             if not why and f.requirement == "TRAFFIC-03" and key in young:
