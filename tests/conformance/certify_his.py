@@ -22,19 +22,42 @@ from lienthong.simulators.xml130 import checkin_xml, envelope, table_xml
 
 Tables = dict[str, list[dict[str, str]]]
 CHECKIN_FIELDS = (
-    "MA_LK", "STT", "MA_BN", "HO_TEN", "SO_CCCD", "NGAY_SINH", "GIOI_TINH", "MA_THE_BHYT", "MA_DKBD",
-    "MA_DOITUONG_KCB", "NGAY_VAO", "MA_LOAI_KCB", "MA_CSKCB", "GT_THE_TU", "GT_THE_DEN",
-)  # fmt: skip
+    "MA_LK",
+    "STT",
+    "MA_BN",
+    "HO_TEN",
+    "SO_CCCD",
+    "NGAY_SINH",
+    "GIOI_TINH",
+    "MA_THE_BHYT",
+    "MA_DKBD",
+    "MA_DOITUONG_KCB",
+    "NGAY_VAO",
+    "MA_LOAI_KCB",
+    "MA_CSKCB",
+    "GT_THE_TU",
+    "GT_THE_DEN",
+)
 
 
 def md5_upper(text: str) -> str:
     return hashlib.md5(text.encode("utf-8")).hexdigest().upper()
 
 
-def episode(seed: int, patient: Patient, ma_lk: str, facility: str, *, kind: str = "01") -> Tables:
+def episode(
+    seed: int,
+    patient: Patient,
+    ma_lk: str,
+    facility: str,
+    *,
+    kind: str = "01",
+    referral: bool = False,
+    appointment: bool = False,
+    version: str = "qd3176",
+) -> Tables:
     """A valid visit of ``patient`` at ``facility`` (the sample's money and codes, the patient's
     identity and card as the card register gives them)."""
-    tables = sample_tables(seed, kind=kind, referral=False, appointment=False)
+    tables = sample_tables(seed, version=version, kind=kind, referral=referral, appointment=appointment)
     identity = {
         "MA_LK": ma_lk,
         "MA_BN": f"BN{patient.cccd[-8:]}",
@@ -62,6 +85,7 @@ def checkin_record(tables: Tables, *, admission: bool = False) -> dict[str, str]
     summary = tables["XML1"][0]
     record = {name: summary.get(name, "") for name in CHECKIN_FIELDS}
     record |= {"STT": "1", "MA_DICH_VU": "02.1896", "TEN_DICH_VU": "Khám Nội", "NGAY_YL": summary["NGAY_VAO"]}
+    record["MA_LOAI_KCB"] = record["MA_LOAI_KCB"].zfill(2)  # a code string in XML0 (QĐ 130's XML1: a number)
     if admission:
         admitted = summary["NGAY_VAO_NOI_TRU"]
         record |= {"NGAY_VAO_NOI_TRU": admitted, "LY_DO_VNT": summary["LY_DO_VNT"], "NGAY_YL": admitted}

@@ -30,15 +30,51 @@ from tests.conformance.certify_his import VendorHIS, episode
 pytestmark = pytest.mark.live
 FACILITY = "79123"
 PATIENTS = [
-    Patient("079080001001", "DN4791234500001", "Nguyễn Văn Bình", date(1980, 4, 2), "1", "12 Lê Lợi, Quận 1",
-            date(2025, 1, 1), date(2025, 12, 31), "79123"),
-    Patient("079185002002", "DN4791234500002", "Trần Thị Hoa", date(1985, 7, 9), "2", "3 Hai Bà Trưng",
-            date(2025, 1, 1), date(2025, 12, 31), "79123"),
-    Patient("079070003003", "HT3791234500003", "Lê Văn Cường", date(1970, 1, 20), "1", "8 Pasteur",
-            date(2024, 1, 1), date(2024, 12, 31), "79123"),
-    Patient("079190004004", "GD4791234500004", "Phạm Thị Mai", date(1990, 11, 30), "2", "5 Nguyễn Huệ",
-            date(2025, 1, 1), date(2025, 12, 31), "79123"),
-]  # fmt: skip
+    Patient(
+        "079080001001",
+        "DN4791234500001",
+        "Nguyễn Văn Bình",
+        date(1980, 4, 2),
+        "1",
+        "12 Lê Lợi, Quận 1",
+        date(2025, 1, 1),
+        date(2025, 12, 31),
+        "79123",
+    ),
+    Patient(
+        "079185002002",
+        "DN4791234500002",
+        "Trần Thị Hoa",
+        date(1985, 7, 9),
+        "2",
+        "3 Hai Bà Trưng",
+        date(2025, 1, 1),
+        date(2025, 12, 31),
+        "79123",
+    ),
+    Patient(
+        "079070003003",
+        "HT3791234500003",
+        "Lê Văn Cường",
+        date(1970, 1, 20),
+        "1",
+        "8 Pasteur",
+        date(2024, 1, 1),
+        date(2024, 12, 31),
+        "79123",
+    ),
+    Patient(
+        "079190004004",
+        "GD4791234500004",
+        "Phạm Thị Mai",
+        date(1990, 11, 30),
+        "2",
+        "5 Nguyễn Huệ",
+        date(2025, 1, 1),
+        date(2025, 12, 31),
+        "79123",
+    ),
+]
 UNKNOWN_CCCD = "079080999999"
 """Well formed (HCM, a man born in 1980) but not in the patients file: C06 does not know it."""
 
@@ -49,11 +85,29 @@ def session(tmp_path: Path) -> Iterator[tuple[VendorHIS, Path, subprocess.Popen[
     write_patients(PATIENTS, patients)
     port = free_port_block()
     process = subprocess.Popen(
-        [sys.executable, "-m", "lienthong.conformance.cli", "certify", "--open", "--facility", FACILITY,
-         "--patients", str(patients), "--write-accounts", str(accounts), "--port", str(port),
-         "--data-dir", str(data_dir), "--dossier-deadline", "0"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ | {"COLUMNS": "200"},
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "lienthong.conformance.cli",
+            "certify",
+            "--open",
+            "--facility",
+            FACILITY,
+            "--patients",
+            str(patients),
+            "--write-accounts",
+            str(accounts),
+            "--port",
+            str(port),
+            "--data-dir",
+            str(data_dir),
+            "--dossier-deadline",
+            "0",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=os.environ | {"COLUMNS": "200"},
+    )
     try:
         deadline = time.monotonic() + 60
         while not accounts.exists():
@@ -78,9 +132,20 @@ def _send_all(his: VendorHIS) -> dict[str, str]:
     p1, p2, p3, p4 = PATIENTS
     sent: dict[str, str] = {}
 
-    def visit(ma_lk: str, what: str, patient: Patient, *, seed: int, kind: str = "01",
-              checkin: bool = True, dossier: bool = True, edit: Any = None, loai: str | None = None,
-              tamper: bool = False, times: int = 1) -> None:  # fmt: skip
+    def visit(
+        ma_lk: str,
+        what: str,
+        patient: Patient,
+        *,
+        seed: int,
+        kind: str = "01",
+        checkin: bool = True,
+        dossier: bool = True,
+        edit: Any = None,
+        loai: str | None = None,
+        tamper: bool = False,
+        times: int = 1,
+    ) -> None:
         tables = episode(seed, patient, ma_lk, FACILITY, kind=kind)
         if edit:
             edit(tables["XML1"][0])
@@ -99,8 +164,14 @@ def _send_all(his: VendorHIS) -> dict[str, str]:
     visit("OK-OUT", "correct: outpatient visit", p1, seed=1)
     visit("OK-IN", "correct: inpatient stay", p2, seed=2, kind="03")
     visit("OK-RESEND", "correct: a resend after a lost answer", p4, seed=3, times=2)
-    visit("OK-EMERG", "correct: emergency without check-in", p4, seed=13, checkin=False,
-          edit=lambda r: r.update(MA_DOITUONG_KCB="2"))  # fmt: skip
+    visit(
+        "OK-EMERG",
+        "correct: emergency without check-in",
+        p4,
+        seed=13,
+        checkin=False,
+        edit=lambda r: r.update(MA_DOITUONG_KCB="2"),
+    )
     visit("D-NOCHECKIN", "XML0-06 MA_LK", p1, seed=5, checkin=False)
     visit("D-NODOSSIER", "TRAFFIC-01 MA_LK", p2, seed=6, dossier=False)
     visit("D-EXPIRED", "CARD-02 GT_THE_DEN", p3, seed=7)
@@ -172,8 +243,9 @@ def test_open_session_verdict_flags_each_defect_and_nothing_else(
     assert (awaited["requirement"], awaited["outcome"]) == ("TRAFFIC-01", "pending")
 
     # the bundle re-judges to the identical verdict; an edited transcript changes it
-    rejudged = CliRunner().invoke(app, ["certify", "verdict", "--bundle", str(tmp_path / "b.zip")],
-                                  env={"COLUMNS": "200"})  # fmt: skip
+    rejudged = CliRunner().invoke(
+        app, ["certify", "verdict", "--bundle", str(tmp_path / "b.zip")], env={"COLUMNS": "200"}
+    )
     assert "identical verdict" in rejudged.output, rejudged.output
     edited = tmp_path / "edited.zip"
     _edit_transcript(tmp_path / "b.zip", edited, seq=_first_dossier(verdict, "OK-OUT"))
@@ -215,6 +287,8 @@ def test_certify_usage_errors_are_one_paragraph_and_exit_2(tmp_path: Path) -> No
             ["certify", "--open", "--facility", "79123", "--patients", str(tmp_path / "none.csv")],
             "cannot read",
         ),
+        (["certify", "--scenario", "nope", "--facility", "79123"], "unknown scenario"),
+        (["certify", "--scenario", "referral-out", "--open", "--facility", "79123"], "cannot be combined"),
         (["certify", "verdict"], "--data-dir"),
         (["certify", "verdict", "--data-dir", str(tmp_path)], "not the data directory"),
         (["certify", "verdict", "--bundle", str(tmp_path / "none.zip")], "not a certification bundle"),
@@ -224,3 +298,19 @@ def test_certify_usage_errors_are_one_paragraph_and_exit_2(tmp_path: Path) -> No
         assert result.exit_code == 2, (args, result.output)
         assert words in result.output, (args, result.output)
         assert "Traceback" not in result.output
+
+
+def test_list_scenarios_names_every_shipped_scenario() -> None:
+    result = CliRunner().invoke(app, ["certify", "--list-scenarios"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    for name in (
+        "outpatient-visit",
+        "inpatient-over-midnight",
+        "referral-out",
+        "re-exam-appointment",
+        "emergency-without-checkin",
+        "profile-130",
+        "profile-4750",
+        "profile-3176",
+    ):
+        assert name in result.output

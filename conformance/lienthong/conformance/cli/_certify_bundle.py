@@ -75,13 +75,15 @@ def write_bundle(
         for n, pem in enumerate(pems, start=1):
             files[f"certificates/{code}-{n}.pem"] = pem
     files["patients.csv"] = record.patients_bytes
+    if record.scenario_bytes:
+        files["scenario.json"] = record.scenario_bytes
     files["verdict.json"] = _dump(verdict)
     manifest = {
         "format": FORMAT,
         "judged_at": judged_at,
         "lienthong_version": version("lienthong"),
         "seed": record.session.get("seed"),
-        "scenario": record.session.get("scenario", "open session (no script)"),
+        "scenario": record.session.get("scenario") or "open session (no script)",
         "session": record.session,
         "waivers": [w.as_dict() for w in waivers],
         "fingerprints": fingerprints(),
@@ -142,7 +144,13 @@ def read_bundle(path: Path) -> Bundle:
     for name in sorted(n for n in data if n.startswith("certificates/")):
         code = name.removeprefix("certificates/").rsplit("-", 1)[0]
         certs.setdefault(code, []).append(data[name])
-    record = SessionRecord(manifest.get("session", {}), transcripts, certs, data.get("patients.csv", b""))
+    record = SessionRecord(
+        manifest.get("session", {}),
+        transcripts,
+        certs,
+        data.get("patients.csv", b""),
+        data.get("scenario.json", b""),
+    )
     verdict = json.loads(data.get("verdict.json", b"{}"))
     return Bundle(manifest, record, verdict, parse_waivers(manifest.get("waivers", [])), edited)
 

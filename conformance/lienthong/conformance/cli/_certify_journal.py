@@ -10,13 +10,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, select
+from sqlalchemy import Engine, create_engine, select
 
-from lienthong.conformance.cli._certify_session import JOURNAL_FILE, PATIENTS_FILE, SESSION_FILE
+from lienthong.conformance.cli._certify_session import (
+    JOURNAL_FILE,
+    PATIENTS_FILE,
+    SCENARIO_FILE,
+    SESSION_FILE,
+)
 from lienthong.conformance.traffic.certification import SessionFacts
 from lienthong.conformance.traffic.session_deadline import parse_deadline
 from lienthong.conformance.traffic.transcripts import Transcript
 from lienthong.profiles.patients import Patient, parse_patients
+from lienthong.profiles.scenarios import Scenario, parse_scenario
 from lienthong.simulators.gateway.schema import certificates, outbox, submissions
 
 _REASONED = {"identity_rejected", "failed"}
@@ -34,6 +40,19 @@ class SessionRecord:
     transcripts: list[Transcript]
     certificates: dict[str, list[bytes]]
     patients_bytes: bytes
+    scenario_bytes: bytes = b""
+    """The scenario file the session ran (empty: an open session)."""
+
+    def scenario(self) -> Scenario | None:
+        if not self.scenario_bytes:
+            return None
+        found = parse_scenario(self.scenario_bytes, "the session's scenario")
+        recorded = (self.session.get("scenario") or {}).get("sha256")
+        if recorded and recorded != found.sha256:
+            raise SessionDirError(
+                f"the session's scenario file does not have the SHA-256 the session recorded ({recorded})"
+            )
+        return found
 
     def patients(self) -> list[Patient]:
         text = self.patients_bytes.decode("utf-8-sig")
@@ -65,17 +84,31 @@ def read_session_dir(data_dir: Path) -> SessionRecord:
     session = json.loads(session_path.read_text(encoding="utf-8"))
     engine = create_engine(f"sqlite:///file:{journal.resolve()}?mode=ro&uri=true")
     try:
-        with engine.connect() as db:
-            rows = db.execute(
-                select(submissions, outbox.c.status.label("forward"), outbox.c.last_error.label("reason"))
-                .outerjoin(outbox, outbox.c.submission_id == submissions.c.id)
-                .order_by(submissions.c.id)
-            ).all()
-            certs: dict[str, list[bytes]] = {}
-            for row in db.execute(select(certificates.c.facility, certificates.c.cert_pem)):
-                certs.setdefault(row.facility, []).append(row.cert_pem.encode("ascii"))
+        transcripts, certs = read_journal(engine)
     finally:
         engine.dispose()
+    patients_path, scenario_path = data_dir / PATIENTS_FILE, data_dir / SCENARIO_FILE
+    return SessionRecord(
+        session,
+        transcripts,
+        certs,
+        patients_path.read_bytes() if patients_path.exists() else b"",
+        scenario_path.read_bytes() if scenario_path.exists() else b"",
+    )
+
+
+def read_journal(engine: Engine) -> tuple[list[Transcript], dict[str, list[bytes]]]:
+    """Every journaled submission as a transcript (with its forward's outcome), and the
+    certificates registered per facility, from a gateway's database."""
+    with engine.connect() as db:
+        rows = db.execute(
+            select(submissions, outbox.c.status.label("forward"), outbox.c.last_error.label("reason"))
+            .outerjoin(outbox, outbox.c.submission_id == submissions.c.id)
+            .order_by(submissions.c.id)
+        ).all()
+        certs: dict[str, list[bytes]] = {}
+        for row in db.execute(select(certificates.c.facility, certificates.c.cert_pem)):
+            certs.setdefault(row.facility, []).append(row.cert_pem.encode("ascii"))
     transcripts = [
         Transcript(
             row.id,
@@ -95,7 +128,4 @@ def read_session_dir(data_dir: Path) -> SessionRecord:
         )
         for row in rows
     ]
-    patients_path = data_dir / PATIENTS_FILE
-    return SessionRecord(
-        session, transcripts, certs, patients_path.read_bytes() if patients_path.exists() else b""
-    )
+    return transcripts, certs

@@ -18,6 +18,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from lienthong.profiles.patients import Patient
+from lienthong.profiles.scenarios import Scenario
 from lienthong.simulators.accounts import facility_accounts, write_document
 from lienthong.simulators.facilities import Facility, facility_keys, md5_upper
 from lienthong.simulators.network import Network
@@ -26,6 +27,7 @@ from lienthong.simulators.patient_register import load_patients, vneid_password
 SESSION_FILE = "session.json"
 PATIENTS_FILE = "patients.csv"
 JOURNAL_FILE = "gateway.sqlite"
+SCENARIO_FILE = "scenario.json"
 NAME = "Cơ sở KCB {code} (chứng nhận)"
 
 
@@ -42,6 +44,7 @@ class OpenSession:
     dossier_deadline: str = ""
     accounts_file: Path | None = None
     seed: int = 42
+    scenario: Scenario | None = None
 
     def sites(self) -> list[Facility]:
         return [Facility(code, NAME.format(code=code), 2, self.seed) for code in self.facilities]
@@ -97,6 +100,8 @@ def provision_session(
         certificates[site.code] = cert_pem.decode("ascii")
         accounts.append(account)
     loaded = load_patients(network, session.patients)
+    if session.scenario is not None:
+        (data_dir / SCENARIO_FILE).write_bytes(session.scenario.text)
     (data_dir / PATIENTS_FILE).write_bytes(session.patients_bytes)
     write_session_file(
         data_dir,
@@ -111,6 +116,18 @@ def provision_session(
             "opened_at": network.clock.now().isoformat(),
             "stopped_at": None,
             "gateway": network.base_urls.get("bhxh", ""),
+            **(
+                {
+                    "scenario": {
+                        "name": session.scenario.name,
+                        "version": session.scenario.version,
+                        "sha256": session.scenario.sha256,
+                        "file": SCENARIO_FILE,
+                    }
+                }
+                if session.scenario is not None
+                else {}
+            ),
         },
     )
     if session.accounts_file is not None:

@@ -12,6 +12,10 @@ from datetime import UTC, datetime
 from rich.console import Console
 from sqlalchemy import Engine, select
 
+from lienthong.conformance.cli._certify_journal import read_journal
+from lienthong.conformance.traffic.certification import SessionFacts, judge_session
+from lienthong.conformance.traffic.session_deadline import parse_deadline
+from lienthong.profiles.scenarios import Scenario
 from lienthong.simulators.clock import vn_stamp
 from lienthong.simulators.gateway.schema import outbox, submissions
 
@@ -25,8 +29,9 @@ def _aware(moment: datetime) -> datetime:
 class SessionWatch:
     """Polls the gateway's journal and prints what changed (one line per event)."""
 
-    def __init__(self, engine: Engine, console: Console) -> None:
-        self.engine, self.console = engine, console
+    def __init__(self, engine: Engine, console: Console, scenario: Scenario | None = None) -> None:
+        self.engine, self.console, self.scenario = engine, console, scenario
+        self.opened = datetime.now(UTC)
         self.last_submission = 0
         self.forwards: dict[int, str] = {}
         self.checked_in: set[tuple[str, str]] = set()
@@ -62,9 +67,11 @@ class SessionWatch:
                 f"MA_LK {row.ma_lk or '?'}: "
                 f"[{colour}]{row.result_code}[/] {row.message[:140]}"
             )
+        changed = bool(rows)
         for forward in done:
             if self.forwards.get(forward.submission_id) == forward.status:
                 continue
+            changed = True
             self.forwards[forward.submission_id] = forward.status
             why = ""
             if forward.status == "identity_rejected":
@@ -73,6 +80,8 @@ class SessionWatch:
                     why = "; ".join(f"{e['field']} = {e['value']!r}: {e['rule']}" for e in errors)
             colour = "green" if forward.status == "delivered" else "yellow"
             self.console.print(f"  forward MA_LK {forward.ma_lk}: [{colour}]{forward.status}[/] {why}")
+        if changed and self.scenario is not None:
+            self._steps(self.scenario)
         if rows:
             awaited = sorted(m for f, m in self.checked_in - self.dossiers)
             if awaited:
@@ -80,6 +89,21 @@ class SessionWatch:
                     f"  awaited: the dossier of {', '.join(awaited[:10])}"
                     + (f" and {len(awaited) - 10} more" if len(awaited) > 10 else "")
                 )
+
+    def _steps(self, scenario: Scenario) -> None:
+        """Where the scenario stands: each step done (with its outcome) or still awaited."""
+        transcripts, certs = read_journal(self.engine)
+        facts = SessionFacts((), certs, self.opened, None, parse_deadline(""))
+        verdict = judge_session(transcripts, scenario.patients, facts, datetime.now(UTC), scenario=scenario)
+        done = sum(1 for s in verdict.steps if s.outcome != "pending")
+        line = [f"  scenario {scenario.name}: {done}/{len(verdict.steps)} steps done"]
+        line += [
+            f"step {s.step.id} {s.outcome} (MA_LK {s.ma_lk})" for s in verdict.steps if s.outcome != "pending"
+        ]
+        awaited = next((s for s in verdict.steps if s.outcome == "pending"), None)
+        if awaited is not None:
+            line.append(f"next: step {awaited.step.id}: {awaited.step.title}")
+        self.console.print("; ".join(line))
 
     async def run(self) -> None:
         while True:

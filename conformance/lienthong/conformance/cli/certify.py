@@ -9,6 +9,7 @@ what a session journaled, running or stopped (``certify_verdict.py``).
 from __future__ import annotations
 
 import asyncio
+import csv
 from pathlib import Path
 from typing import Annotated
 
@@ -26,8 +27,9 @@ from lienthong.conformance.cli._certify_session import (
 )
 from lienthong.conformance.cli._certify_watch import SessionWatch
 from lienthong.conformance.cli._console import console, fail
+from lienthong.profiles import scenarios
 from lienthong.profiles.identifiers import facility_problems
-from lienthong.profiles.patients import PatientsFileError, read_patients
+from lienthong.profiles.patients import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, PatientsFileError, read_patients
 from lienthong.simulators.network import Network, NetworkConfig
 from lienthong.simulators.serve import serve
 
@@ -41,6 +43,40 @@ app.add_typer(certify_app, name="certify")
 
 DEFAULT_DATA_DIR = Path(".lienthong/certify")
 _RUNNING: set[asyncio.Task[None]] = set()
+
+
+def _list_scenarios() -> None:
+    table = Table(title="Certification scenarios (lienthong certify --scenario NAME --facility CODE)")
+    for column in ("name", "version", "title", "steps", "source"):
+        table.add_column(column)
+    for item in scenarios.scenarios().values():
+        table.add_row(item.name, item.version, item.title, str(len(item.steps)), item.source)
+    console.print(table)
+
+
+def _scenario_patients(chosen: scenarios.Scenario) -> bytes:
+    """The scenario's patients as a patients file (the session keeps one, whatever its origin)."""
+    import io
+
+    handle = io.StringIO()
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow([*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS])
+    for p in chosen.patients:
+        writer.writerow(
+            [
+                p.cccd,
+                p.bhyt,
+                p.name,
+                p.dob.isoformat(),
+                p.sex,
+                p.address,
+                p.gt_the_tu.isoformat() if p.gt_the_tu else "",
+                p.gt_the_den.isoformat() if p.gt_the_den else "",
+                p.ma_dkbd,
+                p.vneid_password,
+            ]
+        )
+    return handle.getvalue().encode("utf-8")
 
 
 def _certificates(values: list[str], codes: list[str]) -> dict[str, bytes]:
@@ -112,6 +148,15 @@ def certify(
         ),
     ] = "",
     seed: Annotated[int, typer.Option(help="Seed of the simulated network's own data.")] = 42,
+    scenario: Annotated[
+        str,
+        typer.Option(
+            help="Run a certification scenario (its patients and steps) instead of an open session."
+        ),
+    ] = "",
+    list_scenarios: Annotated[
+        bool, typer.Option("--list-scenarios", help="List the certification scenarios and exit.")
+    ] = False,
 ) -> None:
     """Serve an open certification session (--open), or judge one (certify verdict)."""
     if ctx.invoked_subcommand is not None:
@@ -121,15 +166,30 @@ def certify(
                 hint="run `lienthong certify --open ...` and, in another shell, `lienthong certify verdict`",
             )
         return
-    if not open_session:
+    if list_scenarios:
+        _list_scenarios()
+        return
+    chosen = None
+    if scenario:
+        try:
+            chosen = scenarios.scenario(scenario)
+        except scenarios.UnknownScenario as exc:
+            fail(exc.args[0], hint="lienthong certify --list-scenarios shows them")
+        if open_session or patients is not None:
+            fail(
+                f"--scenario {scenario} brings its own patients and steps: it cannot be combined with "
+                "--open or --patients",
+                hint=f"lienthong certify --scenario {scenario} --facility 79123",
+            )
+    elif not open_session:
         fail(
-            "lienthong certify needs --open (an open session) or a subcommand (verdict)",
+            "lienthong certify needs --open (an open session), --scenario NAME or a subcommand (verdict)",
             hint="lienthong certify --open --facility 79123 --patients patients.csv",
         )
     codes = facility_codes(facility)
     if not codes:
         fail(
-            "--open needs at least one --facility CODE (the MA_CSKCB the HIS sends as)",
+            "a session needs at least one --facility CODE (the MA_CSKCB the HIS sends as)",
             hint="for example: --facility 79123",
         )
     for code in codes:
@@ -138,16 +198,17 @@ def certify(
                 f"--facility {code!r}: {problems[0]} (ID-CSKCB-01)",
                 hint="give the facility's 5-character MA_CSKCB, e.g. 79123",
             )
-    if patients is None:
+    if patients is None and chosen is None:
         fail(
             "--open needs --patients CSV: the test patients the HIS will send",
             hint="a CSV with the header cccd,bhyt,name,dob,sex,address"
             "[,gt_the_tu,gt_the_den,ma_dkbd,vneid_password]",
         )
     try:
-        people = read_patients(patients)
+        people = list(chosen.patients) if chosen is not None else read_patients(patients)  # type: ignore[arg-type]
     except PatientsFileError as exc:
         fail(str(exc), hint="fix the patients file and start again")
+    patients_bytes = _scenario_patients(chosen) if chosen is not None else patients.read_bytes()  # type: ignore[union-attr]
     from lienthong.conformance.traffic.session_deadline import DeadlineError, parse_deadline
 
     try:
@@ -164,11 +225,12 @@ def certify(
         data_dir,
         codes,
         people,
-        patients.read_bytes(),
+        patients_bytes,
         _certificates(register_cert, codes),
         dossier_deadline,
         write_accounts,
         seed,
+        chosen,
     )
     config = NetworkConfig(
         seed=seed, population=20, facilities=1, data_dir=data_dir, keys_dir=data_dir / "keys"
@@ -197,7 +259,11 @@ def certify(
             f"{urls['c06']}, MoH store at {urls['moh']}."
         )
         console.print(f"Judge it any time: [bold]lienthong certify verdict --data-dir {data_dir}[/]")
-        watch = SessionWatch(network.gateway.engine, console)
+        if chosen is not None:
+            console.print(f"[bold]Scenario {chosen.name} v{chosen.version}[/]: {chosen.title}")
+            for number, step in enumerate(chosen.steps, start=1):
+                console.print(f"  step {number} ({step.id}): {step.title}")
+        watch = SessionWatch(network.gateway.engine, console, chosen)
         task = asyncio.get_running_loop().create_task(watch.run())
         _RUNNING.add(task)
         task.add_done_callback(_RUNNING.discard)

@@ -39,7 +39,9 @@ _COLOURS = {"fail": "red", "pending": "yellow", "waived": "magenta", "warn": "ye
 def judge_record(
     record: SessionRecord, judged_at: datetime, waivers: list[Waiver], deadline: str = ""
 ) -> Verdict:
-    return judge_session(record.transcripts, record.patients(), record.facts(deadline), judged_at, waivers)
+    return judge_session(
+        record.transcripts, record.patients(), record.facts(deadline), judged_at, waivers, record.scenario()
+    )
 
 
 def verdict_document(record: SessionRecord, verdict: Verdict) -> dict[str, Any]:
@@ -145,6 +147,16 @@ def show(document: dict[str, Any]) -> None:
     console.print(episodes)
     if not document["episodes"]:
         console.print("[yellow]The HIS has sent nothing yet: nothing to certify.[/]")
+    if "steps" in document:
+        steps = Table(title=f"Scenario {document['scenario']['name']} v{document['scenario']['version']}")
+        for column in ("step", "outcome", "MA_LK", "what"):
+            steps.add_column(column)
+        for step in document["steps"]:
+            colour = _COLOURS[step["outcome"]]
+            steps.add_row(
+                step["step"], f"[{colour}]{step['outcome']}[/]", step["ma_lk"], step["note"] or step["title"]
+            )
+        console.print(steps)
     findings = [f for episode in document["episodes"] for f in episode["findings"]]
     if findings:
         table = Table(title="Findings (requirement, where, why)")

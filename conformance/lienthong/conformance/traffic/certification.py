@@ -32,12 +32,14 @@ from lienthong.conformance.traffic.card_register import CardRegister, card_findi
 from lienthong.conformance.traffic.episodes import Received
 from lienthong.conformance.traffic.findings import Finding
 from lienthong.conformance.traffic.judge import TrafficJudge
+from lienthong.conformance.traffic.scenario_steps import StepResult, judge_steps, shape_of
 from lienthong.conformance.traffic.session_deadline import SessionDeadline
 from lienthong.conformance.traffic.transcripts import VN, Transcript
 from lienthong.conformance.traffic.waivers import Waiver, waiver_for
 from lienthong.profiles import requirement
 from lienthong.profiles.catalogue import UnknownRequirement
 from lienthong.profiles.patients import Patient
+from lienthong.profiles.scenarios import Scenario
 from lienthong.profiles.signature import signature_problem
 from lienthong.profiles.validation import Violation
 
@@ -96,6 +98,10 @@ class EpisodeVerdict:
     counts: int | None
     """The dossier submission whose content stands for the episode (the latest accepted)."""
     note: str
+    shape: dict[str, str] = field(default_factory=dict)
+    """What a scenario step is matched on (``scenario_steps.shape_of``)."""
+    step: str = ""
+    """The scenario step this episode stands for, if any."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -104,8 +110,9 @@ class EpisodeVerdict:
             "outcome": self.outcome,
             "counts": self.counts,
             "note": self.note,
-            "findings": [j.as_dict() for j in self.findings],
+            "findings": [j.as_dict() | ({"step": self.step} if self.step else {}) for j in self.findings],
             "submissions": self.submissions,
+            **({"step": self.step} if self.step else {}),
         }
 
 
@@ -116,15 +123,25 @@ class Verdict:
     episodes: list[EpisodeVerdict]
     outcome: str
     counts: dict[str, int] = field(default_factory=dict)
+    scenario: Scenario | None = None
+    steps: list[StepResult] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "judged_at": self.judged_at,
             "dossier_deadline": self.deadline,
             "outcome": self.outcome,
             "counts": self.counts,
-            "episodes": [e.as_dict() for e in self.episodes],
         }
+        if self.scenario is not None:
+            out["scenario"] = {
+                "name": self.scenario.name,
+                "version": self.scenario.version,
+                "sha256": self.scenario.sha256,
+                "title": self.scenario.title,
+            }
+            out["steps"] = [s.as_dict() for s in self.steps]
+        return out | {"episodes": [e.as_dict() for e in self.episodes]}
 
 
 def _local(moment: datetime) -> datetime:
@@ -274,6 +291,7 @@ def judge_session(
     facts: SessionFacts,
     judged_at: datetime,
     waivers: Iterable[Waiver] = (),
+    scenario: Scenario | None = None,
 ) -> Verdict:
     """The verdict on a session's traffic as of ``judged_at`` (aware, the session clock)."""
     register = CardRegister(patients)
@@ -300,6 +318,8 @@ def judge_session(
             raw[(f.facility, f.ma_lk)].append((f, why))
     pending: dict[tuple[str, str], str] = {}
     young: set[tuple[str, str]] = set()
+    record_of: dict[tuple[str, str], dict[str, str]] = {}
+    profile_of: dict[tuple[str, str], str] = {}
     for key, episode in judge.episodes.items():
         facility, ma_lk = key
         sent = keyed[key]
@@ -337,12 +357,14 @@ def judge_session(
         if episode.latest is None:
             continue
         counted = by_seq[episode.latest.seq]
+        profile_of[key] = counted.profile
         for t in sent:  # a replacement refused after the version that counts: not corrected since
             if t.kind == "dossier" and not t.accepted and counted.accepted and t.seq > counted.seq:
                 for v in received[t.seq].violations:
                     f = Finding.of(v, facility, ma_lk, t.seq)
                     raw[key].append((f, _firmness(f, facts.opened_at)))
         record = (received[counted.seq].tables.get("XML1") or [{}])[0]
+        record_of[key] = record
         if is_young_child(record):
             young.add(key)
         raw[key] += _identity_findings(counted, record, ma_lk)
@@ -400,13 +422,27 @@ def judge_session(
             "; dated before the session: timeliness not judged" if key in untimed else ""
         )
         episodes.append(
-            EpisodeVerdict(key[0], key[1], outcome, judged, [_summary(t, counts) for t in sent], counts, note)
+            EpisodeVerdict(
+                key[0],
+                key[1],
+                outcome,
+                judged,
+                [_summary(t, counts) for t in sent],
+                counts,
+                note,
+                shape_of(record_of[key], profile_of[key]) if key in record_of else {},
+            )
         )
     episodes.sort(key=lambda e: (e.facility, min((s["submission"] for s in e.submissions), default=0)))
     tally = {o: sum(1 for e in episodes if e.outcome == o) for o in (PASS, WARN, WAIVED, PENDING, FAIL)}
+    steps = judge_steps(scenario, episodes) if scenario is not None else []
+    failed = tally[FAIL] or any(s.outcome == FAIL for s in steps)
+    awaited = tally[PENDING] or any(s.outcome == PENDING for s in steps)
     # nothing sent yet is not a pass: the verdict waits for the HIS's first episode
-    overall = FAIL if tally[FAIL] else PENDING if tally[PENDING] or not episodes else PASS
-    return Verdict(judged_at.isoformat(), facts.deadline.describe(), episodes, overall, tally)
+    overall = FAIL if failed else PENDING if awaited or not episodes else PASS
+    return Verdict(
+        judged_at.isoformat(), facts.deadline.describe(), episodes, overall, tally, scenario, steps
+    )
 
 
 ADMITTED = frozenset({"03", "04"})
