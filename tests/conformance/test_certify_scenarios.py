@@ -48,6 +48,8 @@ def _run(scenario: Scenario, faults: frozenset[str] = frozenset()) -> Verdict:
                 )
                 if shape.emergency:
                     tables["XML1"][0]["MA_DOITUONG_KCB"] = "2"
+                if shape.kind != tables["XML1"][0]["MA_LOAI_KCB"].zfill(2):
+                    tables["XML1"][0]["MA_LOAI_KCB"] = shape.kind
                 summary, more = (
                     tables["XML1"][0],
                     {k: v for k, v in tables.items() if k not in {"XML1", "XML2", "XML3", "XML4"}},
@@ -70,6 +72,9 @@ def _run(scenario: Scenario, faults: frozenset[str] = frozenset()) -> Verdict:
                         replace(visit, checkin=checkin_record(tables, admission=True))
                     )
                 await hospital.send_discharge(visit)
+                if shape.replacement:  # the lab result arrives: the same MA_LK again, with it
+                    later = [dict(r, GIA_TRI=(r.get("GIA_TRI") or "") + "1") for r in visit.labs]
+                    await hospital.send_dossier(replace(visit, labs=later))
             await network.drain()
             transcripts, certs = read_journal(network.gateway.engine)
             facts = SessionFacts((code,), certs, opened, None, parse_deadline("0"))

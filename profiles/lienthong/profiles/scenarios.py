@@ -6,9 +6,10 @@ A scenario holds its patients (the patients file's columns, read by the one pars
 :func:`lienthong.profiles.patients.parse_patients`) and its steps: what the operator enters in the
 HIS (``title``), for which patient, and the shape of the visit that stands for the step
 (``visit``: MA_LOAI_KCB ``kind``, a ``referral`` (MA_LOAI_RV 2 or 5, XML13), an ``appointment``
-(NGAY_TAI_KHAM, XML14), an ``emergency`` (MA_DOITUONG_KCB 2, no check-in) and the endpoint
-``profile``). The certification verdict matches each step to an episode of that shape and judges
-the episode by the regulation's rules; a step with no such episode yet is *awaited*.
+(NGAY_TAI_KHAM, XML14), an ``emergency`` (MA_DOITUONG_KCB 2, no check-in), a ``replacement``
+dossier, and the endpoint ``profile``). The certification verdict matches each step to an episode
+of that shape and judges the episode by the regulation's rules; a step with no such episode yet is
+*awaited*.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ class VisitShape:
     appointment: bool = False
     emergency: bool = False
     profile: str = "qd3176"
+    replacement: bool = False
+    """A replacement dossier follows the first (e.g. a lab result arriving after discharge): two
+    accepted versions of one MA_LK, the later one differing (CHAIN-03)."""
 
 
 @dataclass(frozen=True, slots=True)

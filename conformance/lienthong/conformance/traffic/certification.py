@@ -430,7 +430,9 @@ def judge_session(
                 [_summary(t, counts) for t in sent],
                 counts,
                 note,
-                shape_of(record_of[key], profile_of[key]) if key in record_of else {},
+                (shape_of(record_of[key], profile_of[key]) | {"replaced": _replaced(sent)})
+                if key in record_of
+                else {},
             )
         )
     episodes.sort(key=lambda e: (e.facility, min((s["submission"] for s in e.submissions), default=0)))
@@ -470,6 +472,12 @@ def _admission_checkin(
         seq,
     )
     return [(finding, "the sources read do not say whether a same-day admission needs its own check-in")]
+
+
+def _replaced(sent: list[Transcript]) -> str:
+    """ "1" when a later accepted dossier replaced an earlier one with other content (CHAIN-03)."""
+    payloads = [t.payload for t in sent if t.kind == "dossier" and t.accepted]
+    return "1" if len(payloads) > 1 and len(set(payloads)) > 1 else ""
 
 
 def _card_why(f: Finding) -> str:

@@ -55,6 +55,7 @@ def matches(step: Step, shape: dict[str, str]) -> bool:
         and bool(shape.get("appointment")) == visit.appointment
         and bool(shape.get("emergency")) == visit.emergency
         and shape.get("profile") == visit.profile
+        and (not visit.replacement or bool(shape.get("replaced")))
     )
 
 
@@ -64,6 +65,7 @@ def _awaited(step: Step) -> str:
     parts += ["a referral (MA_LOAI_RV 2 or 5, XML13)"] if visit.referral else []
     parts += ["an appointment (NGAY_TAI_KHAM, XML14)"] if visit.appointment else []
     parts += ["an emergency (MA_DOITUONG_KCB 2)"] if visit.emergency else []
+    parts += ["a replacement dossier (a second accepted version, changed)"] if visit.replacement else []
     return f"awaited: a dossier of patient {step.patient} with " + ", ".join(parts)
 
 
