@@ -103,7 +103,15 @@ def write_accounts(
         cert_path.write_bytes(keys[site.code].cert_pem)
         files[site.code] = (key_path, cert_path)
     document = accounts_document(chosen, keys, files, seed=seed, population=population)
-    written = path.with_name(f".{path.name}.tmp")  # renamed over the file: never read half written
+    return write_document(path, document)
+
+
+def write_document(path: Path, document: dict[str, Any]) -> dict[str, Any]:
+    """Write an accounts document whole, then rename it over ``path`` (never read half written;
+    readable by its owner only: it holds passwords)."""
+    path.resolve().parent.mkdir(parents=True, exist_ok=True)
+    written = path.with_name(f".{path.name}.tmp")
     written.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.chmod(written, 0o600)
     os.replace(written, path)
     return document

@@ -82,7 +82,7 @@ async def serve(
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop)
-    tasks = [asyncio.create_task(server.serve()) for server in servers]
+    tasks = [asyncio.create_task(_serve_one(server)) for server in servers]
     while not all(server.started for server in servers):
         if any(task.done() for task in tasks):  # a port was taken: stop the others and report
             stop()
@@ -95,6 +95,15 @@ async def serve(
         await asyncio.gather(*tasks)
     finally:
         await network.aclose()
+
+
+async def _serve_one(server: uvicorn.Server) -> None:
+    """Serve until stopped; uvicorn's exit when it cannot bind becomes an OSError, so the caller
+    reports it (and no task dies with an unretrieved SystemExit)."""
+    try:
+        await server.serve()
+    except SystemExit as exc:
+        raise OSError(f"could not listen on {server.config.host}:{server.config.port}") from exc
 
 
 @dataclass

@@ -14,6 +14,7 @@ from lienthong.conformance.cli import (  # noqa: F401  (imported for their regis
     bench_gateway,
     bench_generate,
     bench_validate,
+    certify,
     generate,
     load,
     run,

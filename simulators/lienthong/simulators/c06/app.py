@@ -24,6 +24,7 @@ from lienthong.simulators._node import (
     same_secret,
 )
 from lienthong.simulators.c06.registry import C06, C06Config, sha256
+from lienthong.simulators.gateway.cards import folded
 
 _INACTIVE = {"deceased", "cancelled"}
 
@@ -59,12 +60,12 @@ def create_c06(config: C06Config | None = None) -> Starlette:
         mismatched = [
             name
             for name, mine in (
-                ("ho_ten", person.name),
+                ("ho_ten", folded(person.name)),
                 ("ngay_sinh", person.dob),
                 ("gioi_tinh", str(person.sex)),
             )
-            if asked.get(name, "") != mine
-        ]
+            if (folded(asked.get(name, "")) if name == "ho_ten" else asked.get(name, "")) != mine
+        ]  # names as the portal compares them: NFC, case-insensitive, spaces collapsed
         answer: dict[str, object] = {
             "result": "mismatch" if mismatched else "match",
             "mismatched": mismatched,

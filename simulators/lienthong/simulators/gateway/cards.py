@@ -10,6 +10,7 @@ yields the same outcomes; ``special_code`` says which.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -58,6 +59,9 @@ def folded(name: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Card:
     holder: Citizen
+    given: bool = False
+    """A card given to the register as it is (a vendor's patients file): no status the population
+    does not model is made up for it."""
 
     @property
     def code(self) -> str:
@@ -65,7 +69,7 @@ class Card:
 
     @property
     def special(self) -> str:
-        return _SPECIAL.get(int(self.holder.bhxh) % 1000, "")
+        return "" if self.given else _SPECIAL.get(int(self.holder.bhxh) % 1000, "")
 
     @property
     def valid_from(self) -> date:
@@ -120,6 +124,12 @@ class CardRegister:
         if self._by_number is None:
             self._by_number = {p.bhxh: Card(p) for p in citizens(self.seed, 0, self.population)}
         return self._by_number
+
+    def add(self, holders: Iterable[Citizen]) -> None:
+        """Add (or replace) the cards of ``holders`` as given, e.g. a vendor's test patients."""
+        cards = self._cards()
+        for holder in holders:
+            cards[holder.bhxh] = Card(holder, given=True)
 
     def by_number(self, bhxh: str) -> Card | None:
         return self._cards().get(bhxh)

@@ -10,6 +10,12 @@ its own submissions. Each result: ``maGiaoDich``, ``maLK``, ``loai`` (checkin/do
 ``pending``, ``delivered``, ``identity_rejected``, ``failed``) and ``dsLoi`` (``bang``, ``banGhi``,
 ``truong``, ``giaTri``, ``loi``, ``maQuyTac``); the ``loi`` of a finding that follows from another
 ends with "(consequence of ENV-03 XML1)" (``Violation.consequence_of``).
+
+A dossier accepted at once but not delivered later says why: for ``identity_rejected``,
+``thongDiep`` names C06's answer (identity mismatch, unknown citizen, deceased, cancelled number)
+and ``dsLoi`` the fields, with the requirement; for ``failed``, the last forwarding error. The
+immediate answer's "Tiếp nhận thành công" is never repeated for a visit that did not reach the
+health book.
 """
 
 from __future__ import annotations
@@ -57,7 +63,7 @@ def feedback(
             "dsKetQua": [],
         }
     select_rows = (
-        select(submissions, outbox.c.status.label("forward"))
+        select(submissions, outbox.c.status.label("forward"), outbox.c.last_error.label("forward_error"))
         .outerjoin(outbox, outbox.c.submission_id == submissions.c.id)
         .where(submissions.c.session_facility == session.facility)
         .order_by(submissions.c.id)
@@ -90,8 +96,46 @@ def feedback(
     }
 
 
+_NOT_DELIVERED = {
+    "unknown": "C06 không tìm thấy công dân (unknown citizen)",
+    "mismatch": "thông tin hành chính không khớp C06 (identity mismatch)",
+    "deceased": "C06 ghi nhận công dân đã mất (citizen deceased)",
+    "cancelled": "số định danh đã bị hủy, cấp lại (cancelled ID number)",
+}
+
+
+def _not_delivered(row: Any) -> tuple[str, list[dict[str, Any]]]:
+    """The message and errors of an accepted dossier that did not reach the health book."""
+    if row.forward == "failed":
+        return (
+            "Tiếp nhận nhưng chưa chuyển được (accepted, not delivered): "
+            f"forwarding failed: {row.forward_error or 'no answer'}",
+            [],
+        )
+    try:
+        reason = orjson.loads(row.forward_error or "{}")
+    except orjson.JSONDecodeError:
+        reason = {}
+    if not isinstance(reason, dict):
+        reason = {}
+    result = str(reason.get("c06", ""))
+    errors = [e for e in reason.get("errors", []) if isinstance(e, dict)]
+    fields = ", ".join(f"{e.get('field')} = {e.get('value')!r}" for e in errors)
+    why = _NOT_DELIVERED.get(result, f"C06 answered {result or 'no match'}")
+    return (
+        f"Không chuyển được lên sổ sức khỏe điện tử (not delivered to the health book): {why}"
+        + (f": {fields}" if fields else "")
+        + " [TRAFFIC-04]; correct the identity and send the dossier again (same MA_LK)",
+        errors,
+    )
+
+
 def _result(row: Any) -> dict[str, Any]:
     state = "rejected" if row.result_code != "200" else (row.forward or "accepted")
+    message, errors = row.message, orjson.loads(row.errors or "[]")
+    if state in ("identity_rejected", "failed"):
+        message, later = _not_delivered(row)
+        errors = [*errors, *later]
     return {
         "maGiaoDich": row.transaction_id,
         "maLK": row.ma_lk,
@@ -100,7 +144,7 @@ def _result(row: Any) -> dict[str, Any]:
             row.received_at if row.received_at.tzinfo else row.received_at.replace(tzinfo=UTC)
         ),
         "maKetQua": row.result_code,
-        "thongDiep": row.message,
+        "thongDiep": message,
         "trangThai": state,
         "dsLoi": [
             {
@@ -112,6 +156,6 @@ def _result(row: Any) -> dict[str, Any]:
                 + (f" (consequence of {e['consequence_of']})" if e.get("consequence_of") else ""),
                 "maQuyTac": e["requirement"],
             }
-            for e in orjson.loads(row.errors or "[]")
+            for e in errors
         ],
     }

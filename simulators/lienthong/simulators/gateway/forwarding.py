@@ -1,7 +1,9 @@
 """Draining the outbox: have C06 verify the citizen, then hand verified visits to the MoH store.
 
 Retries with exponential backoff; a forward is ``delivered``, ``identity_rejected`` or, after
-``max_attempts``, ``failed``. Nothing is removed from the journal.
+``max_attempts``, ``failed``. Nothing is removed from the journal. For ``identity_rejected`` the
+outbox row's ``last_error`` keeps why, as JSON (:func:`identity_reason`): C06's answer and the
+fields it names, which the feedback API shows the facility.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import httpx
+import orjson
 from sqlalchemy import Engine, func, select, update
 
 from lienthong.profiles.validation import parse_dossier
@@ -62,14 +65,14 @@ async def deliver_due(engine: Engine, config: GatewayConfig, links: Links, *, li
         values: dict[str, object]
         faults = config.faults | frozenset(filter(None, row.faults.split(",")))
         try:
-            status = await _forward(
+            status, reason = await _forward(
                 config, faults, links, row.payload, row.transaction_id, row.received_at.isoformat()
             )
             values = {
                 "status": status,
                 "attempts": row.attempts + 1,
                 "done_at": config.clock.now(),
-                "last_error": "",
+                "last_error": reason,
             }
         except (httpx.HTTPError, ForwardError) as exc:
             attempts = row.attempts + 1
@@ -100,9 +103,10 @@ async def _forward(
     payload: bytes,
     transaction: str,
     received_at: str,
-) -> str:
+) -> tuple[str, str]:
+    """The forward's status and, for ``identity_rejected``, why (JSON)."""
     if "drops_forward" in faults:
-        return "delivered"
+        return "delivered", ""
     dossier, _ = parse_dossier(base64.b64decode(payload))
     if dossier is None or not dossier.tables.get("XML1"):
         raise ForwardError("the stored dossier has no XML1")
@@ -121,8 +125,9 @@ async def _forward(
     )
     if answer.status_code != 200:
         raise ForwardError(f"C06 answered HTTP {answer.status_code}")
-    if answer.json().get("result") != "match" and "forwards_unverified" not in faults:
-        return "identity_rejected"
+    verdict = answer.json()
+    if verdict.get("result") != "match" and "forwards_unverified" not in faults:
+        return "identity_rejected", identity_reason(verdict, summary)
     stored = await links.moh.post(
         "/internal/visits",
         headers=auth,
@@ -138,4 +143,46 @@ async def _forward(
     )
     if stored.status_code not in (200, 201):
         raise ForwardError(f"MoH store answered HTTP {stored.status_code}")
-    return "delivered"
+    return "delivered", ""
+
+
+IDENTITY_REQUIREMENT = "TRAFFIC-04"
+"""The identity a dossier carries is the one C06 verifies (the sender's duty)."""
+_C06_FIELDS = {"ho_ten": "HO_TEN", "ngay_sinh": "NGAY_SINH", "gioi_tinh": "GIOI_TINH"}
+_WHY = {
+    "unknown": "C06 knows no citizen with this personal ID number (unknown citizen)",
+    "deceased": "C06 records this citizen as deceased",
+    "cancelled": "C06 records this ID number as cancelled (re-issued): send the citizen's current number",
+}
+
+
+def identity_reason(verdict: dict[str, object], summary: dict[str, str]) -> str:
+    """Why C06 did not verify a dossier's identity, as JSON: C06's result and one error per field
+    (table, record, field, value, rule, requirement), in the shape of the journal's errors."""
+    result = str(verdict.get("result", ""))
+    mismatched = [str(name) for name in verdict.get("mismatched", []) or []]  # type: ignore[attr-defined]
+    cccd = summary.get("SO_CCCD", "")
+    if result == "mismatch" and mismatched:
+        errors = [
+            {
+                "table": "XML1",
+                "record": 1,
+                "field": _C06_FIELDS.get(name, name),
+                "value": summary.get(_C06_FIELDS.get(name, name), ""),
+                "rule": f"does not match C06's record of SO_CCCD {cccd} (identity mismatch)",
+                "requirement": IDENTITY_REQUIREMENT,
+            }
+            for name in mismatched
+        ]
+    else:
+        errors = [
+            {
+                "table": "XML1",
+                "record": 1,
+                "field": "SO_CCCD",
+                "value": cccd,
+                "rule": _WHY.get(result, f"C06 answered {result!r}"),
+                "requirement": IDENTITY_REQUIREMENT,
+            }
+        ]
+    return orjson.dumps({"c06": result, "mismatched": mismatched, "errors": errors}).decode()
