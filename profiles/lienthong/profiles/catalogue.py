@@ -77,7 +77,9 @@ def requirements() -> dict[str, Requirement]:
             duty_source=row.get("duty_source") or "",
         )
         if req.gateway_duty and (req.gateway_duty not in DUTIES or req.duty_mark not in MARKS):
-            raise ValueError(f"requirement {req.id}: gateway_duty {req.gateway_duty!r} / duty_mark {req.duty_mark!r}")
+            raise ValueError(
+                f"requirement {req.id}: gateway_duty {req.gateway_duty!r} / duty_mark {req.duty_mark!r}"
+            )
         if req.id in out:
             raise ValueError(f"requirement {req.id} is catalogued twice")
         out[req.id] = req

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
 from lienthong.profiles.samples import Tables
 
@@ -599,4 +599,9 @@ CHECKIN_DOCUMENT_MUTATIONS |= {"XML0-01": _tree_edit(_rename_root("TRANG_THAI_KC
 
 def mutated_requirements() -> frozenset[str]:
     """Every requirement some mutation of this catalogue breaks."""
-    return frozenset(MUTATIONS) | set(CHECKIN_MUTATIONS) | set(DOSSIER_MUTATIONS) | set(CHECKIN_DOCUMENT_MUTATIONS)
+    return (
+        frozenset(MUTATIONS)
+        | set(CHECKIN_MUTATIONS)
+        | set(DOSSIER_MUTATIONS)
+        | set(CHECKIN_DOCUMENT_MUTATIONS)
+    )

@@ -476,7 +476,9 @@ def checkins_of(tables: Tables) -> list[dict[str, str]]:
     if summary.get("MA_DOITUONG_KCB") == "2":
         return []
     first = next(iter(tables.get("XML3", [])), None)
-    base = {k: summary.get(k, "")[:8] if k.startswith("GT_THE") else summary.get(k, "") for k in _CHECKIN_FIELDS}
+    base = {
+        k: summary.get(k, "")[:8] if k.startswith("GT_THE") else summary.get(k, "") for k in _CHECKIN_FIELDS
+    }
     base["STT"] = "1"
     if first is not None:
         cost = {"MA_DICH_VU": first["MA_DICH_VU"], "TEN_DICH_VU": first.get("TEN_DICH_VU", "")}
