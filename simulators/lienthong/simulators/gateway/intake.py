@@ -316,18 +316,22 @@ def _judge_document(
                 False,
                 session,
             )
-    if not violations and sub.kind == "dossier" and needs_checkin(config, summary, faults):
-        if not checked_in(engine, facility, ma_lk):
-            violations = [
-                Violation(
-                    "XML0-06",
-                    "XML1",
-                    "MA_LK",
-                    ma_lk,
-                    "no check-in (XML0) was accepted for this MA_LK: a non-emergency visit is checked in "
-                    "right after its first cost, before its dossier",
-                )
-            ]
+    if (
+        not violations
+        and sub.kind == "dossier"
+        and needs_checkin(config, summary, faults)
+        and not checked_in(engine, facility, ma_lk)
+    ):
+        violations = [
+            Violation(
+                "XML0-06",
+                "XML1",
+                "MA_LK",
+                ma_lk,
+                "no check-in (XML0) was accepted for this MA_LK: a non-emergency visit is checked in "
+                "right after its first cost, before its dossier",
+            )
+        ]
     if violations:
         code = MALFORMED if any(v.requirement in _ENVELOPE_RULES for v in violations) else RULE_BROKEN
         return Outcome(
