@@ -126,6 +126,36 @@ FAULTS = {fault.name: fault for fault in _CATALOGUE}
 ACTORS = ("bhxh", "c06", "moh", "hospital")
 
 
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """A legal variation of an actor's behaviour: something the regulation also allows. The suite
+    must pass on every variant as on the plain simulator (DESIGN decision 4)."""
+
+    name: str
+    actor: str
+    summary: str
+
+
+class GatewayVariant:
+    """Conformant variants of the simulated BHXH gateway."""
+
+    ANSWERS_051 = Variant(
+        "answers_051", "bhxh", "the card look-up answers 051 (wrong card code) where 205 is also allowed"
+    )
+    OTHER_WORDING = Variant(
+        "other_wording", "bhxh", "refusals worded otherwise: Vietnamese only, no requirement IDs"
+    )
+    UNKNOWN_POPULATION = Variant(
+        "unknown_population",
+        "bhxh",
+        "knows none of lienthong's population (a real gateway without a patients file)",
+    )
+    SLOWER = Variant("slower", "bhxh", "answers each submission 0.1 s later, well within the limits")
+
+
+VARIANTS = {v.name: v for v in vars(GatewayVariant).values() if isinstance(v, Variant)}
+
+
 class UnknownFault(ValueError):
     """A fault name that is not in the catalogue for that actor."""
 

@@ -76,7 +76,10 @@ class Outcome:
     summary: dict[str, str] = field(default_factory=dict)
 
 
-def _rejection(violations: list[Violation]) -> str:
+def _rejection(violations: list[Violation], config: GatewayConfig | None = None) -> str:
+    if config is not None and "other_wording" in config.variants:
+        listed = "; ".join(f"bảng {v.table}, trường {v.field}: {v.rule}" for v in violations[:_SHOWN])
+        return f"Hồ sơ không hợp lệ ({len(violations)} lỗi): {listed}"
     shown = "; ".join(v.message() for v in violations[:_SHOWN])
     more = f"; and {len(violations) - _SHOWN} more" if len(violations) > _SHOWN else ""
     return f"Từ chối (rejected): {len(violations)} error(s): {shown}{more}"
@@ -337,12 +340,23 @@ def _judge_document(
                 "right after its first cost, before its dossier",
             )
         ]
-    if not violations and sub.kind == "dossier" and "refuses_resend" in faults and _seen(engine, facility, ma_lk):
+    if (
+        not violations
+        and sub.kind == "dossier"
+        and "refuses_resend" in faults
+        and _seen(engine, facility, ma_lk)
+    ):
         violations = [Violation("KEY-01", "XML1", "MA_LK", ma_lk, "was received before")]
     if violations:
         code = MALFORMED if any(v.requirement in _ENVELOPE_RULES for v in violations) else RULE_BROKEN
         return Outcome(
-            code, _rejection(violations), document, ma_lk, signature_ok, session, violations=violations
+            code,
+            _rejection(violations, config),
+            document,
+            ma_lk,
+            signature_ok,
+            session,
+            violations=violations,
         )
     return Outcome(
         OK, "Tiếp nhận thành công (accepted)", document, ma_lk, signature_ok, session, summary=summary

@@ -70,6 +70,8 @@ def lookup(
     ) and "lookup_skips_token" not in faults:
         return _answer("401", "token, id_token, username and password (MD5) must name a live session")
     problem = _format_problem(body)
+    if problem and problem.startswith("maThe") and "answers_051" in config.variants:
+        return _answer("051", f"{RESULTS['051']}: {problem}")
     if problem:
         return _answer("205", f"{RESULTS['205']}: {problem}")
     answer = _judge(engine, config, register, session, body, faults)
@@ -148,7 +150,9 @@ def _card_fields(card: Card) -> dict[str, Any]:
     }
 
 
-def _histories(engine: Engine, card: Card, asked: str, faults: frozenset[str] = frozenset()) -> dict[str, Any]:
+def _histories(
+    engine: Engine, card: Card, asked: str, faults: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     chosen = select(episodes.c.ma_lk, episodes.c.facility, episodes.c.summary, episodes.c.versions)
     if "history_all_patients" not in faults:
         chosen = chosen.where(episodes.c.ma_the == card.code)
