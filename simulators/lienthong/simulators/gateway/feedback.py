@@ -20,6 +20,7 @@ import orjson
 from sqlalchemy import Engine, select
 
 from lienthong.simulators.clock import VN_TZ, vn_stamp
+from lienthong.simulators.faults import BhxhFault
 from lienthong.simulators.gateway.config import GatewayConfig
 from lienthong.simulators.gateway.schema import outbox, submissions
 from lienthong.simulators.gateway.sessions import current_session
@@ -46,7 +47,7 @@ def feedback(
         headers.get("accesstoken", ""),
         headers.get("tokenid", ""),
         now=now,
-        accept_expired="accepts_expired_token" in faults,
+        accept_expired=BhxhFault.ACCEPTS_EXPIRED_TOKEN in faults,
     )
     if session is None or headers.get("passwordhash", "").upper() != session.password_md5:
         return {

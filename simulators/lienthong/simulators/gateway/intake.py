@@ -17,7 +17,7 @@ from lienthong.profiles import validate_checkin, validate_dossier, xml130
 from lienthong.profiles.base64_strict import b64decode_strict
 from lienthong.profiles.validation import Violation, parse_document
 from lienthong.simulators.clock import vn_stamp
-from lienthong.simulators.faults import ignores_fault
+from lienthong.simulators.faults import BhxhFault, ignores_fault
 from lienthong.simulators.gateway.config import GatewayConfig
 from lienthong.simulators.gateway.faults import FORWARD_FAULTS
 from lienthong.simulators.gateway.journal import Entry, GroupCommit, write_entries
@@ -121,7 +121,7 @@ def journal_entry(
     """What the journal keeps of a judged submission, and its transaction id (maGiaoDich)."""
     transaction = (
         "GD00000000000000000001"
-        if "reuses_transaction_id" in faults
+        if BhxhFault.REUSES_TRANSACTION_ID in faults
         else ("GD" + secrets.token_hex(10).upper())  # 80 random bits; uuid4 cost 7x more
     )
     fields = sub.fields
@@ -166,8 +166,10 @@ def journal_entry(
 
 def answer(outcome: Outcome, transaction: str, now: datetime, faults: frozenset[str]) -> dict[str, str]:
     """The immediate answer to a journaled submission."""
-    code = WRONG_SUCCESS_CODE if outcome.code == OK and "wrong_success_code" in faults else outcome.code
-    stamp = now.strftime("%Y%m%d%H%M%S") if "answer_time_utc" in faults else vn_stamp(now)
+    code = (
+        WRONG_SUCCESS_CODE if outcome.code == OK and BhxhFault.WRONG_SUCCESS_CODE in faults else outcome.code
+    )
+    stamp = now.strftime("%Y%m%d%H%M%S") if BhxhFault.ANSWER_TIME_UTC in faults else vn_stamp(now)
     return {
         "maKetQua": code,
         "maGiaoDich": transaction,
@@ -208,9 +210,13 @@ def _judge(
 ) -> Outcome:
     raw = sub.fields.get("fileHSBase64", "").encode("utf-8", "replace")
     session = current_session(
-        engine, sub.access_token, sub.id_token, now=now, accept_expired="accepts_expired_token" in faults
+        engine,
+        sub.access_token,
+        sub.id_token,
+        now=now,
+        accept_expired=BhxhFault.ACCEPTS_EXPIRED_TOKEN in faults,
     )
-    if session is None and "skips_token_check" not in faults:
+    if session is None and BhxhFault.SKIPS_TOKEN_CHECK not in faults:
         return Outcome(
             UNAUTHENTICATED,
             "Chưa xác thực (unauthenticated): headers accessToken and "
@@ -221,7 +227,7 @@ def _judge(
         session is not None
         and sub.password_hash
         and sub.password_hash.upper() != session.password_md5
-        and "ignores_password_hash" not in faults
+        and BhxhFault.IGNORES_PASSWORD_HASH not in faults
     ):
         return Outcome(
             UNAUTHENTICATED,
@@ -238,7 +244,7 @@ def _judge(
             session=session,
         )
     facility = sub.fields.get("maCSKCB", "")
-    if session is not None and facility != session.facility and "no_facility_check" not in faults:
+    if session is not None and facility != session.facility and BhxhFault.NO_FACILITY_CHECK not in faults:
         return Outcome(
             FORBIDDEN,
             f"Không có quyền (unauthorised): maCSKCB {facility!r} is not the "
@@ -246,11 +252,11 @@ def _judge(
             raw,
             session=session,
         )
-    if "accepts_malformed" in faults:
+    if BhxhFault.ACCEPTS_MALFORMED in faults:
         return Outcome(OK, "Tiếp nhận thành công (accepted)", raw, session=session)
     expected = xml130.LOAIHOSO_CHECKIN if sub.kind == "checkin" else xml130.LOAIHOSO_DOSSIER
     given = sub.fields.get("loaiHoSo", "")
-    if given != expected and "ignores_loaihoso" not in faults:
+    if given != expected and BhxhFault.IGNORES_LOAIHOSO not in faults:
         return Outcome(
             MALFORMED,
             f"Từ chối (rejected): field loaiHoSo = {given!r}: must be {expected} for {sub.endpoint} [API-08]",
@@ -315,7 +321,7 @@ def _judge_document(
     if not parse_failed and config.require_signature:
         problem = None if verified else signature_problem(document, certs, root=root)
         signature_ok = problem is None
-        if problem and "signature_not_checked" not in faults:
+        if problem and BhxhFault.SIGNATURE_NOT_CHECKED not in faults:
             return Outcome(
                 BAD_SIGNATURE,
                 f"Ký sai, file gốc có thể đã bị chỉnh sửa (bad signature): {problem} [SIG-02]",
@@ -343,7 +349,7 @@ def _judge_document(
     if (
         not violations
         and sub.kind == "dossier"
-        and "refuses_resend" in faults
+        and BhxhFault.REFUSES_RESEND in faults
         and _seen(engine, facility, ma_lk)
     ):
         violations = [Violation("KEY-01", "XML1", "MA_LK", ma_lk, "was received before")]
