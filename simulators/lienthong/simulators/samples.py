@@ -166,9 +166,12 @@ class FacilitySamples:
         return vn_now(self.clock).date()
 
     def _ended(self) -> datetime:
-        return self.clock.now() - timedelta(hours=2)
+        """Samples end at 11:30 on this moment's day: 14 hours back, that is always in the past."""
+        return self.clock.now() - timedelta(hours=14)
 
-    def episode(self, number: int, *, variant: int = 0, holder: CardHolder | None = None) -> Tables:
+    def episode(
+        self, number: int, *, variant: int = 0, holder: CardHolder | None = None, version: str = "qd3176"
+    ) -> Tables:
         """A valid episode (``profiles.samples.episode``) of this facility that ended two hours
         ago, for ``holder`` or else for citizen ``number`` of the population."""
         # Without a holder: a citizen of the population, the card valid for the visit's year.
@@ -184,6 +187,7 @@ class FacilitySamples:
             ended=vn_stamp(ended, "%Y%m%d"),
             holder=holder_fields(person),
             variant=variant,
+            version=version,
         )
 
     def checkins(self, tables: Tables) -> list[bytes]:
@@ -224,11 +228,6 @@ class FacilitySamples:
 
     def unknown_cccd(self) -> str:
         return "001099999999"
-
-    def card(self, index: int) -> dict[str, str]:
-        """Card lookup fields of citizen ``index`` as the HIS reads them off the card."""
-        person = citizen(self.seed, index)
-        return {"maThe": person.bhyt, "hoTen": person.name, "ngaySinh": person.dob.strftime("%d/%m/%Y")}
 
     @property
     def staff(self) -> tuple[str, str] | None:

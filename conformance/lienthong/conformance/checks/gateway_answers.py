@@ -11,6 +11,7 @@ from lienthong.conformance.gateway_api import (
     ANSWER_FIELDS,
     check_in,
     open_session,
+    profile_of,
     send,
     send_episode,
     submit,
@@ -73,7 +74,7 @@ async def other_facility_account_cannot_submit(ctx: ServerContext) -> None:
         raise Skipped("needs a second facility's account on the target (a second --account)")
     client = ctx.client("bhxh")
     theirs = await open_session(client, ctx.other)
-    tables = ctx.samples.episode(secrets.randbelow(10**7))
+    tables = ctx.samples.episode(secrets.randbelow(10**7), version=profile_of(ctx.regulation))
     mine = {"maCSKCB": ctx.samples.facility, "maTinh": ctx.samples.province}
     for kind, document in (
         ("checkin", ctx.samples.checkins(tables)[0]),
@@ -96,7 +97,8 @@ async def accepted_submissions_kept(ctx: ServerContext) -> None:
     session = await open_session(client, ctx.samples)
     ids = []
     for number in (secrets.randbelow(10**7), secrets.randbelow(10**7)):
-        answer = await send_episode(client, session, ctx.samples, ctx.samples.episode(number), ctx.regulation)
+        tables = ctx.samples.episode(number, version=profile_of(ctx.regulation))
+        answer = await send_episode(client, session, ctx.samples, tables, ctx.regulation)
         ids.append(answer.body.get("maGiaoDich"))
     if not all(ids) or ids[0] == ids[1]:
         raise CheckFailed(
@@ -111,7 +113,7 @@ async def loaihoso_must_match_endpoint(ctx: ServerContext) -> None:
     name loaiHoSo."""
     client = ctx.client("bhxh")
     session = await open_session(client, ctx.samples)
-    tables = ctx.samples.episode(secrets.randbelow(10**7))
+    tables = ctx.samples.episode(secrets.randbelow(10**7), version=profile_of(ctx.regulation))
     await check_in(client, session, ctx.samples, tables, ctx.regulation)
     answer = await send(
         client,

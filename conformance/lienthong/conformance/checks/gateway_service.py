@@ -15,7 +15,15 @@ from lienthong.conformance.checks._book import encounters, read_book
 from lienthong.conformance.checks._lookup import FOUND, folded, history, known_patients, lookup, lookup_found
 from lienthong.conformance.context import ServerContext, Tables, lookup_fields
 from lienthong.conformance.failures import CheckFailed, CheckWarned, Omitted, Skipped
-from lienthong.conformance.gateway_api import Answer, open_session, send, send_episode, submit, take_token
+from lienthong.conformance.gateway_api import (
+    Answer,
+    open_session,
+    profile_of,
+    send,
+    send_episode,
+    submit,
+    take_token,
+)
 from lienthong.conformance.registry import check
 
 ANSWER_BUDGET = 2.0
@@ -114,7 +122,9 @@ async def card_lookup_answers_for_the_card_asked(ctx: ServerContext) -> None:
     session = await open_session(client, ctx.samples)
     other_visit = None
     if len(patients) == 2:  # a visit of someone else, which must not show in the first one's history
-        tables = ctx.samples.episode(secrets.randbelow(10**7), holder=patients[1])
+        tables = ctx.samples.episode(
+            secrets.randbelow(10**7), version=profile_of(ctx.regulation), holder=patients[1]
+        )
         await send_episode(client, session, ctx.samples, tables, ctx.regulation)
         other_visit = tables["XML1"][0]["MA_LK"]
     asked = lookup_fields(patients[0])

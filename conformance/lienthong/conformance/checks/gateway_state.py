@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from lienthong.conformance.checks._lookup import FOUND, history, known_patients, lookup, lookup_found
 from lienthong.conformance.context import Patient, ServerContext, Tables, lookup_fields
 from lienthong.conformance.failures import CheckFailed, CheckWarned, Skipped
-from lienthong.conformance.gateway_api import Session, check_in, open_session, send, send_episode
+from lienthong.conformance.gateway_api import Session, check_in, open_session, profile_of, send, send_episode
 from lienthong.conformance.registry import check
 
 HISTORY_VISITS = 10
@@ -49,7 +49,9 @@ async def acknowledged_visits_in_history(ctx: ServerContext) -> None:
     holders: dict[str, Patient] = {}
     for number in range(HISTORY_VISITS):
         patient = patients[number % len(patients)]
-        tables = ctx.samples.episode(secrets.randbelow(10**7), holder=patient)
+        tables = ctx.samples.episode(
+            secrets.randbelow(10**7), version=profile_of(ctx.regulation), holder=patient
+        )
         await send_episode(client, session, ctx.samples, tables, ctx.regulation)
         wanted.setdefault(patient.bhyt, set()).add(_ma_lk(tables))
         holders[patient.bhyt] = patient
@@ -70,7 +72,7 @@ async def resend_replaces(ctx: ServerContext) -> None:
     holder = known_patients(ctx)[0] if ctx.samples.patients else None
     client = ctx.client("bhxh")
     session = await open_session(client, ctx.samples)
-    tables = ctx.samples.episode(secrets.randbelow(10**7), holder=holder)
+    tables = ctx.samples.episode(secrets.randbelow(10**7), version=profile_of(ctx.regulation), holder=holder)
     summary = tables["XML1"][0]
     paid, summary["NGAY_TTOAN"] = summary.get("NGAY_TTOAN", ""), ""
     await send_episode(client, session, ctx.samples, tables, ctx.regulation)
@@ -150,7 +152,7 @@ async def oversized_body_refused(ctx: ServerContext) -> None:
         raise Skipped("no facility signing key was given (--key/--cert)")
     client = ctx.client("bhxh")
     session = await open_session(client, ctx.samples)
-    tables = ctx.samples.episode(secrets.randbelow(10**7))
+    tables = ctx.samples.episode(secrets.randbelow(10**7), version=profile_of(ctx.regulation))
     await check_in(client, session, ctx.samples, tables, ctx.regulation)
     # The dossier is valid; the body carries one more JSON member, of max_body bytes: a gateway
     # without a limit reads it all and accepts.
@@ -164,7 +166,7 @@ async def oversized_body_refused(ctx: ServerContext) -> None:
         regulation=ctx.regulation,
         overrides=padding,
     )
-    after = ctx.samples.episode(secrets.randbelow(10**7))
+    after = ctx.samples.episode(secrets.randbelow(10**7), version=profile_of(ctx.regulation))
     fine = await send(
         client,
         session,
