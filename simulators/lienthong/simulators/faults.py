@@ -257,6 +257,12 @@ class GatewayVariant:
         "knows none of lienthong's population (a real gateway without a patients file)",
     )
     SLOWER = Variant("slower", "bhxh", "answers each submission 0.1 s later, well within the limits")
+    FLAGS_TOTALS_LATER = Variant(
+        "flags_totals_later",
+        "bhxh",
+        "accepts a dossier whose totals disagree with its detail rows, and flags it in the feedback "
+        "(TT 12/2026 Đ9 k2 allows 48 h for that feedback)",
+    )
 
 
 VARIANTS = {v.name: v for v in vars(GatewayVariant).values() if isinstance(v, Variant)}

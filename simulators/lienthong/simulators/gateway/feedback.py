@@ -91,7 +91,8 @@ def feedback(
 
 
 def _result(row: Any) -> dict[str, Any]:
-    state = "rejected" if row.result_code != "200" else (row.forward or "accepted")
+    flagged = row.result_code == "200" and row.errors not in ("", "[]", None)  # accepted, flagged later
+    state = "rejected" if row.result_code != "200" or flagged else (row.forward or "accepted")
     return {
         "maGiaoDich": row.transaction_id,
         "maLK": row.ma_lk,

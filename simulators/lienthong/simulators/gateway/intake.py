@@ -33,6 +33,9 @@ OK, MALFORMED, RULE_BROKEN, UNAUTHENTICATED, FORBIDDEN, BAD_SIGNATURE = (
     "403",
     "125",
 )
+FLAGGED_LATER = frozenset({"XML1-09", "XML1-10", "XML1-11"})
+"""Totals that disagree with the detail rows: the ``flags_totals_later`` variant accepts them and
+flags them in the feedback."""
 _ENVELOPE_RULES = {"ENV-01", "ENV-02", "ENV-03", "ENV-04", "XML0-01"}
 WRONG_SUCCESS_CODE = "00"
 """What the ``wrong_success_code`` fault answers instead of 200."""
@@ -353,6 +356,14 @@ def _judge_document(
         and _seen(engine, facility, ma_lk)
     ):
         violations = [Violation("KEY-01", "XML1", "MA_LK", ma_lk, "was received before")]
+    if (
+        violations
+        and "flags_totals_later" in config.variants
+        and {v.requirement for v in violations} <= FLAGGED_LATER
+    ):
+        return Outcome(  # accepted now; the feedback lists the errors (TT 12/2026 Đ9 k2: within 48 h)
+            OK, "Tiếp nhận thành công (accepted)", document, ma_lk, signature_ok, session, violations, summary
+        )
     if violations:
         code = MALFORMED if any(v.requirement in _ENVELOPE_RULES for v in violations) else RULE_BROKEN
         return Outcome(
