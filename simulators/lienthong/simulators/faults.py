@@ -106,6 +106,9 @@ class BhxhFault:
     IGNORES_PASSWORD_HASH = Fault(
         "ignores_password_hash", "bhxh", "accepts submissions whatever the passwordHash header says"
     )
+    FEEDBACK_ANY_FACILITY = Fault(
+        "feedback_any_facility", "bhxh", "the feedback API shows any facility's results to any session"
+    )
     NO_BODY_LIMIT = Fault("no_body_limit", "bhxh", "takes a request body of any size")
 
 

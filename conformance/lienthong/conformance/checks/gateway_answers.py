@@ -5,10 +5,12 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta, timezone
 
+from lienthong.conformance.checks.gateway_rules import FEEDBACK_PATH
 from lienthong.conformance.context import ServerContext
 from lienthong.conformance.failures import CheckFailed, CheckWarned, Skipped
 from lienthong.conformance.gateway_api import (
     ANSWER_FIELDS,
+    answer_of,
     check_in,
     open_session,
     profile_of,
@@ -69,7 +71,8 @@ async def answers_carry_receipt_fields(ctx: ServerContext) -> None:
 @check(verifies=["API-05"], actor="bhxh", direction="server", fault="bhxh:no_facility_check")
 async def other_facility_account_cannot_submit(ctx: ServerContext) -> None:
     """A second facility's own account cannot send a visit of the first facility (its check-in
-    and dossier under the first facility's maCSKCB are refused)."""
+    and dossier under the first facility's maCSKCB are refused), nor read the first facility's
+    results where the target offers a feedback API."""
     if ctx.other is None:
         raise Skipped("needs a second facility's account on the target (a second --account)")
     client = ctx.client("bhxh")
@@ -88,6 +91,18 @@ async def other_facility_account_cannot_submit(ctx: ServerContext) -> None:
                 f"facility {ctx.other.facility}'s account sent a {kind} of {ctx.samples.facility} "
                 f"and it was accepted ({answer.describe()})"
             )
+    mine_session = await open_session(client, ctx.samples)
+    sent = await send_episode(client, mine_session, ctx.samples, tables, ctx.regulation)
+    transaction = str(sent.body.get("maGiaoDich", ""))
+    read = answer_of(
+        await client.get(FEEDBACK_PATH, headers=theirs.headers(), params={"maGiaoDich": transaction})
+    )
+    shown = read.body.get("dsKetQua") if read.status == 200 else None
+    if isinstance(shown, list) and shown:
+        raise CheckFailed(
+            f"facility {ctx.other.facility}'s account read {len(shown)} result(s) of "
+            f"{ctx.samples.facility}'s submission {transaction} from {FEEDBACK_PATH}"
+        )
 
 
 @check(verifies=["API-07"], actor="bhxh", direction="server", fault="bhxh:reuses_transaction_id")

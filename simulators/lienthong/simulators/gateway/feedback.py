@@ -59,10 +59,11 @@ def feedback(
     select_rows = (
         select(submissions, outbox.c.status.label("forward"))
         .outerjoin(outbox, outbox.c.submission_id == submissions.c.id)
-        .where(submissions.c.session_facility == session.facility)
         .order_by(submissions.c.id)
         .limit(_LIMIT)
     )
+    if BhxhFault.FEEDBACK_ANY_FACILITY not in faults:
+        select_rows = select_rows.where(submissions.c.session_facility == session.facility)
     if query.get("maGiaoDich"):
         select_rows = select_rows.where(submissions.c.transaction_id == query["maGiaoDich"])
     elif query.get("maLK"):
