@@ -33,9 +33,6 @@ from lienthong.profiles.samples import VARIANTS, checkins_of
 FEEDBACK_PATH = "/api/lienthong/ketQuaHoSo"
 """lienthong's feedback API (the portal shows per-record results but publishes no API for them)."""
 NO_CHECKIN = mutations.NO_CHECKIN
-_ENVELOPE_ONLY = frozenset({"ENV-05"})
-"""Rules the validator cannot see in the document alone (the envelope's facility against the
-request's maCSKCB)."""
 
 
 def fault_of(req_id: str) -> str:
@@ -72,7 +69,7 @@ def _fields_broken(document: bytes, kind: str, profile: str, req_id: str) -> tup
         else validate_dossier(document, profile)[1]
     )
     mine = [v for v in problems if v.requirement == req_id]
-    if not mine and req_id not in _ENVELOPE_ONLY:
+    if not mine:
         return None
     return tuple(sorted({v.field for v in mine if not v.field.startswith("(")}))
 
