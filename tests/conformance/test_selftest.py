@@ -157,7 +157,6 @@ ALSO_CAUGHT = {
     "tampered_after_signing": "sent_documents_signed",
     "drops_visits": "visit_reaches_book",
     "server_error": "answers_carry_receipt_fields",
-    "wrong_success_code": "answers_carry_receipt_fields",
     "hangs_after_commit": "submission_answered_promptly",
     "history_duplicates": "resend_replaces",
     "history_all_patients": "card_lookup_answers_for_the_card_asked",

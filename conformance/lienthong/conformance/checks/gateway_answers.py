@@ -31,10 +31,10 @@ def _received_at(value: object) -> datetime:
         raise CheckFailed(f"thoiGianTiepNhan = {value!r} is not yyyyMMddHHmmss") from None
 
 
-@check(verifies=["API-04"], actor="bhxh", direction="server", fault="bhxh:answer_time_utc")
+@check(verifies=["API-04"], actor="bhxh", direction="server", fault="bhxh:wrong_success_code")
 async def answers_carry_receipt_fields(ctx: ServerContext) -> None:
     """Accepted and rejected submissions both answer maKetQua, maGiaoDich, thoiGianTiepNhan
-    (Vietnam time) and thongDiep."""
+    (yyyyMMddHHmmss) and thongDiep; an accepted one maKetQua 200 and its own maGiaoDich."""
     session = await open_session(ctx.client("bhxh"), ctx.samples)
     accepted = await submit(
         ctx.client("bhxh"),
@@ -60,11 +60,28 @@ async def answers_carry_receipt_fields(ctx: ServerContext) -> None:
         raise CheckFailed(f"a valid signed check-in was not accepted: {accepted}")
     if not accepted.get("maGiaoDich"):
         raise CheckFailed("an accepted check-in got an empty maGiaoDich")
-    drift = abs(_received_at(accepted["thoiGianTiepNhan"]) - datetime.now(VN))
+    _received_at(accepted["thoiGianTiepNhan"])
+
+
+@check(verifies=["API-11"], actor="bhxh", direction="server", fault="bhxh:answer_time_utc")
+async def receipt_time_is_vietnam_time(ctx: ServerContext) -> None:
+    """thoiGianTiepNhan of an accepted check-in is Vietnam local time (UTC+7), within 15 minutes
+    of now."""
+    session = await open_session(ctx.client("bhxh"), ctx.samples)
+    accepted = await submit(
+        ctx.client("bhxh"),
+        session,
+        ctx.samples,
+        kind="checkin",
+        document=ctx.samples.checkin(38),
+        regulation=ctx.regulation,
+    )
+    if accepted.get("maKetQua") != "200":
+        raise CheckFailed(f"a valid signed check-in was not accepted: {accepted}")
+    drift = abs(_received_at(accepted.get("thoiGianTiepNhan")) - datetime.now(VN))
     if drift > CLOCK_TOLERANCE:
         raise CheckFailed(
-            f"thoiGianTiepNhan = {accepted['thoiGianTiepNhan']} is {drift} away from Vietnam "
-            f"time now (UTC+7); answers must be in Vietnam local time"
+            f"thoiGianTiepNhan = {accepted['thoiGianTiepNhan']} is {drift} away from Vietnam time now (UTC+7)"
         )
 
 
