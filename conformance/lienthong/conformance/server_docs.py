@@ -46,7 +46,6 @@ emergencies (MA_DOITUONG_KCB 2) need no check-in. Every generated rule check sen
 submission and then its unmutated twin, which must be accepted.
 
 **Gateway duties** (what the BHXH gateway must do about a breach of a rule):
-
 """
 
 
