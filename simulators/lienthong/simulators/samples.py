@@ -87,6 +87,10 @@ class FacilitySamples:
     population: int = 1_000_000
     known: int = 0
     """Citizens 0..known-1 are card holders the gateway knows (its card register); 0: none."""
+    given_patients: Sequence[CardHolder] | None = None
+    """Card holders a real target knows (the patients file); replaces the population's."""
+    given_staff: tuple[str, str] | None = None
+    """(name, CCCD) of a look-up staff member a real target knows; replaces the simulated one."""
     _arrived: datetime | None = None
 
     @property
@@ -151,9 +155,11 @@ class FacilitySamples:
         return self._sign(document, signed)
 
     @cached_property
-    def patients(self) -> Sequence[Patient]:
-        """Citizens the gateway's card register holds: those whose card answers 000 today, then
-        those whose card has expired (010)."""
+    def patients(self) -> Sequence[CardHolder]:
+        """The given card holders, else citizens the gateway's card register holds: those whose card
+        answers 000 today, then those whose card has expired (010)."""
+        if self.given_patients is not None:
+            return list(self.given_patients)
         if not self.known:
             return []
         today = self.today()
@@ -232,6 +238,8 @@ class FacilitySamples:
     @property
     def staff(self) -> tuple[str, str] | None:
         """(name, CCCD) of the facility's staff member registered for card lookups."""
+        if self.given_staff is not None:
+            return self.given_staff
         return staff_of(self.account.code)
 
 
