@@ -37,9 +37,9 @@ def known_patients(
 
     chosen = [p for p in ctx.samples.patients if ok(p)]
     if len(chosen) < count:
-        what = "valid" if valid else "expired (gt_the_den before today)"
+        what = "valid card" if valid else "card past its gt_the_den"
         raise Skipped(
-            f"needs {count} card holder(s) with a {what} card that the target knows; this run has "
+            f"needs {count} card holder(s) with a {what} that the target knows; this run has "
             f"{len(chosen)} (give them in a patients file: cccd,bhyt,name,dob,sex,...)"
         )
     return chosen[: max(count, at_most)]
