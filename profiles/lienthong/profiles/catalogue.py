@@ -18,6 +18,12 @@ MARKS = {"V": "verified", "S": "secondary", "I": "inferred"}
 CATALOGUE_REVISION = "2026.12"
 """Revision of the requirement catalogue, raised by hand when its meaning changes; the version
 printed (``catalogue_version``) adds a hash of requirements.csv, so any edit shows."""
+DUTIES = {
+    "refuse": "the gateway refuses a submission that breaks it (maKetQua other than 200)",
+    "flag": "the gateway may accept it, but flags the record in its feedback later",
+    "serve": "the gateway's own behaviour, checked by calling its API",
+    "sender_only": "only a judge of the sender's traffic can see it; the gateway has no duty",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +46,12 @@ class Requirement:
     """The title in Vietnamese (empty where the catalogue has none yet)."""
     text_vi: str = ""
     """The requirement in Vietnamese, in the regulation's words where it quotes them."""
+    gateway_duty: str = ""
+    """What the BHXH gateway must do about a breach (``DUTIES``); empty: not a gateway rule."""
+    duty_mark: str = ""
+    """Verification mark of the duty itself (a rule can be verified while the gateway's duty to
+    enforce it is only inferred: the portal's own rule catalogue is not public)."""
+    duty_source: str = ""
 
     @property
     def mark_label(self) -> str:
@@ -54,6 +66,11 @@ class Requirement:
     def local_text(self) -> str:
         """The requirement text in the current language."""
         return pick(self.text, self.text_vi)
+
+    @property
+    def duty_is_firm(self) -> bool:
+        """Whether the gateway can fail on this duty: a SHALL whose duty is [V] or [S]."""
+        return self.level == "SHALL" and self.duty_mark in ("V", "S")
 
 
 class UnknownRequirement(KeyError):
@@ -77,11 +94,23 @@ def requirements() -> dict[str, Requirement]:
             not_tested_reason=row.get("not_tested_reason") or "",
             title_vi=row.get("title_vi") or "",
             text_vi=row.get("requirement_vi") or "",
+            gateway_duty=row.get("gateway_duty") or "",
+            duty_mark=row.get("duty_mark") or "",
+            duty_source=row.get("duty_source") or "",
         )
+        if req.gateway_duty and (req.gateway_duty not in DUTIES or req.duty_mark not in MARKS):
+            raise ValueError(
+                f"requirement {req.id}: gateway_duty {req.gateway_duty!r} / duty_mark {req.duty_mark!r}"
+            )
         if req.id in out:
             raise ValueError(f"requirement {req.id} is catalogued twice")
         out[req.id] = req
     return out
+
+
+def gateway_duties(duty: str) -> list[Requirement]:
+    """The requirements whose gateway duty is ``duty`` (``refuse``, ``flag``...), in catalogue order."""
+    return [req for req in requirements().values() if req.gateway_duty == duty]
 
 
 def requirement(req_id: str) -> Requirement:

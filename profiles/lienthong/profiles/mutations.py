@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from lienthong.profiles.samples import Tables
 
@@ -52,7 +54,10 @@ def _plus(value: str, amount: str = "1") -> str:
 def apply(tables: Tables, req: str) -> Tables | None:
     """A copy of ``tables`` breaking only requirement ``req``, or None if this dossier cannot."""
     out = copy.deepcopy(tables)
-    return out if MUTATIONS[req](out) else None
+    try:
+        return out if MUTATIONS[req](out) else None
+    except (KeyError, IndexError, ValueError, ArithmeticError):  # the dossier lacks what it needs
+        return None
 
 
 @mutation("XML1-01")
@@ -472,3 +477,277 @@ def _xml14_issued(t: Tables) -> bool:
     day = int(slip["NGAY_VAO"][6:8]) - 1
     slip["NGAY_CT"] = slip["NGAY_VAO"][:6] + f"{day:02d}"
     return True
+
+
+# --- Check-in records (XML0): each breaks exactly one rule of a valid check-in record ----------
+
+RecordMutation = Callable[[dict[str, str]], bool]
+CHECKIN_MUTATIONS: dict[str, RecordMutation] = {}
+
+
+def checkin_mutation(req: str) -> Callable[[RecordMutation], RecordMutation]:
+    def wrap(fn: RecordMutation) -> RecordMutation:
+        CHECKIN_MUTATIONS[req] = fn
+        return fn
+
+    return wrap
+
+
+def apply_checkin(record: dict[str, str], req: str) -> dict[str, str] | None:
+    """A copy of check-in ``record`` breaking only ``req``, or None if this record cannot."""
+    out = dict(record)
+    return out if CHECKIN_MUTATIONS[req](out) else None
+
+
+@checkin_mutation("XML0-02")
+def _checkin_size(r: dict[str, str]) -> bool:
+    if not r.get("MA_DICH_VU"):
+        return False
+    r["MA_DICH_VU"] = "X" * 51
+    return True
+
+
+@checkin_mutation("XML0-03")
+def _checkin_required(r: dict[str, str]) -> bool:
+    r["MA_BN"] = ""
+    return True
+
+
+@checkin_mutation("XML0-04")
+def _checkin_two_costs(r: dict[str, str]) -> bool:
+    if not r.get("MA_DICH_VU") or r.get("MA_THUOC"):
+        return False
+    r |= {"MA_THUOC": "40.100", "TEN_THUOC": "Paracetamol"}
+    return True
+
+
+@checkin_mutation("XML0-05")
+def _checkin_admission(r: dict[str, str]) -> bool:
+    arrived = r["NGAY_VAO"]
+    hour = int(arrived[8:10])
+    if hour == 0:
+        return False
+    r["NGAY_VAO_NOI_TRU"] = arrived[:8] + f"{hour - 1:02d}" + arrived[10:]
+    r["LY_DO_VNT"] = "Theo dõi"
+    return True
+
+
+# --- Documents: each breaks exactly one envelope rule of a valid, not yet signed document -------
+
+DocumentMutation = Callable[[bytes], bytes]
+DOSSIER_MUTATIONS: dict[str, DocumentMutation] = {}
+CHECKIN_DOCUMENT_MUTATIONS: dict[str, DocumentMutation] = {}
+
+
+def _tree_edit(edit: Callable[[Any], None]) -> DocumentMutation:
+    def mutate(document: bytes) -> bytes:
+        from lxml import etree
+
+        root = etree.fromstring(document)
+        edit(root)
+        return b'<?xml version="1.0" encoding="utf-8"?>\r\n' + etree.tostring(root, encoding="utf-8")
+
+    return mutate
+
+
+def _rename_root(tag: str) -> Callable[[Any], None]:
+    def edit(root: Any) -> None:
+        root.tag = tag
+
+    return edit
+
+
+def _filehoso(root: Any, kind: str) -> Any:
+    for filehoso in root.iter("FILEHOSO"):
+        if filehoso.findtext("LOAIHOSO") == kind:
+            return filehoso
+    return next(iter(root.iter("FILEHOSO")))
+
+
+def _extra_file(kind: str, content: str | None) -> Callable[[Any], None]:
+    """Add a FILEHOSO (a copy of XML2's, so no table goes missing) of LOAIHOSO ``kind``, its
+    NOIDUNGFILE replaced by ``content`` when given."""
+
+    def edit(root: Any) -> None:
+        extra = copy.deepcopy(_filehoso(root, "XML2"))
+        extra.find("LOAIHOSO").text = kind
+        if content is not None:
+            extra.find("NOIDUNGFILE").text = content
+        _filehoso(root, "XML2").addnext(extra)
+
+    return edit
+
+
+def _two_hoso(root: Any) -> None:
+    hoso = next(iter(root.iter("HOSO")))
+    hoso.addnext(copy.deepcopy(hoso))
+    count = root.find("THONGTINHOSO/SOLUONGHOSO")
+    if count is not None:
+        count.text = "2"
+
+
+def _other_facility(root: Any) -> None:
+    unit = root.find("THONGTINDONVI/MACSKCB")
+    unit.text = (unit.text or "01")[:2] + ("999" if (unit.text or "")[2:] != "999" else "998")
+
+
+DOSSIER_MUTATIONS |= {
+    "ENV-01": _tree_edit(_rename_root("HOSO_GIAMDINH")),
+    "ENV-02": _tree_edit(_extra_file("XML99", None)),
+    "ENV-03": _tree_edit(_extra_file("XML5", "đây-không-phải-base64!")),
+    "ENV-04": _tree_edit(_two_hoso),
+    "ENV-05": _tree_edit(_other_facility),
+}
+CHECKIN_DOCUMENT_MUTATIONS |= {"XML0-01": _tree_edit(_rename_root("TRANG_THAI_KCB_LIST"))}
+
+
+def mutated_requirements() -> frozenset[str]:
+    """Every requirement some mutation of this catalogue breaks."""
+    return (
+        frozenset(MUTATIONS)
+        | set(CHECKIN_MUTATIONS)
+        | set(DOSSIER_MUTATIONS)
+        | set(CHECKIN_DOCUMENT_MUTATIONS)
+    )
+
+
+NO_CHECKIN = "XML0-06"
+"""Broken by leaving the check-in out, not by a mutation."""
+UNSENDABLE = {
+    "CODE-02": "its only breach, a visit type of QĐ 1804 before 01/08/2026, cannot be a current episode",
+}
+"""Rules a gateway must enforce that a current, otherwise valid episode cannot break, and why."""
+
+
+def enforced_rules() -> list[str]:
+    """Requirement IDs a gateway must enforce (catalogue ``gateway_duty`` refuse or flag) that the
+    suite can break on purpose: one server check and one gateway fault each."""
+    from lienthong.profiles.catalogue import gateway_duties
+
+    breakable = mutated_requirements() | {NO_CHECKIN}
+    return [
+        req.id
+        for req in (*gateway_duties("refuse"), *gateway_duties("flag"))
+        if req.id in breakable and req.id not in UNSENDABLE
+    ]
+
+
+# --- Named variants: other ways to break a rule, as a faulty HIS does (hospital faults) --------
+# Each works on a visit's tables, the check-in included as "XML0", in place, and breaks its rule
+# in both the check-in and the summary where the field is in both.
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    requirement: str
+    summary: str
+    apply: Callable[[Tables], None]
+
+
+def _both(field: str, change: Callable[[str], str]) -> Callable[[Tables], None]:
+    def mutate(t: Tables) -> None:
+        for kind in ("XML0", "XML1"):
+            for record in t.get(kind, []):
+                record[field] = change(record.get(field, ""))
+
+    return mutate
+
+
+def _put(kind: str, field: str, value: Callable[[Tables], str]) -> Callable[[Tables], None]:
+    def mutate(t: Tables) -> None:
+        t[kind][0][field] = value(t)
+
+    return mutate
+
+
+def _hours_before(stamp: str, hours: int) -> str:
+    from datetime import datetime, timedelta
+
+    return (datetime.strptime(stamp, "%Y%m%d%H%M") - timedelta(hours=hours)).strftime("%Y%m%d%H%M")
+
+
+def _checkin(req: str) -> Callable[[Tables], None]:
+    def mutate(t: Tables) -> None:
+        CHECKIN_MUTATIONS[req](t["XML0"][0])
+
+    return mutate
+
+
+def _admission_before_arrival(t: Tables) -> None:
+    record = t["XML0"][0]
+    record["NGAY_VAO_NOI_TRU"] = _hours_before(record["NGAY_VAO"], 1)
+    record["LY_DO_VNT"] = "Theo dõi"
+
+
+def _fund_off(t: Tables) -> None:
+    _xml1(t)["T_BHTT"] = f"{Decimal(_xml1(t)['T_BHTT']) + 1000:.2f}"
+
+
+def _other_ma_lk(t: Tables) -> None:
+    for row in t.get("XML2", []):
+        row["MA_LK"] = row["MA_LK"] + "X"
+
+
+def _sex_digit_flip(value: str) -> str:
+    return value[:3] + str(int(value[3]) ^ 1) + value[4:] if len(value) == 12 else value
+
+
+VARIANTS: dict[str, Variant] = {
+    "checkin_oversize": Variant(
+        "XML0-02", "check-in MA_DICH_VU longer than 50 characters", _checkin("XML0-02")
+    ),
+    "checkin_missing_required": Variant("XML0-03", "check-in without MA_BN", _checkin("XML0-03")),
+    "checkin_two_first_costs": Variant(
+        "XML0-04", "check-in names both a service and a drug", _checkin("XML0-04")
+    ),
+    "checkin_admission_before_arrival": Variant(
+        "XML0-05", "NGAY_VAO_NOI_TRU before NGAY_VAO", _admission_before_arrival
+    ),
+    "bad_time_format": Variant(
+        "FMT-01", "NGAY_VAO holds minute 60", _both("NGAY_VAO", lambda s: s[:10] + "60")
+    ),
+    "bad_card_date": Variant(
+        "FMT-02", "GT_THE_DEN written as 31/12/26", _put("XML1", "GT_THE_DEN", lambda t: "31/12/26")
+    ),
+    "summary_oversize": Variant(
+        "XML1-01", "XML1 MA_KHOA longer than 50 characters", _put("XML1", "MA_KHOA", lambda t: "K01;" * 13)
+    ),
+    "summary_missing_required": Variant(
+        "XML1-02", "XML1 without CHAN_DOAN_RV", _put("XML1", "CHAN_DOAN_RV", lambda t: "")
+    ),
+    "discharge_before_arrival": Variant(
+        "XML1-03",
+        "NGAY_RA before NGAY_VAO",
+        _put("XML1", "NGAY_RA", lambda t: _hours_before(_xml1(t)["NGAY_VAO"], 1)),
+    ),
+    "wrong_fund_arithmetic": Variant("XML1-04", "T_BHTT is not T_TONGCHI_BH - T_BNCCT", _fund_off),
+    "two_main_diagnoses": Variant(
+        "XML1-05", "MA_BENH_CHINH holds two codes", _put("XML1", "MA_BENH_CHINH", lambda t: "J06;I10")
+    ),
+    "bad_code": Variant(
+        "CODE-01", "KET_QUA_DTRI is 9, not in its code list", _put("XML1", "KET_QUA_DTRI", lambda t: "9")
+    ),
+    "ma_lk_mismatch": Variant("XML1-07", "XML2 rows carry another MA_LK", _other_ma_lk),
+    "bad_cccd_province": Variant(
+        "ID-CCCD-01", "SO_CCCD starts with 999", _both("SO_CCCD", lambda s: "999" + s[3:])
+    ),
+    "cccd_sex_mismatch": Variant(
+        "ID-CCCD-02", "SO_CCCD's fourth digit contradicts GIOI_TINH", _both("SO_CCCD", _sex_digit_flip)
+    ),
+    "bad_card": Variant(
+        "ID-BHYT-01", "MA_THE_BHYT has benefit digit 7", _both("MA_THE_BHYT", lambda s: s[:2] + "7" + s[3:])
+    ),
+    "bad_facility_code": Variant(
+        "ID-CSKCB-01", "check-in MA_DKBD is not a facility code", _put("XML0", "MA_DKBD", lambda t: "ABCDE")
+    ),
+}
+"""Named ways to break a rule (the simulated hospital's faults use these names)."""
+DOCUMENT_VARIANTS: dict[str, str] = {
+    "envelope_wrong_root": "ENV-01",
+    "wrong_loaihoso": "ENV-02",
+    "bad_base64": "ENV-03",
+    "two_hoso": "ENV-04",
+    "envelope_facility_mismatch": "ENV-05",
+}
+"""Named envelope breaches (hospital faults) -> the rule whose ``DOSSIER_MUTATIONS`` entry does it."""
+CHECKIN_DOCUMENT_VARIANTS: dict[str, str] = {"checkin_wrong_root": "XML0-01"}

@@ -7,7 +7,7 @@ from typing import Any
 
 from lienthong.conformance.context import Identity, ServerContext, Tables
 from lienthong.conformance.failures import CheckFailed, Skipped
-from lienthong.conformance.gateway_api import open_session, submit
+from lienthong.conformance.gateway_api import deliver, open_session
 
 
 async def citizen_token(ctx: ServerContext, person: Identity) -> str:
@@ -42,13 +42,8 @@ def bearer(token: str) -> dict[str, str]:
 async def send_visit(ctx: ServerContext, index: int, *, edit: Any = None) -> None:
     """The suite's facility sends a dossier for citizen ``index``; the chain settles."""
     session = await open_session(ctx.client("bhxh"), ctx.samples)
-    answer = await submit(
-        ctx.client("bhxh"),
-        session,
-        ctx.samples,
-        kind="dossier",
-        document=ctx.samples.dossier(index, edit=edit),
-        regulation=ctx.regulation,
+    answer = await deliver(
+        ctx.client("bhxh"), session, ctx.samples, index, edit=edit, regulation=ctx.regulation
     )
     if answer.get("maKetQua") != "200":
         raise CheckFailed(f"the gateway did not accept the dossier for citizen {index}: {answer}")

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta, timezone
 
+from lienthong.conformance.checks.gateway_rules import FEEDBACK_PATH
 from lienthong.conformance.context import ServerContext
-from lienthong.conformance.failures import CheckFailed
-from lienthong.conformance.gateway_api import ANSWER_FIELDS, open_session, submit
+from lienthong.conformance.failures import CheckFailed, CheckWarned, Skipped
+from lienthong.conformance.gateway_api import (
+    ANSWER_FIELDS,
+    answer_of,
+    check_in,
+    open_session,
+    profile_of,
+    send,
+    send_episode,
+    submit,
+)
 from lienthong.conformance.registry import check
 
 VN = timezone(timedelta(hours=7))
@@ -20,10 +31,10 @@ def _received_at(value: object) -> datetime:
         raise CheckFailed(f"thoiGianTiepNhan = {value!r} is not yyyyMMddHHmmss") from None
 
 
-@check(verifies=["API-04"], actor="bhxh", direction="server", fault="bhxh:answer_time_utc")
+@check(verifies=["API-04"], actor="bhxh", direction="server", fault="bhxh:wrong_success_code")
 async def answers_carry_receipt_fields(ctx: ServerContext) -> None:
     """Accepted and rejected submissions both answer maKetQua, maGiaoDich, thoiGianTiepNhan
-    (Vietnam time) and thongDiep."""
+    (yyyyMMddHHmmss) and thongDiep; an accepted one maKetQua 200 and its own maGiaoDich."""
     session = await open_session(ctx.client("bhxh"), ctx.samples)
     accepted = await submit(
         ctx.client("bhxh"),
@@ -49,52 +60,78 @@ async def answers_carry_receipt_fields(ctx: ServerContext) -> None:
         raise CheckFailed(f"a valid signed check-in was not accepted: {accepted}")
     if not accepted.get("maGiaoDich"):
         raise CheckFailed("an accepted check-in got an empty maGiaoDich")
-    drift = abs(_received_at(accepted["thoiGianTiepNhan"]) - datetime.now(VN))
-    if drift > CLOCK_TOLERANCE:
-        raise CheckFailed(
-            f"thoiGianTiepNhan = {accepted['thoiGianTiepNhan']} is {drift} away from Vietnam "
-            f"time now (UTC+7); answers must be in Vietnam local time"
-        )
+    _received_at(accepted["thoiGianTiepNhan"])
 
 
-@check(verifies=["API-05"], actor="bhxh", direction="server", fault="bhxh:no_facility_check")
-async def other_facility_refused(ctx: ServerContext) -> None:
-    """A facility's session cannot submit under another facility's maCSKCB (maKetQua 403)."""
+@check(verifies=["API-11"], actor="bhxh", direction="server", fault="bhxh:answer_time_utc")
+async def receipt_time_is_vietnam_time(ctx: ServerContext) -> None:
+    """thoiGianTiepNhan of an accepted check-in is Vietnam local time (UTC+7), within 15 minutes
+    of now."""
     session = await open_session(ctx.client("bhxh"), ctx.samples)
-    other = ctx.samples.facility[:2] + ("998" if ctx.samples.facility[2:] != "998" else "997")
-    answer = await submit(
+    accepted = await submit(
         ctx.client("bhxh"),
         session,
         ctx.samples,
         kind="checkin",
-        document=ctx.samples.checkin(42),
+        document=ctx.samples.checkin(38),
         regulation=ctx.regulation,
-        overrides={"maCSKCB": other},
     )
-    if answer.get("maKetQua") != "403":
+    if accepted.get("maKetQua") != "200":
+        raise CheckFailed(f"a valid signed check-in was not accepted: {accepted}")
+    drift = abs(_received_at(accepted.get("thoiGianTiepNhan")) - datetime.now(VN))
+    if drift > CLOCK_TOLERANCE:
         raise CheckFailed(
-            f"maCSKCB {other} with a session of {ctx.samples.facility}: "
-            f"maKetQua = {answer.get('maKetQua')!r}; expected '403'"
+            f"thoiGianTiepNhan = {accepted['thoiGianTiepNhan']} is {drift} away from Vietnam time now (UTC+7)"
+        )
+
+
+@check(verifies=["API-05"], actor="bhxh", direction="server", fault="bhxh:no_facility_check")
+async def other_facility_account_cannot_submit(ctx: ServerContext) -> None:
+    """A second facility's own account cannot send a visit of the first facility (its check-in
+    and dossier under the first facility's maCSKCB are refused), nor read the first facility's
+    results where the target offers a feedback API."""
+    if ctx.other is None:
+        raise Skipped("needs a second facility's account on the target (a second --account)")
+    client = ctx.client("bhxh")
+    theirs = await open_session(client, ctx.other)
+    tables = ctx.samples.episode(secrets.randbelow(10**7), version=profile_of(ctx.regulation))
+    mine = {"maCSKCB": ctx.samples.facility, "maTinh": ctx.samples.province}
+    for kind, document in (
+        ("checkin", ctx.samples.checkins(tables)[0]),
+        ("dossier", ctx.samples.seal(tables)),
+    ):
+        answer = await send(
+            client, theirs, ctx.other, kind=kind, document=document, regulation=ctx.regulation, overrides=mine
+        )
+        if answer.accepted:
+            raise CheckFailed(
+                f"facility {ctx.other.facility}'s account sent a {kind} of {ctx.samples.facility} "
+                f"and it was accepted ({answer.describe()})"
+            )
+    mine_session = await open_session(client, ctx.samples)
+    sent = await send_episode(client, mine_session, ctx.samples, tables, ctx.regulation)
+    transaction = str(sent.body.get("maGiaoDich", ""))
+    read = answer_of(
+        await client.get(FEEDBACK_PATH, headers=theirs.headers(), params={"maGiaoDich": transaction})
+    )
+    shown = read.body.get("dsKetQua") if read.status == 200 else None
+    if isinstance(shown, list) and shown:
+        raise CheckFailed(
+            f"facility {ctx.other.facility}'s account read {len(shown)} result(s) of "
+            f"{ctx.samples.facility}'s submission {transaction} from {FEEDBACK_PATH}"
         )
 
 
 @check(verifies=["API-07"], actor="bhxh", direction="server", fault="bhxh:reuses_transaction_id")
 async def accepted_submissions_kept(ctx: ServerContext) -> None:
-    """Two accepted dossiers get two different maGiaoDich."""
-    session = await open_session(ctx.client("bhxh"), ctx.samples)
+    """Two accepted dossiers, each sent after its check-in, get two different maGiaoDich."""
+    client = ctx.client("bhxh")
+    session = await open_session(client, ctx.samples)
     ids = []
-    for index in (43, 44):
-        answer = await submit(
-            ctx.client("bhxh"),
-            session,
-            ctx.samples,
-            kind="dossier",
-            document=ctx.samples.dossier(index),
-            regulation=ctx.regulation,
-        )
-        if answer.get("maKetQua") != "200":
-            raise CheckFailed(f"a valid signed dossier was not accepted: {answer}")
-        ids.append(answer.get("maGiaoDich"))
+    for number in (secrets.randbelow(10**7), secrets.randbelow(10**7)):
+        tables = ctx.samples.episode(number, version=profile_of(ctx.regulation))
+        answer = await send_episode(client, session, ctx.samples, tables, ctx.regulation)
+        ids.append(answer.body.get("maGiaoDich"))
     if not all(ids) or ids[0] == ids[1]:
         raise CheckFailed(
             f"two accepted dossiers got maGiaoDich {ids[0]!r} and {ids[1]!r}; each must be "
@@ -104,18 +141,22 @@ async def accepted_submissions_kept(ctx: ServerContext) -> None:
 
 @check(verifies=["API-08"], actor="bhxh", direction="server", fault="bhxh:ignores_loaihoso")
 async def loaihoso_must_match_endpoint(ctx: ServerContext) -> None:
-    """A dossier sent with loaiHoSo=0 (the check-in value) is refused, naming loaiHoSo."""
-    session = await open_session(ctx.client("bhxh"), ctx.samples)
-    answer = await submit(
-        ctx.client("bhxh"),
+    """A dossier sent with loaiHoSo=0 (the check-in value) is not accepted; the refusal should
+    name loaiHoSo."""
+    client = ctx.client("bhxh")
+    session = await open_session(client, ctx.samples)
+    tables = ctx.samples.episode(secrets.randbelow(10**7), version=profile_of(ctx.regulation))
+    await check_in(client, session, ctx.samples, tables, ctx.regulation)
+    answer = await send(
+        client,
         session,
         ctx.samples,
         kind="dossier",
-        document=ctx.samples.dossier(45),
+        document=ctx.samples.seal(tables),
         regulation=ctx.regulation,
         overrides={"loaiHoSo": "0"},
     )
-    if answer.get("maKetQua") == "200":
+    if answer.accepted:
         raise CheckFailed("a dossier with loaiHoSo=0 was accepted; dossiers are loaiHoSo=130")
-    if "loaiHoSo" not in str(answer.get("thongDiep", "")):
-        raise CheckFailed(f"the rejection does not name the field loaiHoSo: {answer.get('thongDiep')!r}")
+    if "loaihoso" not in (answer.message + answer.text).lower():
+        raise CheckWarned(f"the refusal does not name the field loaiHoSo: {answer.describe()}")

@@ -14,6 +14,8 @@ from lienthong.simulators.population.citizens import DEFAULT_SEED
 class GatewayConfig:
     database_url: str = "sqlite://"
     faults: frozenset[str] = frozenset()
+    variants: frozenset[str] = frozenset()
+    """Conformant variants (``faults.GatewayVariant``): other legal answers the suite must accept."""
     clock: SimClock = field(default_factory=SimClock)
     token_lifetime: timedelta = timedelta(hours=1)
     admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
@@ -23,6 +25,9 @@ class GatewayConfig:
     synchronous: str = "NORMAL"
     """SQLite ``PRAGMA synchronous`` (WAL): ``NORMAL`` keeps every answered submission through a
     process kill; ``FULL`` (an fsync per commit group) also through a power loss."""
+    require_checkin: bool = True
+    """Refuse a non-emergency BHYT dossier whose MA_LK had no accepted check-in (XML0-06: QĐ 130
+    Đ3 k1 [V], QĐ 4750 Đ2 k2 [S]). Only benchmarks of the bare ingest path turn it off."""
     require_signature: bool = True
     """Signing is mandatory from 01/01/2026 (NĐ 188/2025 Đ69 k9) [S]."""
     max_attempts: int = 8
@@ -33,6 +38,8 @@ class GatewayConfig:
     seed: int = DEFAULT_SEED
     population: int = 0
     """Citizens of the synthetic population whose cards the lookup API knows (0: none)."""
+    variant_delay: float = 0.1
+    """Delay of every submission under the ``slower`` variant."""
     slow_seconds: float = 2.1
     """Delay of the ``slow_answer`` fault."""
     hang_seconds: float = 2.1

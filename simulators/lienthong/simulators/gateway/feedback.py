@@ -27,6 +27,7 @@ import orjson
 from sqlalchemy import Engine, select
 
 from lienthong.simulators.clock import VN_TZ, vn_stamp
+from lienthong.simulators.faults import BhxhFault
 from lienthong.simulators.gateway.config import GatewayConfig
 from lienthong.simulators.gateway.schema import outbox, submissions
 from lienthong.simulators.gateway.sessions import current_session
@@ -53,7 +54,7 @@ def feedback(
         headers.get("accesstoken", ""),
         headers.get("tokenid", ""),
         now=now,
-        accept_expired="accepts_expired_token" in faults,
+        accept_expired=BhxhFault.ACCEPTS_EXPIRED_TOKEN in faults,
     )
     if session is None or headers.get("passwordhash", "").upper() != session.password_md5:
         return {
@@ -65,10 +66,11 @@ def feedback(
     select_rows = (
         select(submissions, outbox.c.status.label("forward"), outbox.c.last_error.label("forward_error"))
         .outerjoin(outbox, outbox.c.submission_id == submissions.c.id)
-        .where(submissions.c.session_facility == session.facility)
         .order_by(submissions.c.id)
         .limit(_LIMIT)
     )
+    if BhxhFault.FEEDBACK_ANY_FACILITY not in faults:
+        select_rows = select_rows.where(submissions.c.session_facility == session.facility)
     if query.get("maGiaoDich"):
         select_rows = select_rows.where(submissions.c.transaction_id == query["maGiaoDich"])
     elif query.get("maLK"):
@@ -131,7 +133,8 @@ def _not_delivered(row: Any) -> tuple[str, list[dict[str, Any]]]:
 
 
 def _result(row: Any) -> dict[str, Any]:
-    state = "rejected" if row.result_code != "200" else (row.forward or "accepted")
+    flagged = row.result_code == "200" and row.errors not in ("", "[]", None)  # accepted, flagged later
+    state = "rejected" if row.result_code != "200" or flagged else (row.forward or "accepted")
     message, errors = row.message, orjson.loads(row.errors or "[]")
     if state in ("identity_rejected", "failed"):
         message, later = _not_delivered(row)

@@ -11,16 +11,17 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 import orjson
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, and_, select
 
 from lienthong.profiles import validate_checkin, validate_dossier, xml130
 from lienthong.profiles.base64_strict import b64decode_strict
 from lienthong.profiles.validation import Violation, document_limit, parse_document, root_causes
 from lienthong.simulators.clock import vn_stamp
+from lienthong.simulators.faults import BhxhFault, ignores_fault
 from lienthong.simulators.gateway.config import GatewayConfig
 from lienthong.simulators.gateway.faults import FORWARD_FAULTS
 from lienthong.simulators.gateway.journal import Entry, GroupCommit, write_entries
-from lienthong.simulators.gateway.schema import certificates
+from lienthong.simulators.gateway.schema import certificates, submissions
 from lienthong.simulators.gateway.sessions import CACHE_SECONDS, Session, current_session
 from lienthong.simulators.pki import canonical_verifies, signature_problem
 
@@ -32,6 +33,9 @@ OK, MALFORMED, RULE_BROKEN, UNAUTHENTICATED, FORBIDDEN, BAD_SIGNATURE = (
     "403",
     "125",
 )
+FLAGGED_LATER = frozenset({"XML1-09", "XML1-10", "XML1-11"})
+"""Totals that disagree with the detail rows: the ``flags_totals_later`` variant accepts them and
+flags them in the feedback."""
 _ENVELOPE_RULES = {"ENV-01", "ENV-02", "ENV-03", "ENV-04", "XML0-01"}
 WRONG_SUCCESS_CODE = "00"
 """What the ``wrong_success_code`` fault answers instead of 200."""
@@ -133,9 +137,13 @@ class Outcome:
     summary: dict[str, str] = field(default_factory=dict)
 
 
-def _rejection(violations: list[Violation]) -> str:
+def _rejection(violations: list[Violation], config: GatewayConfig | None = None) -> str:
     """The thongDiep of a refusal: the errors counted by root cause, their consequences shown
-    after them as such (``Violation.consequence_of``)."""
+    after them as such (``Violation.consequence_of``); the ``other_wording`` variant words it
+    otherwise, as another conformant gateway may."""
+    if config is not None and "other_wording" in config.variants:
+        listed = "; ".join(f"bảng {v.table}, trường {v.field}: {v.rule}" for v in violations[:_SHOWN])
+        return f"Hồ sơ không hợp lệ ({len(violations)} lỗi): {listed}"
     shown = "; ".join(v.message() for v in violations[:_SHOWN])
     more = f"; and {len(violations) - _SHOWN} more" if len(violations) > _SHOWN else ""
     errors = len(root_causes(violations))
@@ -180,7 +188,7 @@ def journal_entry(
     """What the journal keeps of a judged submission, and its transaction id (maGiaoDich)."""
     transaction = (
         "GD00000000000000000001"
-        if "reuses_transaction_id" in faults
+        if BhxhFault.REUSES_TRANSACTION_ID in faults
         else ("GD" + secrets.token_hex(10).upper())  # 80 random bits; uuid4 cost 7x more
     )
     fields = sub.fields
@@ -225,8 +233,10 @@ def journal_entry(
 
 def answer(outcome: Outcome, transaction: str, now: datetime, faults: frozenset[str]) -> dict[str, str]:
     """The immediate answer to a journaled submission."""
-    code = WRONG_SUCCESS_CODE if outcome.code == OK and "wrong_success_code" in faults else outcome.code
-    stamp = now.strftime("%Y%m%d%H%M%S") if "answer_time_utc" in faults else vn_stamp(now)
+    code = (
+        WRONG_SUCCESS_CODE if outcome.code == OK and BhxhFault.WRONG_SUCCESS_CODE in faults else outcome.code
+    )
+    stamp = now.strftime("%Y%m%d%H%M%S") if BhxhFault.ANSWER_TIME_UTC in faults else vn_stamp(now)
     return {
         "maKetQua": code,
         "maGiaoDich": transaction,
@@ -276,9 +286,9 @@ def _judge(
             session=session,
         )
     facility = sub.fields.get("maCSKCB", "")
-    if not facility and "accepts_malformed" not in faults:
+    if not facility and BhxhFault.ACCEPTS_MALFORMED not in faults:
         return Outcome(MALFORMED, _missing("maCSKCB"), raw, session=session)
-    if session is not None and facility != session.facility and "no_facility_check" not in faults:
+    if session is not None and facility != session.facility and BhxhFault.NO_FACILITY_CHECK not in faults:
         return Outcome(
             FORBIDDEN,
             f"Không có quyền (unauthorised): maCSKCB {facility!r} is not the "
@@ -286,11 +296,11 @@ def _judge(
             raw,
             session=session,
         )
-    if "accepts_malformed" in faults:
+    if BhxhFault.ACCEPTS_MALFORMED in faults:
         return Outcome(OK, "Tiếp nhận thành công (accepted)", raw, session=session)
     expected = xml130.LOAIHOSO_CHECKIN if sub.kind == "checkin" else xml130.LOAIHOSO_DOSSIER
     given = sub.fields.get("loaiHoSo", "")
-    if given != expected and "ignores_loaihoso" not in faults:
+    if given != expected and BhxhFault.IGNORES_LOAIHOSO not in faults:
         return Outcome(
             MALFORMED,
             f"Từ chối (rejected): field loaiHoSo = {given!r}: must be {expected} for {sub.endpoint} [API-08]",
@@ -354,12 +364,14 @@ def _judge_document(
                     f"must equal the request's maCSKCB ({facility})",
                 )
             )
+    if faults and violations:  # the ignores_<rule> faults: a gateway that skips one rule
+        violations = [v for v in violations if ignores_fault(v.requirement) not in faults]
     parse_failed = any(v.field == "(document)" for v in violations)
     signature_ok: bool | None = None
     if not parse_failed and config.require_signature:
         problem = None if verified else signature_problem(document, certs, root=root)
         signature_ok = problem is None
-        if problem and "signature_not_checked" not in faults:
+        if problem and BhxhFault.SIGNATURE_NOT_CHECKED not in faults:
             return Outcome(
                 BAD_SIGNATURE,
                 f"Ký sai, file gốc có thể đã bị chỉnh sửa (bad signature): {problem} [SIG-02]",
@@ -368,11 +380,89 @@ def _judge_document(
                 False,
                 session,
             )
+    if (
+        not violations
+        and sub.kind == "dossier"
+        and needs_checkin(config, summary, faults)
+        and not checked_in(engine, facility, ma_lk)
+    ):
+        violations = [
+            Violation(
+                "XML0-06",
+                "XML1",
+                "MA_LK",
+                ma_lk,
+                "no check-in (XML0) was accepted for this MA_LK: a non-emergency visit is checked in "
+                "right after its first cost, before its dossier",
+            )
+        ]
+    if (
+        not violations
+        and sub.kind == "dossier"
+        and BhxhFault.REFUSES_RESEND in faults
+        and _seen(engine, facility, ma_lk)
+    ):
+        violations = [Violation("KEY-01", "XML1", "MA_LK", ma_lk, "was received before")]
+    if (
+        violations
+        and "flags_totals_later" in config.variants
+        and {v.requirement for v in violations} <= FLAGGED_LATER
+    ):
+        return Outcome(  # accepted now; the feedback lists the errors (TT 12/2026 Đ9 k2: within 48 h)
+            OK, "Tiếp nhận thành công (accepted)", document, ma_lk, signature_ok, session, violations, summary
+        )
     if violations:
         code = MALFORMED if any(v.requirement in _ENVELOPE_RULES for v in violations) else RULE_BROKEN
         return Outcome(
-            code, _rejection(violations), document, ma_lk, signature_ok, session, violations=violations
+            code,
+            _rejection(violations, config),
+            document,
+            ma_lk,
+            signature_ok,
+            session,
+            violations=violations,
         )
     return Outcome(
         OK, "Tiếp nhận thành công (accepted)", document, ma_lk, signature_ok, session, summary=summary
     )
+
+
+def needs_checkin(config: GatewayConfig, summary: dict[str, str], faults: frozenset[str]) -> bool:
+    """Whether this dossier's visit must have been checked in: a BHYT visit (a card is given) that
+    is not an emergency (MA_DOITUONG_KCB 2) (QĐ 130 Đ3 k1 [V]; QĐ 4750 Đ2 k2 [S])."""
+    return (
+        config.require_checkin
+        and bool(summary.get("MA_THE_BHYT"))
+        and summary.get("MA_DOITUONG_KCB") != "2"
+        and ignores_fault("XML0-06") not in faults
+    )
+
+
+def checked_in(engine: Engine, facility: str, ma_lk: str) -> bool:
+    """Whether a check-in of ``ma_lk`` by ``facility`` was accepted (and journaled)."""
+    query = (
+        select(submissions.c.id)
+        .where(
+            and_(
+                submissions.c.ma_lk == ma_lk,
+                submissions.c.kind == "checkin",
+                submissions.c.result_code == OK,
+                submissions.c.session_facility == facility,
+            )
+        )
+        .limit(1)
+    )
+    with engine.connect() as db:
+        return db.execute(query).first() is not None
+
+
+def _seen(engine: Engine, facility: str, ma_lk: str) -> bool:
+    """Whether a dossier of ``ma_lk`` by ``facility`` was accepted before (the ``refuses_resend`` fault)."""
+    query = select(submissions.c.id).where(
+        submissions.c.ma_lk == ma_lk,
+        submissions.c.kind == "dossier",
+        submissions.c.result_code == OK,
+        submissions.c.session_facility == facility,
+    )
+    with engine.connect() as db:
+        return db.execute(query.limit(1)).first() is not None

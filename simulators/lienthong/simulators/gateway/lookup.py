@@ -15,6 +15,7 @@ import orjson
 from sqlalchemy import Engine, insert, select
 
 from lienthong.simulators.clock import vn_now, vn_stamp
+from lienthong.simulators.faults import BhxhFault
 from lienthong.simulators.gateway.cards import RESULTS, Card, CardRegister, folded
 from lienthong.simulators.gateway.config import GatewayConfig
 from lienthong.simulators.gateway.schema import episodes, lookups, staff
@@ -61,15 +62,17 @@ def lookup(
         query.get("token", ""),
         query.get("id_token", ""),
         now=now,
-        accept_expired="accepts_expired_token" in faults,
+        accept_expired=BhxhFault.ACCEPTS_EXPIRED_TOKEN in faults,
     )
     if (
         session is None
         or session.username != query.get("username")
         or query.get("password", "").upper() != session.password_md5
-    ):
+    ) and BhxhFault.LOOKUP_SKIPS_TOKEN not in faults:
         return _answer("401", "token, id_token, username and password (MD5) must name a live session")
     problem = _format_problem(body)
+    if problem and problem.startswith("maThe") and "answers_051" in config.variants:
+        return _answer("051", f"{RESULTS['051']}: {problem}")
     if problem:
         return _answer("205", f"{RESULTS['205']}: {problem}")
     answer = _judge(engine, config, register, session, body, faults)
@@ -77,7 +80,7 @@ def lookup(
         db.execute(
             insert(lookups).values(
                 ma_the=body["maThe"],
-                username=session.username,
+                username=session.username if session else query.get("username", ""),
                 at=now,
                 code=answer["maKetQua"],
                 message=answer["ghiChu"],
@@ -90,13 +93,16 @@ def _judge(
     engine: Engine,
     config: GatewayConfig,
     register: CardRegister,
-    session: Session,
+    session: Session | None,
     body: dict[str, str],
     faults: frozenset[str],
 ) -> dict[str, Any]:
     with engine.connect() as db:
         name = db.execute(
-            select(staff.c.name).where(staff.c.facility == session.facility, staff.c.cccd == body["cccdCb"])
+            select(staff.c.name).where(
+                staff.c.facility == (session.facility if session else staff.c.facility),
+                staff.c.cccd == body["cccdCb"],
+            )
         ).scalar()
     if name is None:
         return _answer("054")
@@ -105,8 +111,8 @@ def _judge(
     code, card = register.match(body["maThe"])
     if card is None or code:
         return _answer(code)
-    if "lookup_always_valid" in faults:  # neither the identity nor the card's status is checked
-        return _answer("000", **_card_fields(card), **_histories(engine, card, body["maThe"]))
+    if BhxhFault.LOOKUP_ALWAYS_VALID in faults:  # neither the identity nor the card's status is checked
+        return _answer("000", **_card_fields(card), **_histories(engine, card, body["maThe"], faults))
     holder = card.holder
     if folded(holder.name) != folded(body["hoTen"]):
         return _answer("061" if folded(holder.name)[:1] == folded(body["hoTen"])[:1] else "060")
@@ -114,9 +120,11 @@ def _judge(
         return _answer("070")
     today = vn_now(config.clock).date()
     status = card.status(today)
-    if "lookup_other_patient" in faults:
+    if status == "010" and BhxhFault.LOOKUP_IGNORES_EXPIRY in faults:
+        status = "000"
+    if BhxhFault.LOOKUP_OTHER_PATIENT in faults:
         card = register.other_than(card)
-    return _answer(status, **_card_fields(card), **_histories(engine, card, body["maThe"]))
+    return _answer(status, **_card_fields(card), **_histories(engine, card, body["maThe"], faults))
 
 
 def _card_fields(card: Card) -> dict[str, Any]:
@@ -143,18 +151,22 @@ def _card_fields(card: Card) -> dict[str, Any]:
     }
 
 
-def _histories(engine: Engine, card: Card, asked: str) -> dict[str, Any]:
+def _histories(
+    engine: Engine, card: Card, asked: str, faults: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    chosen = select(episodes.c.ma_lk, episodes.c.facility, episodes.c.summary, episodes.c.versions)
+    if BhxhFault.HISTORY_ALL_PATIENTS not in faults:
+        chosen = chosen.where(episodes.c.ma_the == card.code)
     with engine.connect() as db:
-        visits = db.execute(
-            select(episodes.c.ma_lk, episodes.c.facility, episodes.c.summary)
-            .where(episodes.c.ma_the == card.code)
-            .order_by(episodes.c.id.desc())
-            .limit(50)
-        ).all()
+        visits = db.execute(chosen.order_by(episodes.c.id.desc()).limit(50)).all()
         checks = db.execute(
             select(lookups).where(lookups.c.ma_the == asked).order_by(lookups.c.id.desc()).limit(20)
         ).all()
     history = []
+    if BhxhFault.HISTORY_DROPS_VISITS in faults:
+        visits = []
+    elif BhxhFault.HISTORY_DUPLICATES in faults:
+        visits = [visit for visit in visits for _ in range(visit.versions or 1)]
     for visit in visits:
         summary = orjson.loads(visit.summary)
         history.append(

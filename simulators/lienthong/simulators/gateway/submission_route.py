@@ -30,7 +30,7 @@ from lienthong.simulators._node import (
     parse_json_object,
     text_fields,
 )
-from lienthong.simulators.faults import UnknownFault
+from lienthong.simulators.faults import BhxhFault, UnknownFault
 from lienthong.simulators.gateway.config import GatewayConfig
 from lienthong.simulators.gateway.faults import (
     FAULT_HEADER,
@@ -75,7 +75,7 @@ class Submissions:
             faults = header_faults(cfg, header(FAULT_HEADER))
         except UnknownFault as exc:
             return unknown_fault_answer(exc)
-        if "server_error" in faults:
+        if BhxhFault.SERVER_ERROR in faults:
             return service_unavailable()
         session, unauthenticated = authenticate(
             self.journal.engine,
@@ -130,7 +130,11 @@ class Submissions:
                     profile,
                     path,
                     lambda name: headers.get(name, ""),
-                    lambda: _fields(scope, limited(receive), headers),
+                    lambda: (
+                        _unlimited_fields(receive)
+                        if self._no_body_limit(headers)
+                        else _fields(scope, limited(receive), headers)
+                    ),
                 )
             except Exception:
                 # Starlette's ServerErrorMiddleware: a plain 500, and the error goes on to the server.
@@ -139,6 +143,20 @@ class Submissions:
             await response(scope, receive, send)
 
         return handler
+
+    def _no_body_limit(self, headers: Mapping[str, str]) -> bool:
+        """The ``no_body_limit`` fault (set for the gateway or picked by a request)."""
+        try:
+            faults = header_faults(self.config, headers.get(FAULT_HEADER.lower(), ""))
+        except UnknownFault:
+            return False  # answered as such by ``answer``
+        return BhxhFault.NO_BODY_LIMIT in faults
+
+
+async def _unlimited_fields(receive: Receive) -> dict[str, str]:
+    """The ``no_body_limit`` fault: a JSON body read whole whatever its size, no field limit."""
+    data = parse_json_object(await _body(receive))
+    return {str(k): "" if v is None else str(v) for k, v in data.items()}
 
 
 async def _fields(scope: Scope, receive: Receive, headers: Mapping[str, str]) -> dict[str, str]:
