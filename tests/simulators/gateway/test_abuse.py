@@ -101,8 +101,13 @@ def test_password_hash_is_accepted_in_lower_case_hex(network: Network) -> None:
     hospital = _hospital(network)
     headers = hospital._headers()
     headers["passwordHash"] = headers["passwordHash"].lower()
-    document = hospital.dossier_document(network.visit(3))
-    _, answer = _post(network, headers=headers, json=_fields(hospital, document))
+    document = hospital.checkin_document(network.visit(3))  # a check-in needs no earlier one
+    _, answer = _post(
+        network,
+        headers=headers,
+        json={**_fields(hospital, document), "loaiHoSo": "0"},
+        path="/api/qd130/checkInKcbQd3176",
+    )
     assert answer["maKetQua"] == "200", answer
 
 
@@ -271,7 +276,11 @@ def test_a_streamed_body_past_the_limit_is_refused_while_it_streams(
 
 def test_a_streamed_body_under_the_limit_is_judged(network: Network) -> None:
     hospital = _hospital(network)
-    body = orjson.dumps(_fields(hospital, hospital.dossier_document(network.visit(7))))
+    visit = network.visit(7)
+    checkin = {**_fields(hospital, hospital.checkin_document(visit)), "loaiHoSo": "0"}
+    _, checked_in = _post(network, "/api/qd130/checkInKcbQd3176", headers=hospital._headers(), json=checkin)
+    assert checked_in["maKetQua"] == "200", checked_in  # the check-in comes first (XML0-06)
+    body = orjson.dumps(_fields(hospital, hospital.dossier_document(visit)))
     chunks = [body[i : i + 1000] for i in range(0, len(body), 1000)]
     headers = hospital._headers() | {"content-type": "application/json"}
     status, answer, read = asyncio.run(_call(network.apps["bhxh"], DOSSIER, headers, chunks))

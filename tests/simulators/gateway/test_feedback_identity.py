@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from lienthong.simulators.network import Network, NetworkConfig, build_network
-from tests.simulators.gateway.support import dossier_bytes, vendor
+from tests.simulators.gateway.support import checkin_bytes, dossier_bytes, vendor
 
 
 @pytest.fixture
@@ -40,6 +40,8 @@ def test_identity_rejections_name_the_field_the_value_and_the_requirement(networ
                 summary["HO_TEN"] = summary["HO_TEN"] + " Thị"
             if case == "upper":  # many HIS write names in capitals: C06 compares them folded
                 summary["HO_TEN"] = summary["HO_TEN"].upper()
+            checked_in = (await his.send("checkin", checkin_bytes(visit, key))).json()
+            assert checked_in["maKetQua"] == "200", checked_in  # the check-in comes first (XML0-06)
             answer = (
                 await his.send("dossier", dossier_bytes(visit, key, {**visit.tables, "XML1": [summary]}))
             ).json()

@@ -39,14 +39,16 @@ def test_a_signed_utf16_dossier_or_checkin_is_refused_naming_the_encoding(networ
     visit = network.visit(2)
     key = network.keys[network.facilities[0].code]
     signed_dossier, signed_checkin = dossier_bytes(visit, key), checkin_bytes(visit, key)
-    good, dossier, checkin = _send_all(
+    checked_in, good, dossier, checkin = _send_all(
         network,
         [
+            ("checkin", signed_checkin),  # the check-in comes first (XML0-06)
             ("dossier", signed_dossier),
             ("dossier", _utf16(signed_dossier)),
             ("checkin", _utf16(signed_checkin)),
         ],
     )
+    assert checked_in["maKetQua"] == "200", checked_in
     assert good["maKetQua"] == "200", good
     assert dossier["maKetQua"] == "400", dossier
     assert "[ENV-01]" in dossier["thongDiep"]
