@@ -50,7 +50,7 @@ def test_a_faulty_simulator_fails_the_run_and_the_report_says_which_requirement(
     evidence = _run_dir(tmp_path) / "failures" / "visit_reaches_book"
     assert "CHAIN-01" in (evidence / "errors.txt").read_text(encoding="utf-8")
     assert "curl -X POST" in (evidence / "reproduce.sh").read_text(encoding="utf-8")
-    assert "[Filtered]" in (evidence / "exchanges.http").read_text(encoding="utf-8")
+    assert "[secret:" in (evidence / "exchanges.http").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

@@ -79,6 +79,8 @@ class CheckResult:
     exchanges: list[Exchange] = field(default_factory=list)
     duration_ms: float = 0.0
     proven_by_fault: str = ""
+    case: str = ""
+    """Id of the case file keeping this check's full exchanges (failed, warned or errored checks)."""
 
 
 @dataclass
@@ -96,6 +98,26 @@ class RequirementResult:
     message: str = ""
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What a run covers, fixed by the command line before any check runs (never by a check)."""
+
+    role: str
+    """bhxh, c06 or moh (one node under test), or "network" (the whole simulated network)."""
+    targets: dict[str, str]
+    """Node -> URL (or "simulated") the suite calls: the node under test and its peers."""
+    profile: str
+    accounts: tuple[str, ...] = ()
+    """MA_CSKCB:USERNAME of each gateway account given, the main one first (no password)."""
+    patients: str = ""
+    """The patients file and how many patients it holds; "" when none was given."""
+    opt_in: dict[str, bool] = field(default_factory=dict)
+    """Opt-in checks by option name (``wait-token-expiry``) and whether the option was given."""
+    credentials: tuple[str, ...] = ()
+    """Which other credentials were given (service token, MoH client), never their values."""
+    max_body: int = 10 * 1024 * 1024
+
+
 @dataclass
 class RunResult:
     run_id: str
@@ -107,6 +129,7 @@ class RunResult:
     """Actor -> "simulated" or the URL of the real system under test."""
     checks: list[CheckResult]
     requirements: list[RequirementResult]
+    scope: Scope | None = None
 
     def counts(self, of: str = "requirements") -> dict[str, int]:
         items = self.requirements if of == "requirements" else self.checks

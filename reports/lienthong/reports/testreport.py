@@ -14,6 +14,8 @@ from lienthong.conformance.results import CheckResult, Outcome, RunResult
 ACTION_RESULT = {
     Outcome.PASS: "pass",
     Outcome.FAIL: "fail",
+    Outcome.WARN: "warning",
+    Outcome.WAIVED: "warning",
     Outcome.SKIP: "skip",
     Outcome.OMIT: "skip",
     Outcome.ERROR: "error",

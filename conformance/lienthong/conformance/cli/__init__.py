@@ -12,6 +12,7 @@ from lienthong.conformance.cli import (  # noqa: F401  (imported for their regis
     bench_gateway,
     bench_generate,
     bench_validate,
+    conformance,
     generate,
     load,
     run,

@@ -12,6 +12,8 @@ err_console = Console(stderr=True, highlight=False)
 COLOURS = {
     "pass": "green",
     "fail": "red",
+    "warn": "magenta",
+    "waived": "cyan",
     "error": "yellow",
     "skip": "bright_black",
     "omit": "bright_black",

@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,9 +98,20 @@ class ServedNetwork:
 
 @contextlib.contextmanager
 def served_network(
-    data_dir: Path, *, seed: int = 42, population: int = 300, timeout: float = 30
+    data_dir: Path,
+    *,
+    seed: int = 42,
+    population: int = 300,
+    timeout: float = 30,
+    faults: Sequence[str] = (),
+    service_token: str = "",
 ) -> Iterator[ServedNetwork]:
+    """``faults``: ``ACTOR:FAULT`` names the served nodes follow; ``service_token``: the bearer the
+    gateway presents to C06 and the MoH store (random when empty)."""
     port = free_port_block()
+    extra = [arg for name in faults for arg in ("--fault", name)]
+    if service_token:
+        extra += ["--service-token", service_token]
     process = subprocess.Popen(
         [
             sys.executable,
@@ -115,6 +126,7 @@ def served_network(
             str(population),
             "--data-dir",
             str(data_dir),
+            *extra,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
-import httpx
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from lienthong.conformance.cli._app import app
 from lienthong.conformance.cli._console import COLOURS, console, fail
+from lienthong.conformance.cli._target import DEFAULT_MAX_BODY, UsageError, keep_case
 from lienthong.conformance.cli._wiring import (
-    Suite,
     execute,
     new_run_id,
     run_directory,
@@ -23,14 +22,12 @@ from lienthong.conformance.cli._wiring import (
     send_batch,
     simulated_suite,
 )
-from lienthong.conformance.context import Recorder, ServerContext
+from lienthong.conformance.cli.conformance import REPORT_FORMATS, build_run, execute_run
 from lienthong.conformance.registry import Check
-from lienthong.conformance.results import RunResult
+from lienthong.conformance.results import CheckResult, RunResult, Scope
 from lienthong.reports import write_all
 from lienthong.simulators.faults import UnknownFault
 from lienthong.simulators.network import NetworkConfig, build_network
-from lienthong.simulators.pki import SigningKey
-from lienthong.simulators.samples import Account, FacilitySamples
 
 TARGETABLE = ("bhxh",)
 _EXAMPLES = {"=": "http://127.0.0.1:8080", ":": "drops_forward"}
@@ -77,8 +74,18 @@ def run(
         Path | None, typer.Option(help="Facility private key, PEM (to sign for a real gateway).")
     ] = None,
     cert: Annotated[Path | None, typer.Option(help="Facility certificate, PEM.")] = None,
+    account: Annotated[
+        list[str],
+        typer.Option(help="MA_CSKCB:USERNAME:PASSWORD on a real gateway (repeatable; see `conformance`)."),
+    ] = [],  # noqa: B006
+    patients: Annotated[
+        Path | None, typer.Option(help="CSV of patients a real gateway knows (see `conformance`).")
+    ] = None,
 ) -> None:
-    """Run the conformance suite end to end and write JSON, JUnit XML and HTML reports."""
+    """Run the conformance suite end to end and write JSON, JUnit XML and HTML reports.
+
+    With ``--target bhxh=URL`` it runs the gateway role of ``lienthong conformance`` against that
+    URL instead (same engine, scope, reports and exit codes)."""
     targets = {actor: urls[-1] for actor, urls in _parse_pairs(target, "target", "=").items()}
     for actor in targets:
         if actor not in TARGETABLE:
@@ -88,25 +95,23 @@ def run(
     except ValueError as exc:
         fail(str(exc), hint="`lienthong run --help`; check names are in the report and the docs")
     faults = {actor: frozenset(names) for actor, names in _parse_pairs(fault, "fault", ":").items()}
+    if "bhxh" in targets:
+        _against_real_gateway(
+            check, targets["bhxh"], seed, out, facility, username, password, account, key, cert, patients
+        )
     run_id = new_run_id(seed)
     directory = run_directory(out, run_id)
-    if "bhxh" in targets:
-        result = asyncio.run(
-            _against_real_gateway(
-                checks, targets["bhxh"], seed, run_id, facility, username, password, key, cert
-            )
+    try:
+        config = NetworkConfig(
+            seed=seed,
+            population=max(200, 100 + visits),
+            data_dir=directory / "network",
+            faults=faults,
         )
-    else:
-        try:
-            config = NetworkConfig(
-                seed=seed,
-                population=max(200, 100 + visits),
-                data_dir=directory / "network",
-                faults=faults,
-            )
-            result = asyncio.run(_simulated(checks, config, visits, run_id))
-        except (UnknownFault, ValueError) as exc:
-            fail(str(exc))
+        result = asyncio.run(_simulated(checks, config, visits, run_id, directory))
+    except (UnknownFault, ValueError) as exc:
+        fail(str(exc))
+    result.scope = Scope("network", dict(result.targets), "3176", opt_in={"wait-token-expiry": True})
     paths = write_all(result, directory)
     _summary(result)
     for name, path in paths.items():
@@ -115,7 +120,9 @@ def run(
     raise typer.Exit(0 if result.passed else 1)
 
 
-async def _simulated(checks: list[Check], config: NetworkConfig, visits: int, run_id: str) -> RunResult:
+async def _simulated(
+    checks: list[Check], config: NetworkConfig, visits: int, run_id: str, directory: Path
+) -> RunResult:
     network = build_network(config)
     try:
         with _progress() as bar:
@@ -128,6 +135,11 @@ async def _simulated(checks: list[Check], config: NetworkConfig, visits: int, ru
             )
             suite = await simulated_suite(network)
             running = bar.add_task("checks", total=len(checks))
+
+            def done(result: CheckResult) -> None:
+                keep_case(directory, run_id, result, suite.server)
+                bar.advance(running)
+
             return await execute(
                 checks,
                 suite,
@@ -135,61 +147,47 @@ async def _simulated(checks: list[Check], config: NetworkConfig, visits: int, ru
                 seed=config.seed,
                 run_id=run_id,
                 targets=dict.fromkeys(("bhxh", "c06", "moh", "hospital", "vneid"), "simulated"),
-                progress=lambda _: bar.advance(running),
+                progress=done,
             )
     finally:
         await network.aclose()
 
 
-async def _against_real_gateway(
-    checks: list[Check],
+def _against_real_gateway(
+    names: list[str],
     url: str,
     seed: int,
-    run_id: str,
+    out: Path,
     facility: str,
     username: str,
     password: str,
+    account: list[str],
     key: Path | None,
     cert: Path | None,
-) -> RunResult:
+    patients: Path | None,
+) -> NoReturn:
+    """The gateway role of ``lienthong conformance``, on the same engine (``_target``)."""
+    given = [f"{facility}:{username}:{password}"] if facility or username or password else []
     missing = [
         name
-        for name, value in (
-            ("--facility", facility),
-            ("--username", username),
-            ("--password", password),
-        )
+        for name, value in (("--facility", facility), ("--username", username), ("--password", password))
         if not value
     ]
-    if missing:
+    if (given and missing) or not (given or account):
         fail(
-            f"testing a real gateway needs {', '.join(missing)}",
+            f"testing a real gateway needs {', '.join(missing)} (or --account MA_CSKCB:USERNAME:PASSWORD)",
             hint="the facility account registered on that gateway "
             "(the password may come from LIENTHONG_PASSWORD)",
         )
-    signing = None
-    if key or cert:
-        if not (key and cert):
-            fail("--key and --cert go together (the facility's private key and its registered certificate)")
-        try:
-            signing = SigningKey(key.read_bytes(), cert.read_bytes())
-        except OSError as exc:
-            fail(f"cannot read the signing key or certificate: {exc}")
-    recorder = Recorder()
-    async with httpx.AsyncClient(base_url=url, timeout=30, event_hooks={"response": [recorder]}) as client:
-        samples = FacilitySamples(Account(facility, username, password), seed, signing)
-        suite = Suite(ServerContext({"bhxh": client}, samples, recorder), None)
-        with _progress() as bar:
-            running = bar.add_task("checks", total=len(checks))
-            return await execute(
-                checks,
-                suite,
-                frozenset({"bhxh"}),
-                seed=seed,
-                run_id=run_id,
-                targets={"bhxh": url},
-                progress=lambda _: bar.advance(running),
-            )
+    try:
+        run = build_run(
+            role="bhxh", target=url, peer=[], profile="3176", account=[*given, *account], key=key,
+            cert=cert, patients=patients, service_token="", client="", staff="", wait_token_expiry=False,
+            max_body=DEFAULT_MAX_BODY, seed=seed, check=names,
+        )  # fmt: skip
+    except UsageError as exc:
+        fail(str(exc), hint=exc.hint)
+    raise typer.Exit(execute_run(run, out, list(REPORT_FORMATS)))
 
 
 def _progress() -> Progress:

@@ -13,8 +13,10 @@ from rich.table import Table
 
 from lienthong.conformance.cli._app import app
 from lienthong.conformance.cli._console import console, fail
+from lienthong.simulators.faults import UnknownFault, fault_set
 from lienthong.simulators.fleet import Fleet, FleetConfig
-from lienthong.simulators.network import Network, NetworkConfig
+from lienthong.simulators.network import Network, NetworkConfig, NodeSecrets
+from lienthong.simulators.population.exporters.patients import write_known_patients
 from lienthong.simulators.serve import serve, spawn_network
 
 
@@ -58,6 +60,17 @@ def simulate(
     rate: Annotated[
         float, typer.Option(min=0.01, help="Visits arriving at each fleet hospital per simulated hour.")
     ] = 4.0,
+    fault: Annotated[
+        list[str],
+        typer.Option(help="ACTOR:FAULT: serve a node that misbehaves on purpose (see the suite catch it)."),
+    ] = [],  # noqa: B006
+    service_token: Annotated[
+        str,
+        typer.Option(
+            help="Bearer token the gateway presents to C06 and the MoH store (random when not given).",
+            envvar="LIENTHONG_SERVICE_TOKEN",
+        ),
+    ] = "",
 ) -> None:
     """Serve the simulated gateway, C06 and MoH store on 127.0.0.1 and print how to connect."""
     certificates: list[tuple[str, bytes]] = []
@@ -67,7 +80,22 @@ def simulate(
             certificates.append((code, Path(path).read_bytes()))
         except OSError as exc:
             fail(f"--register-cert {item!r}: {exc}", hint="give FACILITY=path/to/certificate.pem")
+    chosen: dict[str, set[str]] = {}
+    for item in fault:
+        actor, sep, name = item.partition(":")
+        if not (sep and actor and name):
+            fail(
+                f"--fault {item!r} is not of the form ACTOR:FAULT",
+                hint="for example --fault moh:drops_visits",
+            )
+        chosen.setdefault(actor, set()).add(name)
+    try:
+        faults = {actor: fault_set(actor, names) for actor, names in chosen.items()}
+    except UnknownFault as exc:
+        fail(str(exc))
     config = NetworkConfig(
+        faults=faults,
+        secrets=NodeSecrets(service=service_token) if service_token else None,
         seed=seed,
         population=population,
         data_dir=data_dir,
@@ -118,6 +146,15 @@ def simulate(
             f"Point the HIS at [bold]{network.base_urls['bhxh']}[/] "
             "(POST /api/token/take, /api/qd130/checkInKcbQd3176, /api/qd130/guiHoSoXmlQD3176)."
         )
+        patients = write_known_patients(seed, data_dir / "patients.csv")
+        console.print(f"Patients the nodes know (lienthong conformance --patients): {patients}")
+        console.print(
+            f"Service token (C06 /api/identity/verify, MoH /internal): {network.gateway.config.service_token}"
+        )
+        if faults:
+            console.print(
+                "Faults: " + ", ".join(f"{a}:{n}" for a, names in faults.items() for n in sorted(names))
+            )
         console.print(
             f"Journal API for auditors: GET {network.base_urls['bhxh']}/lienthong/submissions "
             f"with 'Authorization: Bearer {network.admin_token}'"

@@ -1,0 +1,43 @@
+"""The patients file (``profiles.patients``) of a simulated population: the citizens a simulated
+node knows, written in the format an implementer gives ``lienthong conformance --patients``, so
+the role suites can be tried against ``lienthong simulate`` exactly as against a real node."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lienthong.profiles.patients import Patient, write_patients
+from lienthong.simulators.c06.notable import first_deceased, first_reissued
+from lienthong.simulators.population import Citizen, citizens
+
+
+def as_patient(person: Citizen) -> Patient:
+    return Patient(
+        cccd=person.cccd,
+        bhyt=person.bhyt,
+        name=person.name,
+        dob=person.dob,
+        sex=str(person.sex),
+        address=person.address,
+        gt_the_tu=person.card_from,
+        gt_the_den=person.card_to,
+        ma_dkbd=person.ma_dkbd,
+        vneid_password=person.password,
+        status="deceased" if person.death else "",
+        previous_cccd=person.previous_cccd,
+    )
+
+
+def known_patients(seed: int, count: int = 20) -> list[Patient]:
+    """The first ``count`` living citizens of ``seed``, then the first deceased citizen and the
+    first with a re-issued number (the simulated C06 always knows those two)."""
+    living = [p for p in citizens(seed, 0, count * 2) if p.death is None and not p.previous_cccd][:count]
+    chosen = [*living, first_deceased(seed), first_reissued(seed)]
+    unique = {person.cccd: person for person in chosen}
+    return [as_patient(person) for person in unique.values()]
+
+
+def write_known_patients(seed: int, path: Path, count: int = 20) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_patients(known_patients(seed, count), path)
+    return path
