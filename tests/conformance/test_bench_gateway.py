@@ -8,7 +8,7 @@ from pathlib import Path
 
 import orjson
 
-from lienthong.conformance.cli.bench_gateway import PATH, _reference, _requests
+from lienthong.conformance.cli.bench_gateway import PATH, _now, _reference, _requests
 from lienthong.profiles import signature
 from lienthong.profiles.validation import validate_dossier
 from lienthong.profiles.validator import native
@@ -17,7 +17,7 @@ from lienthong.simulators.facilities import facilities, facility_keys
 
 def test_the_bench_sends_valid_dossiers_signed_as_written(tmp_path: Path) -> None:
     token = {"access_token": "a" * 48, "id_token": "b" * 32}
-    requests = _requests(tmp_path, 18480, 5, 42, token)
+    requests = _requests(tmp_path, 18480, 5, 42, token, _now())
     site = facilities(42, 1)[0]
     cert = facility_keys([site], tmp_path / "keys")[site.code].cert_pem
     for request in requests:

@@ -24,7 +24,7 @@ from lienthong.simulators.population import citizens
 from lienthong.simulators.serve import NodeProcesses, spawn_network
 from lienthong.simulators.store import database_url
 from lienthong.simulators.visits import visit_for
-from tests.simulators.gateway.support import dossier_bytes, free_port_block, md5_upper
+from tests.simulators.gateway.support import checkin_bytes, dossier_bytes, free_port_block, md5_upper
 
 pytestmark = pytest.mark.live
 SEED, BATCH, KILL_AFTER, WORKERS = 31, 48, 12, 8
@@ -47,15 +47,39 @@ def pg_database() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _batch(data: Path, clock_now: object) -> tuple[dict[str, bytes], dict[str, str]]:
+def _batch(data: Path, clock_now: object) -> tuple[dict[str, bytes], dict[str, str], list[bytes]]:
+    """The dossiers (by MA_LK), the common request fields and the check-ins a HIS sends first."""
     site = facilities(SEED, 3)[0]
     key = facility_keys([site], data / "keys")[site.code]
-    documents = {}
+    documents, checkins = {}, []
     for person in citizens(SEED, 0, BATCH):
         visit = visit_for(person, site, seed=SEED, number=1, arrived=clock_now)  # type: ignore[arg-type]
         documents[visit.ma_lk] = dossier_bytes(visit, key)
+        if not visit.emergency:
+            checkins.append(checkin_bytes(visit, key))
     common = {"username": site.username, "maTinh": site.province, "maCSKCB": site.code, "loaiHoSo": "130"}
-    return documents, common
+    return documents, common, checkins
+
+
+async def _check_in(url: str, checkins: list[bytes], common: dict[str, str], password: str) -> None:
+    async with httpx.AsyncClient(base_url=url, timeout=10) as his:
+        token = (
+            await his.post(
+                "/api/token/take", data={"username": common["username"], "password": md5_upper(password)}
+            )
+        ).json()["APIKey"]
+        headers = {
+            "accessToken": token["access_token"],
+            "tokenId": token["id_token"],
+            "passwordHash": md5_upper(password),
+        }
+        for document in checkins:
+            answer = await his.post(
+                "/api/qd130/checkInKcbQd3176",
+                headers=headers,
+                json={**common, "loaiHoSo": "0", "fileHSBase64": base64.b64encode(document).decode()},
+            )
+            assert answer.json()["maKetQua"] == "200", answer.text
 
 
 async def _send_all(
@@ -101,7 +125,8 @@ def _crash_and_recover(config: NetworkConfig) -> None:
     assert config.data_dir is not None
     with spawn_network(config, port=free_port_block(3)) as nodes:
         site = facilities(SEED, 3)[0]
-        documents, common = _batch(config.data_dir, nodes.spec.clock().now())
+        documents, common, checkins = _batch(config.data_dir, nodes.spec.clock().now())
+        asyncio.run(_check_in(nodes.urls["bhxh"], checkins, common, site.password))
         first = asyncio.run(_send_all(nodes.urls["bhxh"], documents, common, site.password, nodes))
         assert nodes.processes["bhxh"].poll() is not None, "the gateway was killed mid-batch"
         accepted = {ma_lk: a["maGiaoDich"] for ma_lk, a in first.items() if a and a["maKetQua"] == "200"}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from lienthong.profiles.samples import Tables
 
@@ -472,3 +473,135 @@ def _xml14_issued(t: Tables) -> bool:
     day = int(slip["NGAY_VAO"][6:8]) - 1
     slip["NGAY_CT"] = slip["NGAY_VAO"][:6] + f"{day:02d}"
     return True
+
+
+# --- Check-in records (XML0): each breaks exactly one rule of a valid check-in record ----------
+
+RecordMutation = Callable[[dict[str, str]], bool]
+CHECKIN_MUTATIONS: dict[str, RecordMutation] = {}
+
+
+def checkin_mutation(req: str) -> Callable[[RecordMutation], RecordMutation]:
+    def wrap(fn: RecordMutation) -> RecordMutation:
+        CHECKIN_MUTATIONS[req] = fn
+        return fn
+
+    return wrap
+
+
+def apply_checkin(record: dict[str, str], req: str) -> dict[str, str] | None:
+    """A copy of check-in ``record`` breaking only ``req``, or None if this record cannot."""
+    out = dict(record)
+    return out if CHECKIN_MUTATIONS[req](out) else None
+
+
+@checkin_mutation("XML0-02")
+def _checkin_size(r: dict[str, str]) -> bool:
+    if not r.get("MA_DICH_VU"):
+        return False
+    r["MA_DICH_VU"] = "X" * 51
+    return True
+
+
+@checkin_mutation("XML0-03")
+def _checkin_required(r: dict[str, str]) -> bool:
+    r["MA_BN"] = ""
+    return True
+
+
+@checkin_mutation("XML0-04")
+def _checkin_two_costs(r: dict[str, str]) -> bool:
+    if not r.get("MA_DICH_VU") or r.get("MA_THUOC"):
+        return False
+    r |= {"MA_THUOC": "40.100", "TEN_THUOC": "Paracetamol"}
+    return True
+
+
+@checkin_mutation("XML0-05")
+def _checkin_admission(r: dict[str, str]) -> bool:
+    arrived = r["NGAY_VAO"]
+    hour = int(arrived[8:10])
+    if hour == 0:
+        return False
+    r["NGAY_VAO_NOI_TRU"] = arrived[:8] + f"{hour - 1:02d}" + arrived[10:]
+    r["LY_DO_VNT"] = "Theo dõi"
+    return True
+
+
+# --- Documents: each breaks exactly one envelope rule of a valid, not yet signed document -------
+
+DocumentMutation = Callable[[bytes], bytes]
+DOSSIER_MUTATIONS: dict[str, DocumentMutation] = {}
+CHECKIN_DOCUMENT_MUTATIONS: dict[str, DocumentMutation] = {}
+
+
+def _tree_edit(edit: Callable[[Any], None]) -> DocumentMutation:
+    def mutate(document: bytes) -> bytes:
+        from lxml import etree
+
+        root = etree.fromstring(document)
+        edit(root)
+        return b'<?xml version="1.0" encoding="utf-8"?>\r\n' + etree.tostring(root, encoding="utf-8")
+
+    return mutate
+
+
+def _rename_root(tag: str) -> Callable[[Any], None]:
+    def edit(root: Any) -> None:
+        root.tag = tag
+
+    return edit
+
+
+def _filehoso(root: Any, kind: str) -> Any:
+    for filehoso in root.iter("FILEHOSO"):
+        if filehoso.findtext("LOAIHOSO") == kind:
+            return filehoso
+    return next(iter(root.iter("FILEHOSO")))
+
+
+def _extra_file(kind: str, content: str | None) -> Callable[[Any], None]:
+    """Add a FILEHOSO (a copy of XML2's, so no table goes missing) of LOAIHOSO ``kind``, its
+    NOIDUNGFILE replaced by ``content`` when given."""
+
+    def edit(root: Any) -> None:
+        extra = copy.deepcopy(_filehoso(root, "XML2"))
+        extra.find("LOAIHOSO").text = kind
+        if content is not None:
+            extra.find("NOIDUNGFILE").text = content
+        _filehoso(root, "XML2").addnext(extra)
+
+    return edit
+
+
+def _two_hoso(root: Any) -> None:
+    hoso = next(iter(root.iter("HOSO")))
+    hoso.addnext(copy.deepcopy(hoso))
+    count = root.find("THONGTINHOSO/SOLUONGHOSO")
+    if count is not None:
+        count.text = "2"
+
+
+def _other_facility(root: Any) -> None:
+    unit = root.find("THONGTINDONVI/MACSKCB")
+    unit.text = (unit.text or "01")[:2] + ("999" if (unit.text or "")[2:] != "999" else "998")
+
+
+DOSSIER_MUTATIONS |= {
+    "ENV-01": _tree_edit(_rename_root("HOSO_GIAMDINH")),
+    "ENV-02": _tree_edit(_extra_file("XML99", None)),
+    "ENV-03": _tree_edit(_extra_file("XML5", "đây-không-phải-base64!")),
+    "ENV-04": _tree_edit(_two_hoso),
+    "ENV-05": _tree_edit(_other_facility),
+}
+CHECKIN_DOCUMENT_MUTATIONS |= {"XML0-01": _tree_edit(_rename_root("TRANG_THAI_KCB_LIST"))}
+
+
+def mutated_requirements() -> frozenset[str]:
+    """Every requirement some mutation of this catalogue breaks."""
+    return (
+        frozenset(MUTATIONS)
+        | set(CHECKIN_MUTATIONS)
+        | set(DOSSIER_MUTATIONS)
+        | set(CHECKIN_DOCUMENT_MUTATIONS)
+    )

@@ -375,3 +375,130 @@ def sample_checkin(seed: int = 0, *, version: str = "qd3176") -> list[dict[str, 
     if version == "qd130":
         record["MA_LOAI_KCB"] = "01"
     return [record]
+
+
+VARIANTS: tuple[dict[str, object], ...] = (
+    {"kind": "01"},
+    {"kind": "01", "referral": True},
+    {"kind": "01", "appointment": True},
+    {"kind": "03"},
+    {"kind": "03", "referral": True, "appointment": True},
+)
+"""Shapes of :func:`episode`: examination, referral, appointment, inpatient stay, all three."""
+HOLDER_FIELDS = ("HO_TEN", "SO_CCCD", "NGAY_SINH", "GIOI_TINH", "MA_THE_BHYT", "GT_THE_TU", "GT_THE_DEN")
+"""Fields of the card holder an :func:`episode` takes over (in every table that carries them)."""
+_NOT_SHIFTED = frozenset({"NGAY_SINH", "GT_THE_TU", "GT_THE_DEN", "NGAY_SINHCON"})
+
+
+def _shift(value: str, days: int) -> str:
+    from datetime import datetime, timedelta
+
+    out = []
+    for part in value.split(";"):
+        pattern = {8: "%Y%m%d", 12: "%Y%m%d%H%M"}.get(len(part))
+        if pattern is None or not part.isdigit():
+            out.append(part)
+            continue
+        try:
+            moved = datetime.strptime(part, pattern) + timedelta(days=days)
+        except ValueError:
+            out.append(part)
+            continue
+        out.append(moved.strftime(pattern))
+    return ";".join(out)
+
+
+def episode(
+    number: int,
+    *,
+    facility: str,
+    ma_lk: str,
+    ended: str,
+    holder: dict[str, str] | None = None,
+    variant: int = 0,
+) -> Tables:
+    """A valid episode of shape ``VARIANTS[variant]`` at ``facility``, ending on ``ended``
+    (``yyyymmdd``), with its own ``ma_lk`` and, given ``holder``, that card holder's fields
+    (``HOLDER_FIELDS``). Valid traffic for a gateway as a HIS would send it: every date is moved
+    by whole days from the sample so that the episode ends on ``ended``; the settlement month
+    follows; the card's validity is the holder's (or the calendar year of the visit)."""
+    from datetime import datetime
+
+    tables = sample_tables(number, **VARIANTS[variant % len(VARIANTS)])  # type: ignore[arg-type]
+    end = tables["XML1"][0]["NGAY_RA"][:8]
+    days = (datetime.strptime(ended, "%Y%m%d") - datetime.strptime(end, "%Y%m%d")).days
+    year = ended[:4]
+    people = {"GT_THE_TU": f"{year}0101", "GT_THE_DEN": f"{year}1231", **(holder or {})}
+    for records in tables.values():
+        for record in records:
+            for name, value in list(record.items()):
+                if ("NGAY" in name or name.startswith("THOI_DIEM")) and name not in _NOT_SHIFTED and value:
+                    record[name] = _shift(value, days)
+            for name, value in people.items():
+                if name in record:
+                    record[name] = value
+            if "MA_LK" in record:
+                record["MA_LK"] = ma_lk
+            if "MA_CSKCB" in record:
+                record["MA_CSKCB"] = facility
+            if "MA_DKBD" in record and not (holder or {}).get("MA_DKBD"):
+                record["MA_DKBD"] = facility
+    summary = tables["XML1"][0]
+    settled = summary.get("NGAY_TTOAN") or summary["NGAY_RA"]
+    summary["NAM_QT"], summary["THANG_QT"] = settled[:4], str(int(settled[4:6]))
+    return tables
+
+
+_CHECKIN_FIELDS = (
+    "MA_LK",
+    "STT",
+    "MA_BN",
+    "HO_TEN",
+    "SO_CCCD",
+    "NGAY_SINH",
+    "GIOI_TINH",
+    "MA_THE_BHYT",
+    "MA_DKBD",
+    "GT_THE_TU",
+    "GT_THE_DEN",
+    "MA_DOITUONG_KCB",
+    "NGAY_VAO",
+    "MA_LOAI_KCB",
+    "MA_CSKCB",
+)
+
+
+def checkins_of(tables: Tables) -> list[dict[str, str]]:
+    """The check-ins a HIS sends for this episode, in order (QĐ 130 Đ3 k1 [V]; QĐ 4750 Đ2 k2 [S]):
+    one right after the first cost and, for an inpatient or day stay, another at admission; none
+    for an emergency (MA_DOITUONG_KCB 2). Each is one XML0 record."""
+    summary = tables["XML1"][0]
+    if summary.get("MA_DOITUONG_KCB") == "2":
+        return []
+    first = next(iter(tables.get("XML3", [])), None)
+    base = {
+        k: summary.get(k, "")[:8] if k.startswith("GT_THE") else summary.get(k, "") for k in _CHECKIN_FIELDS
+    }
+    base["STT"] = "1"
+    if first is not None:
+        cost = {"MA_DICH_VU": first["MA_DICH_VU"], "TEN_DICH_VU": first.get("TEN_DICH_VU", "")}
+        ordered = first.get("NGAY_YL") or summary["NGAY_VAO"]
+    else:
+        drug = tables["XML2"][0]
+        cost = {"MA_THUOC": drug["MA_THUOC"], "TEN_THUOC": drug.get("TEN_THUOC", "")}
+        ordered = drug.get("NGAY_YL") or summary["NGAY_VAO"]
+    arrival = {**base, **cost, "NGAY_YL": max(ordered, summary["NGAY_VAO"]), "MA_LOAI_KCB": "01"}
+    out = [arrival]
+    if summary.get("NGAY_VAO_NOI_TRU"):
+        admitted = summary["NGAY_VAO_NOI_TRU"]
+        out.append(
+            {
+                **base,
+                **cost,
+                "MA_LOAI_KCB": summary["MA_LOAI_KCB"],
+                "NGAY_VAO_NOI_TRU": admitted,
+                "LY_DO_VNT": summary.get("LY_DO_VNT", "Điều trị nội trú"),
+                "NGAY_YL": admitted,
+            }
+        )
+    return out

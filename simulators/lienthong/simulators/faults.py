@@ -10,7 +10,8 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from lienthong.profiles.mutations import MUTATIONS
+from lienthong.profiles.catalogue import gateway_duties
+from lienthong.profiles.mutations import MUTATIONS, mutated_requirements
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,27 @@ BREAKS = {breaks_fault(req_id): req_id for req_id in sorted(MUTATIONS)}
 _CATALOGUE += tuple(
     Fault(name, "hospital", f"sends a dossier that breaks exactly {req_id}")
     for name, req_id in BREAKS.items()
+)
+
+
+def ignores_fault(req_id: str) -> str:
+    """The gateway fault that skips exactly rule ``req_id`` (``ignores_xml1_04``): it accepts what
+    breaks it, and only it."""
+    return "ignores_" + req_id.lower().replace("-", "_")
+
+
+# One gateway fault per rule the gateway must enforce (catalogue column gateway_duty): each server
+# check generated for a rule is proven by the gateway that skips exactly that rule.
+ENFORCED = [
+    req.id
+    for req in (*gateway_duties("refuse"), *gateway_duties("flag"))
+    if req.id in mutated_requirements() or req.id == "XML0-06"
+]
+"""Rules a gateway must enforce that the suite can break on purpose (a mutation, or no check-in)."""
+IGNORES = {ignores_fault(req_id): req_id for req_id in ENFORCED}
+_CATALOGUE += tuple(
+    Fault(name, "bhxh", f"accepts a submission that breaks {req_id} (skips exactly that rule)")
+    for name, req_id in IGNORES.items()
 )
 FAULTS = {fault.name: fault for fault in _CATALOGUE}
 ACTORS = ("bhxh", "c06", "moh", "hospital")

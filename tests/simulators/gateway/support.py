@@ -106,6 +106,13 @@ class VendorSession:
             },
         )
 
+    async def check_in(self, key: SigningKey, *visits: Visit) -> None:
+        """Check ``visits`` in, as a HIS does right after the first cost (emergencies need none)."""
+        for visit in visits:
+            if not visit.emergency:
+                answer = (await self.send("checkin", checkin_bytes(visit, key))).json()
+                assert answer["maKetQua"] == "200", answer
+
     async def lookup(self, body: dict[str, str]) -> dict[str, Any]:
         answer = await self.client.post(
             "/api/egw/KQNhanLichSuKCB2024",

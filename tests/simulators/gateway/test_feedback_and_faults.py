@@ -31,6 +31,7 @@ def test_feedback_lists_field_errors_and_the_forward_state(network: Network) -> 
         visit = network.visit(3)
         key = network.keys[his.facility.code]
         broken = {**visit.tables, "XML1": [{**visit.summary, "MA_BENH_CHINH": "J06;I10"}]}
+        await his.check_in(key, visit)
         rejected = (await his.send("dossier", dossier_bytes(visit, key, broken))).json()
         accepted = (await his.send("dossier", dossier_bytes(visit, key))).json()
         before = await his.feedback(maGiaoDich=accepted["maGiaoDich"])
@@ -50,7 +51,11 @@ def test_feedback_lists_field_errors_and_the_forward_state(network: Network) -> 
     assert result["maKetQua"] == "422"
     assert any(e["truong"] == "MA_BENH_CHINH" and e["bang"] == "XML1" for e in result["dsLoi"])
     assert before["dsKetQua"][0]["trangThai"] == "pending"  # type: ignore[index]
-    assert [r["trangThai"] for r in by_ma_lk["dsKetQua"]] == ["rejected", "delivered"]  # type: ignore[attr-defined]
+    assert [(r["loai"], r["trangThai"]) for r in by_ma_lk["dsKetQua"]] == [  # type: ignore[attr-defined]
+        ("checkin", "accepted"),
+        ("dossier", "rejected"),
+        ("dossier", "delivered"),
+    ]
     assert foreign["dsKetQua"] == [], "a facility sees only its own submissions"
     assert too_wide["maKetQua"] == "400"
     assert anonymous["maKetQua"] == "401"
@@ -90,6 +95,7 @@ def test_server_error_slow_answer_and_wrong_code_by_header(network: Network) -> 
         his = vendor(network)
         await his.login()
         key = network.keys[his.facility.code]
+        await his.check_in(key, *(network.visit(i) for i in (4, 5, 6)))
         failed = await his.send(
             "dossier",
             dossier_bytes(network.visit(4), key),

@@ -220,6 +220,7 @@ def test_concurrent_dossiers_are_all_journaled_before_their_answers(network: Net
         await his.login()
         key = network.keys[his.facility.code]
         documents = [dossier_bytes(network.visit(i), key) for i in range(12)]
+        await his.check_in(key, *(network.visit(i) for i in range(12)))
         answers = await asyncio.gather(*(his.send("dossier", d) for d in documents))
         return [a.json() for a in answers]
 

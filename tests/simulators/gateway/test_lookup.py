@@ -159,6 +159,7 @@ def test_visit_history_and_earlier_lookups_are_listed(network: Network) -> None:
         his = vendor(network)
         await his.login()
         visit = network.visit(7)
+        await his.check_in(network.keys[his.facility.code], visit)
         sent = await his.send("dossier", dossier_bytes(visit, network.keys[his.facility.code]))
         assert sent.json()["maKetQua"] == "200", sent.json()
         await his.lookup(_body(person, network))

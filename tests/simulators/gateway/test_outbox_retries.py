@@ -36,6 +36,7 @@ async def _accept_one(network: Network) -> str:
     his = vendor(network)
     await his.login()
     visit = network.visit(2)
+    await his.check_in(network.keys[his.facility.code], visit)
     answer = (await his.send("dossier", dossier_bytes(visit, network.keys[his.facility.code]))).json()
     assert answer["maKetQua"] == "200", answer
     return visit.ma_lk

@@ -68,6 +68,7 @@ def test_replacement_dossiers_update_one_episode_and_reach_the_book_once(network
         with_lab = dict(visit.tables)
         paid = {**with_lab, "XML1": [{**visit.summary, "NGAY_TTOAN": visit.summary["NGAY_RA"]}]}
         codes = []
+        await his.check_in(key, visit)
         for tables in (without_lab, with_lab, paid):
             answer = (await his.send("dossier", dossier_bytes(visit, key, tables))).json()
             codes.append(answer["maKetQua"] + ":" + answer["thongDiep"][:200])

@@ -40,7 +40,7 @@ from lienthong.simulators.pki import sign_document
 from lienthong.simulators.population import citizens
 from lienthong.simulators.serve import write_spec
 from lienthong.simulators.visits import visit_for
-from lienthong.simulators.xml130 import envelope, table_xml
+from lienthong.simulators.xml130 import checkin_xml, envelope, table_xml
 
 PATH = "/api/qd130/guiHoSoXmlQD3176"
 FACTORY = "lienthong.simulators.gateway.served:served_app"
@@ -71,14 +71,36 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
-def _requests(data_dir: Path, port: int, count: int, seed: int, token: dict[str, str]) -> list[bytes]:
+def _check_in(
+    port: int, count: int, seed: int, token: dict[str, str], data_dir: Path, arrived: datetime
+) -> None:
+    """Check the bench's visits in first, as a HIS does right after the first cost: the gateway
+    refuses a non-emergency dossier without its check-in (XML0-06)."""
+    site = facilities(seed, 1)[0]
+    key = facility_keys([site], data_dir / "keys")[site.code]
+    headers = {"accessToken": token["access_token"], "tokenId": token["id_token"],
+               "passwordHash": md5_upper(site.password)}  # fmt: skip
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        for person in citizens(seed, 0, count):
+            visit = visit_for(person, site, seed=seed, number=1, arrived=arrived)
+            if visit.emergency:
+                continue
+            content = base64.b64encode(sign_document(checkin_xml([visit.checkin]), key)).decode()
+            client.post("/api/qd130/checkInKcbQd3176", headers=headers, json={
+                "username": site.username, "loaiHoSo": "0", "maTinh": site.province,
+                "maCSKCB": site.code, "fileHSBase64": content})  # fmt: skip
+
+
+def _requests(
+    data_dir: Path, port: int, count: int, seed: int, token: dict[str, str], arrived: datetime
+) -> list[bytes]:
     site = facilities(seed, 1)[0]
     key = facility_keys([site], data_dir / "keys")[site.code]
     headers = (f"accessToken: {token['access_token']}\r\ntokenId: {token['id_token']}\r\n"
                f"passwordHash: {md5_upper(site.password)}\r\n")  # fmt: skip
     made = []
     for person in citizens(seed, 0, count):
-        visit = visit_for(person, site, seed=seed, number=1, arrived=_now())
+        visit = visit_for(person, site, seed=seed, number=1, arrived=arrived)
         tables = {kind: table_xml(kind, records) for kind, records in visit.tables.items()}
         document = sign_document(envelope(site.code, visit.summary["NGAY_RA"][:8], tables), key)
         content = base64.b64encode(document).decode()
@@ -224,7 +246,9 @@ def bench_gateway(
             login = {"username": site.username, "password": md5_upper(site.password)}
             token = httpx.post(f"http://127.0.0.1:{port}/api/token/take", data=login).json()["APIKey"]
             console.print(f"signing {dossiers} dossiers ...")
-            requests = _requests(data, port, dossiers, 42, token)
+            arrived = _now()
+            requests = _requests(data, port, dossiers, 42, token, arrived)
+            _check_in(port, dossiers, 42, token, data, arrived)
             size = statistics.mean(len(r) for r in requests)
             os.sched_setaffinity(0, {0})  # the server's core, while the server is idle
             reference = _reference(requests[0])

@@ -22,6 +22,9 @@ class GatewayConfig:
     synchronous: str = "NORMAL"
     """SQLite ``PRAGMA synchronous`` (WAL): ``NORMAL`` keeps every answered submission through a
     process kill; ``FULL`` (an fsync per commit group) also through a power loss."""
+    require_checkin: bool = True
+    """Refuse a non-emergency BHYT dossier whose MA_LK had no accepted check-in (XML0-06: QĐ 130
+    Đ3 k1 [V], QĐ 4750 Đ2 k2 [S]). Only benchmarks of the bare ingest path turn it off."""
     require_signature: bool = True
     """Signing is mandatory from 01/01/2026 (NĐ 188/2025 Đ69 k9) [S]."""
     max_attempts: int = 8

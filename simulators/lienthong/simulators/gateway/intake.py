@@ -11,16 +11,17 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 import orjson
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, and_, select
 
 from lienthong.profiles import validate_checkin, validate_dossier, xml130
 from lienthong.profiles.base64_strict import b64decode_strict
 from lienthong.profiles.validation import Violation, parse_document
 from lienthong.simulators.clock import vn_stamp
+from lienthong.simulators.faults import ignores_fault
 from lienthong.simulators.gateway.config import GatewayConfig
 from lienthong.simulators.gateway.faults import FORWARD_FAULTS
 from lienthong.simulators.gateway.journal import Entry, GroupCommit, write_entries
-from lienthong.simulators.gateway.schema import certificates
+from lienthong.simulators.gateway.schema import certificates, submissions
 from lienthong.simulators.gateway.sessions import CACHE_SECONDS, Session, current_session
 from lienthong.simulators.pki import canonical_verifies, signature_problem
 
@@ -299,6 +300,8 @@ def _judge_document(
                     f"must equal the request's maCSKCB ({facility})",
                 )
             )
+    if faults and violations:  # the ignores_<rule> faults: a gateway that skips one rule
+        violations = [v for v in violations if ignores_fault(v.requirement) not in faults]
     parse_failed = any(v.field == "(document)" for v in violations)
     signature_ok: bool | None = None
     if not parse_failed and config.require_signature:
@@ -313,6 +316,22 @@ def _judge_document(
                 False,
                 session,
             )
+    if (
+        not violations
+        and sub.kind == "dossier"
+        and needs_checkin(config, summary, faults)
+        and not checked_in(engine, facility, ma_lk)
+    ):
+        violations = [
+            Violation(
+                "XML0-06",
+                "XML1",
+                "MA_LK",
+                ma_lk,
+                "no check-in (XML0) was accepted for this MA_LK: a non-emergency visit is checked in "
+                "right after its first cost, before its dossier",
+            )
+        ]
     if violations:
         code = MALFORMED if any(v.requirement in _ENVELOPE_RULES for v in violations) else RULE_BROKEN
         return Outcome(
@@ -321,3 +340,32 @@ def _judge_document(
     return Outcome(
         OK, "Tiếp nhận thành công (accepted)", document, ma_lk, signature_ok, session, summary=summary
     )
+
+
+def needs_checkin(config: GatewayConfig, summary: dict[str, str], faults: frozenset[str]) -> bool:
+    """Whether this dossier's visit must have been checked in: a BHYT visit (a card is given) that
+    is not an emergency (MA_DOITUONG_KCB 2) (QĐ 130 Đ3 k1 [V]; QĐ 4750 Đ2 k2 [S])."""
+    return (
+        config.require_checkin
+        and bool(summary.get("MA_THE_BHYT"))
+        and summary.get("MA_DOITUONG_KCB") != "2"
+        and ignores_fault("XML0-06") not in faults
+    )
+
+
+def checked_in(engine: Engine, facility: str, ma_lk: str) -> bool:
+    """Whether a check-in of ``ma_lk`` by ``facility`` was accepted (and journaled)."""
+    query = (
+        select(submissions.c.id)
+        .where(
+            and_(
+                submissions.c.ma_lk == ma_lk,
+                submissions.c.kind == "checkin",
+                submissions.c.result_code == OK,
+                submissions.c.session_facility == facility,
+            )
+        )
+        .limit(1)
+    )
+    with engine.connect() as db:
+        return db.execute(query).first() is not None

@@ -56,7 +56,7 @@ submissions = Table(
     Column("session_facility", String(5), nullable=False, default=""),
     Column("ma_cskcb", String(20), nullable=False, default=""),
     Column("loai_ho_so", String(10), nullable=False, default=""),
-    Column("ma_lk", String(100), nullable=False, default=""),
+    Column("ma_lk", String(100), nullable=False, default="", index=True),
     Column("result_code", String(5), nullable=False),
     Column("message", Text, nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
