@@ -15,6 +15,7 @@ from lienthong.conformance.cli import (  # noqa: F401  (imported for their regis
     conformance,
     generate,
     load,
+    replay,
     run,
     simulate,
     validate,

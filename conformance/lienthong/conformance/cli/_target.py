@@ -253,14 +253,31 @@ def keep_case(
         result.case = write_case(directory, run_id, result, exchanges, scope)
 
 
+def secret_values(
+    accounts: Sequence[Account],
+    service_token: str = "",
+    moh_client: tuple[str, str] | None = None,
+    patients: Sequence[Patient] = (),
+) -> dict[str, str]:
+    """Name -> value of every secret the options give, under the names recordings use."""
+    named: dict[str, str] = {}
+    for number, account in enumerate(accounts, 1):
+        named[f"account-{number}-password-md5"] = md5_upper(account.password)
+        named[f"account-{number}-password"] = account.password
+    if service_token:
+        named["service-token"] = service_token
+    if moh_client:
+        named[f"client-secret-{moh_client[0]}"] = moh_client[1]
+    for patient in patients:
+        if patient.vneid_password:
+            named[f"vneid-password-{patient.cccd}"] = patient.vneid_password
+    return named
+
+
 def _secrets(run: TargetRun) -> Secrets:
     secrets = Secrets()
-    for number, account in enumerate(run.accounts, 1):
-        secrets.register(md5_upper(account.password), f"account-{number}-password-md5")
-        secrets.register(account.password, f"account-{number}-password")
-    secrets.register(run.service_token, "service-token")
-    if run.moh_client:
-        secrets.register(run.moh_client[1], f"client-secret-{run.moh_client[0]}")
+    for name, value in secret_values(run.accounts, run.service_token, run.moh_client).items():
+        secrets.register(value, name)
     return secrets
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
@@ -222,7 +223,7 @@ def findings(result: RunResult) -> None:
 
 
 def _short(item: CheckResult) -> str:
-    return item.message if len(item.message) <= 300 else item.message[:297] + "..."
+    return escape(item.message if len(item.message) <= 300 else item.message[:297] + "...")
 
 
 def _progress() -> Progress:
