@@ -167,6 +167,11 @@ class TargetRun:
                 f"the second --account is of facility {self.accounts[1].code}, like the first",
                 "the cross-facility checks need an account of another facility",
             )
+        if self.moh_client and self.accounts and self.accounts[0].code != self.moh_client[0]:
+            raise UsageError(
+                f"--client is of facility {self.moh_client[0]}, the first --account {self.accounts[0].code}",
+                "the suite sends its visits as one facility and reads them back with that facility's client",
+            )
         if self.max_body < 1024:
             raise UsageError(f"--max-body {self.max_body} is below 1 KiB", "give the limit in bytes")
 
@@ -355,7 +360,11 @@ async def _run(
             )
             for node, url in scope.targets.items()
         }
-        main = run.accounts[0] if run.accounts else Account("00000", "", "")
+        main = (
+            run.accounts[0]
+            if run.accounts
+            else Account(run.moh_client[0] if run.moh_client else "00000", "", "")
+        )
         samples = TargetSamples(
             main, run.seed, run.signing, patients=run.patients, staff_member=run.staff, secrets=secrets
         )

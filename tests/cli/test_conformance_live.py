@@ -1,0 +1,115 @@
+"""``lienthong conformance --role bhxh|c06|moh --target URL`` against simulated nodes served on
+real loopback ports: a conformant network passes (exit 0), a network with one fault per node
+fails on the requirement that fault breaks (exit 1), and ``lienthong replay`` re-sends a case."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from lienthong.conformance.cli import app
+from lienthong.conformance.cli._served import ServedNetwork, served_network
+from lienthong.simulators.facilities import facilities
+
+pytestmark = pytest.mark.live
+TOKEN = "live-test-service-token"
+FAULTS = ("c06:leaks_personal_data", "moh:cross_patient_read", "bhxh:accepts_any_password")
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def conformant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedNetwork]:
+    with served_network(tmp_path_factory.mktemp("ok"), population=200, service_token=TOKEN) as network:
+        yield network
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedNetwork]:
+    with served_network(
+        tmp_path_factory.mktemp("bad"), population=200, service_token=TOKEN, faults=FAULTS
+    ) as network:
+        yield network
+
+
+def _options(network: ServedNetwork, role: str) -> list[str]:
+    samples, site = network.samples(1), facilities(network.seed)[1]
+    keys = network.data_dir / "keys"
+    options = [
+        "--role", role, "--target", network.urls[role], "--service-token", TOKEN,
+        "--patients", str(network.data_dir / "patients.csv"),
+    ]  # fmt: skip
+    if role == "bhxh":
+        options += [
+            "--account", f"{samples.facility}:{samples.username}:{samples.password}",
+            "--key", str(keys / f"{samples.facility}.key.pem"),
+            "--cert", str(keys / f"{samples.facility}.cert.pem"),
+        ]  # fmt: skip
+    if role == "moh":
+        options += ["--peer", f"c06={network.urls['c06']}", "--client", f"{site.code}:{site.moh_secret}"]
+    return options
+
+
+def _conformance(network: ServedNetwork, role: str, out: Path) -> tuple[int, str, dict]:  # type: ignore[type-arg]
+    result = runner.invoke(
+        app, ["conformance", *_options(network, role), "--out", str(out)], env={"COLUMNS": "250"}
+    )
+    runs = list(out.iterdir())
+    report = orjson.loads((runs[0] / "report.json").read_bytes()) if runs else {}
+    return result.exit_code, result.output, report
+
+
+@pytest.mark.parametrize("role", ["c06", "moh", "bhxh"])
+def test_a_conformant_node_passes(conformant: ServedNetwork, role: str, tmp_path: Path) -> None:
+    code, output, report = _conformance(conformant, role, tmp_path)
+    assert code == 0, output
+    assert output.index("scope") < output.index("lienthong conformance 2")  # the scope comes first
+    outcomes = {c["check"]: c["outcome"] for c in report["run"]["checks"]}
+    assert "fail" not in outcomes.values()
+    assert list(outcomes.values()).count("pass") >= 3
+    assert {c["actor"] for c in report["run"]["checks"]} == {role}
+    assert report["run"]["scope"]["role"] == role
+
+
+@pytest.mark.parametrize(
+    ("role", "requirement", "check"),
+    [
+        ("c06", "C06-02", "identity_answer_minimal"),
+        ("moh", "SEC-02", "citizen_reads_only_own_book"),
+        ("bhxh", "API-02", "token_take_refuses_wrong_password"),
+    ],
+)
+def test_a_faulty_node_fails_on_the_requirement_it_breaks(
+    faulty: ServedNetwork, role: str, requirement: str, check: str, tmp_path: Path
+) -> None:
+    code, output, report = _conformance(faulty, role, tmp_path)
+    assert code == 1, output
+    assert f"FAILED: {requirement}" in output
+    failed = {c["check"] for c in report["run"]["checks"] if c["outcome"] == "fail"}
+    assert failed == {check}
+    (case,) = [c["case"] for c in report["run"]["checks"] if c["outcome"] == "fail"]
+    assert case in output.replace("\n", "").replace("│", "").replace(" ", "")
+    run_dir = next(tmp_path.iterdir())
+    kept = (run_dir / "cases" / f"{check}.json").read_text(encoding="utf-8")
+    assert TOKEN not in kept  # secrets are labelled, never kept
+    assert "[secret:" in kept
+
+
+def test_replay_resends_a_case_and_shows_both_answers(faulty: ServedNetwork, tmp_path: Path) -> None:
+    code, output, report = _conformance(faulty, "c06", tmp_path)
+    assert code == 1, output
+    (case,) = [c["case"] for c in report["run"]["checks"] if c["outcome"] == "fail"]
+    replayed = runner.invoke(
+        app, ["replay", case, "--out", str(tmp_path), "--service-token", TOKEN], env={"COLUMNS": "200"}
+    )
+    assert replayed.exit_code == 0, replayed.output
+    assert "recorded" in replayed.output
+    assert "now" in replayed.output
+    assert "dia_chi" in replayed.output  # the fault is still there: the new answer shows it too
+    assert "answers with the recorded status" in replayed.output
+    missing = runner.invoke(app, ["replay", case, "--out", str(tmp_path)])
+    assert missing.exit_code == 2
+    assert "--service-token" in missing.output
