@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Protocol
 
@@ -20,6 +20,7 @@ import httpx
 from lienthong.conformance.failures import Omitted, Skipped
 from lienthong.conformance.recording import Recorder
 from lienthong.profiles import validate_checkin, validate_dossier
+from lienthong.profiles.samples import CardHolder as Patient
 from lienthong.profiles.validation import Violation
 
 Tables = dict[str, list[dict[str, str]]]
@@ -48,6 +49,31 @@ class Identity(Protocol):
 
     @property
     def password(self) -> str: ...
+
+
+__all__ = ["Patient", "PatientRecord"]
+
+
+@dataclass(frozen=True, slots=True)
+class PatientRecord:
+    """A plain :class:`Patient` (what a patients file row becomes): a card holder the system
+    under test knows, as a HIS reads them off the card and the CCCD."""
+
+    cccd: str
+    bhyt: str
+    name: str
+    dob: date
+    sex: str
+    address: str = ""
+    gt_the_tu: date | None = None
+    gt_the_den: date | None = None
+    ma_dkbd: str = ""
+    vneid_password: str = ""
+
+
+def lookup_fields(patient: Patient) -> dict[str, str]:
+    """The card look-up's ``maThe``, ``hoTen``, ``ngaySinh`` (dd/MM/yyyy) for ``patient``."""
+    return {"maThe": patient.bhyt, "hoTen": patient.name, "ngaySinh": patient.dob.strftime("%d/%m/%Y")}
 
 
 class Samples(Protocol):
@@ -96,6 +122,48 @@ class Samples(Protocol):
         """(a cancelled earlier ID number, the identity under the re-issued number)."""
         ...
 
+    @property
+    def patients(self) -> Sequence[Patient]:
+        """Card holders the system under test knows; empty when none is known (checks that need
+        one skip). On a simulated network, citizens of its population; for a real gateway, the
+        patients file."""
+        ...
+
+    @property
+    def staff(self) -> tuple[str, str] | None:
+        """(name, CCCD) of the staff member registered for card look-ups, or None."""
+        ...
+
+    def today(self) -> date:
+        """The system under test's day (Vietnam), for card validity."""
+        ...
+
+    def episode(self, number: int, *, variant: int = 0, holder: Patient | None = None) -> Tables:
+        """The records of a valid episode of this facility that ended a few hours ago, with its own
+        MA_LK (``number`` distinguishes episodes within a run), of shape ``variant``
+        (``profiles.samples.VARIANTS``), for ``holder`` (any synthetic person when None)."""
+        ...
+
+    def checkins(self, tables: Tables) -> list[bytes]:
+        """The signed check-ins a HIS sends for this episode (none for an emergency)."""
+        ...
+
+    def checkin_document(
+        self, record: dict[str, str], *, edit: Callable[[bytes], bytes] | None = None
+    ) -> bytes:
+        """One XML0 record as a check-in file, signed; ``edit`` changes it before signing."""
+        ...
+
+    def seal(
+        self,
+        tables: Tables,
+        *,
+        envelope_edit: Callable[[bytes], bytes] | None = None,
+        signed: bool = True,
+    ) -> bytes:
+        """The dossier (GIAMDINHHS) of these records; ``envelope_edit`` changes it before signing."""
+        ...
+
 
 @dataclass
 class ServerContext:
@@ -114,11 +182,15 @@ class ServerContext:
     advance: Callable[[timedelta], object] | None = None
     """Move the simulation clock forward (simulated networks only): token-expiry checks need it."""
     other: Samples | None = None
-    """A second facility's account on the same gateway, for the cross-facility checks."""
+    """A second facility's account on the same target: the cross-facility checks need it."""
     wait_token_expiry: bool = False
-    """On a real system, the checks that must outlive a token may wait for it (opt-in)."""
+    """Opt-in: a real target's token-expiry check waits ``expires_in`` + 5 s (at most 15 minutes)."""
     max_body: int = 10 * 1024 * 1024
-    """A body this large is far above any real dossier: the gateway must refuse it without harm."""
+    """Bytes of the oversized submission the body-limit check sends."""
+    max_body_stated: bool = False
+    """The implementer stated ``max_body`` as its limit: refusing less is then a failure, not a warning."""
+    feedback_wait: float = 10.0
+    """Seconds a "flags later" check polls the target's feedback for a rejection."""
 
     def second(self) -> Samples:
         """The second facility's samples, or a skip saying what would test it."""

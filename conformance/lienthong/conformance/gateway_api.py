@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from lienthong.conformance.context import Samples
+from lienthong.conformance.context import Samples, Tables
 from lienthong.conformance.failures import CheckFailed
 
 ANSWER_FIELDS = ("maKetQua", "maGiaoDich", "thoiGianTiepNhan", "thongDiep")
@@ -98,3 +98,101 @@ async def submit(
     fields |= overrides or {}
     response = await client.post(path, json=fields, headers=session.headers() if session else {})
     return json_of(response)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A gateway's answer to one request, whatever it was: JSON or not, any HTTP status."""
+
+    status: int
+    body: dict[str, Any]
+    text: str
+
+    @property
+    def code(self) -> str:
+        return str(self.body.get("maKetQua", ""))
+
+    @property
+    def accepted(self) -> bool:
+        """Accepted as the API says it: HTTP 200 and maKetQua 200."""
+        return self.status == 200 and self.code == "200"
+
+    @property
+    def message(self) -> str:
+        return str(self.body.get("thongDiep", ""))
+
+    def describe(self) -> str:
+        if self.body:
+            return f"maKetQua {self.code!r}, thongDiep {self.message[:200]!r} (HTTP {self.status})"
+        return f"HTTP {self.status}, {self.text[:200]!r}"
+
+
+def answer_of(response: httpx.Response) -> Answer:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    return Answer(response.status_code, body if isinstance(body, dict) else {}, response.text)
+
+
+async def send(
+    client: httpx.AsyncClient,
+    session: Session | None,
+    samples: Samples,
+    *,
+    kind: str,
+    document: bytes | None = None,
+    file_base64: str | None = None,
+    regulation: str = "3176",
+    overrides: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Answer:
+    """:func:`submit`, but any answer (a refusal may be an HTTP error without JSON) is returned."""
+    path = (
+        f"/api/qd130/checkInKcbQd{regulation}"
+        if kind == "checkin"
+        else f"/api/qd130/guiHoSoXmlQD{regulation}"
+    )
+    content = file_base64 if file_base64 is not None else base64.b64encode(document or b"").decode("ascii")
+    fields = {
+        "username": samples.username,
+        "loaiHoSo": "0" if kind == "checkin" else "130",
+        "maTinh": samples.province,
+        "maCSKCB": samples.facility,
+        "fileHSBase64": content,
+    }
+    fields |= overrides or {}
+    sent_headers = (session.headers() if session else {}) | (headers or {})
+    return answer_of(await client.post(path, json=fields, headers=sent_headers))
+
+
+async def check_in(
+    client: httpx.AsyncClient, session: Session, samples: Samples, tables: Tables, regulation: str = "3176"
+) -> None:
+    """Send the episode's check-ins as a HIS does (none for an emergency); a refusal of a valid
+    check-in is a failure (the gateway refuses what the regulation asks for)."""
+    for document in samples.checkins(tables):
+        answer = await send(
+            client, session, samples, kind="checkin", document=document, regulation=regulation
+        )
+        if not answer.accepted:
+            raise CheckFailed(
+                f"a valid signed check-in (MA_LK {tables['XML1'][0]['MA_LK']}) was refused: "
+                f"{answer.describe()}"
+            )
+
+
+async def send_episode(
+    client: httpx.AsyncClient, session: Session, samples: Samples, tables: Tables, regulation: str = "3176"
+) -> Answer:
+    """Valid traffic for one episode: its check-ins, then its dossier, which must be accepted."""
+    await check_in(client, session, samples, tables, regulation)
+    answer = await send(
+        client, session, samples, kind="dossier", document=samples.seal(tables), regulation=regulation
+    )
+    if not answer.accepted:
+        raise CheckFailed(
+            f"a valid signed dossier (MA_LK {tables['XML1'][0]['MA_LK']}), sent after its check-in, "
+            f"was refused: {answer.describe()}"
+        )
+    return answer

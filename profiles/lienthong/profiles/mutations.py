@@ -605,3 +605,24 @@ def mutated_requirements() -> frozenset[str]:
         | set(DOSSIER_MUTATIONS)
         | set(CHECKIN_DOCUMENT_MUTATIONS)
     )
+
+
+NO_CHECKIN = "XML0-06"
+"""Broken by leaving the check-in out, not by a mutation."""
+UNSENDABLE = {
+    "CODE-02": "its only breach, a visit type of QĐ 1804 before 01/08/2026, cannot be a current episode",
+}
+"""Rules a gateway must enforce that a current, otherwise valid episode cannot break, and why."""
+
+
+def enforced_rules() -> list[str]:
+    """Requirement IDs a gateway must enforce (catalogue ``gateway_duty`` refuse or flag) that the
+    suite can break on purpose: one server check and one gateway fault each."""
+    from lienthong.profiles.catalogue import gateway_duties
+
+    breakable = mutated_requirements() | {NO_CHECKIN}
+    return [
+        req.id
+        for req in (*gateway_duties("refuse"), *gateway_duties("flag"))
+        if req.id in breakable and req.id not in UNSENDABLE
+    ]

@@ -8,8 +8,10 @@ not the population generator (lienthong.simulators.population): no statistics, o
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from random import Random
+from typing import Protocol
 
 Tables = dict[str, list[dict[str, str]]]
 
@@ -387,6 +389,52 @@ VARIANTS: tuple[dict[str, object], ...] = (
 """Shapes of :func:`episode`: examination, referral, appointment, inpatient stay, all three."""
 HOLDER_FIELDS = ("HO_TEN", "SO_CCCD", "NGAY_SINH", "GIOI_TINH", "MA_THE_BHYT", "GT_THE_TU", "GT_THE_DEN")
 """Fields of the card holder an :func:`episode` takes over (in every table that carries them)."""
+
+
+class CardHolder(Protocol):
+    """What a HIS knows of a card holder (the patients-file columns)."""
+
+    @property
+    def cccd(self) -> str: ...
+
+    @property
+    def bhyt(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dob(self) -> date: ...
+
+    @property
+    def sex(self) -> str: ...
+
+    @property
+    def gt_the_tu(self) -> date | None: ...
+
+    @property
+    def gt_the_den(self) -> date | None: ...
+
+    @property
+    def ma_dkbd(self) -> str: ...
+
+
+def holder_fields(holder: CardHolder) -> dict[str, str]:
+    """The table fields (``HOLDER_FIELDS``, and MA_DKBD when known) of ``holder``."""
+    out = {
+        "HO_TEN": holder.name,
+        "SO_CCCD": holder.cccd,
+        "NGAY_SINH": holder.dob.strftime("%Y%m%d") + "0000",
+        "GIOI_TINH": holder.sex,
+        "MA_THE_BHYT": holder.bhyt,
+    }
+    if holder.gt_the_tu and holder.gt_the_den:
+        out |= {"GT_THE_TU": f"{holder.gt_the_tu:%Y%m%d}", "GT_THE_DEN": f"{holder.gt_the_den:%Y%m%d}"}
+    if holder.ma_dkbd:
+        out["MA_DKBD"] = holder.ma_dkbd
+    return out
+
+
 _NOT_SHIFTED = frozenset({"NGAY_SINH", "GT_THE_TU", "GT_THE_DEN", "NGAY_SINHCON"})
 
 

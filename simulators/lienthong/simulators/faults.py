@@ -10,8 +10,7 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from lienthong.profiles.catalogue import gateway_duties
-from lienthong.profiles.mutations import MUTATIONS, mutated_requirements
+from lienthong.profiles.mutations import MUTATIONS, enforced_rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,13 +109,7 @@ def ignores_fault(req_id: str) -> str:
 
 # One gateway fault per rule the gateway must enforce (catalogue column gateway_duty): each server
 # check generated for a rule is proven by the gateway that skips exactly that rule.
-ENFORCED = [
-    req.id
-    for req in (*gateway_duties("refuse"), *gateway_duties("flag"))
-    if req.id in mutated_requirements() or req.id == "XML0-06"
-]
-"""Rules a gateway must enforce that the suite can break on purpose (a mutation, or no check-in)."""
-IGNORES = {ignores_fault(req_id): req_id for req_id in ENFORCED}
+IGNORES = {ignores_fault(req_id): req_id for req_id in enforced_rules()}
 _CATALOGUE += tuple(
     Fault(name, "bhxh", f"accepts a submission that breaks {req_id} (skips exactly that rule)")
     for name, req_id in IGNORES.items()

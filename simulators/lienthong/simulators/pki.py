@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -91,6 +92,12 @@ def shared_authority() -> CertificateAuthority:
     return CertificateAuthority()
 
 
+@cache
+def _private_key(pem: bytes) -> Any:
+    """The loaded key (loading checks the RSA key, ~0.1 s: once per key, not once per document)."""
+    return serialization.load_pem_private_key(pem, password=None)
+
+
 def sign_document(document: bytes, key: SigningKey) -> bytes:
     """Sign a whole XML 130 document into its (empty) CHUKYDONVI element."""
     root = etree.fromstring(document)
@@ -101,5 +108,5 @@ def sign_document(document: bytes, key: SigningKey) -> bytes:
         holder.remove(child)
     etree.SubElement(holder, f"{{{DS_NS}}}Signature", Id="placeholder", nsmap={"ds": DS_NS})
     signer = XMLSigner(method=methods.enveloped, signature_algorithm="rsa-sha256", digest_algorithm="sha256")
-    signed = signer.sign(root, key=key.key_pem, cert=key.cert_pem.decode("ascii"))
+    signed = signer.sign(root, key=_private_key(key.key_pem), cert=key.cert_pem.decode("ascii"))
     return b'<?xml version="1.0" encoding="utf-8"?>\r\n' + etree.tostring(signed, encoding="utf-8")

@@ -6,15 +6,19 @@ conformance): the composition root hands it to the suite.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from functools import cached_property
 
+from lienthong.profiles.samples import CardHolder, checkins_of, holder_fields
+from lienthong.profiles.samples import episode as sample_episode
 from lienthong.simulators.c06.notable import first_deceased, first_reissued
-from lienthong.simulators.clock import SimClock
+from lienthong.simulators.clock import SimClock, vn_now, vn_stamp
 from lienthong.simulators.facilities import staff_of
+from lienthong.simulators.gateway.cards import Card
 from lienthong.simulators.pki import SigningKey, sign_document
-from lienthong.simulators.population import Citizen, citizen
+from lienthong.simulators.population import Citizen, citizen, citizens
 from lienthong.simulators.visits import Visit, visit_for
 from lienthong.simulators.xml130 import checkin_xml, envelope, table_xml
 
@@ -28,6 +32,32 @@ class Identity:
     ngay_sinh: str
     gioi_tinh: str
     password: str
+
+
+@dataclass(frozen=True, slots=True)
+class Patient:
+    """A card holder as the patients file describes one (conformance ``Patient``)."""
+
+    cccd: str
+    bhyt: str
+    name: str
+    dob: date
+    sex: str
+    address: str = ""
+    gt_the_tu: date | None = None
+    gt_the_den: date | None = None
+    ma_dkbd: str = ""
+    vneid_password: str = ""
+
+    @classmethod
+    def of(cls, person: Citizen) -> Patient:
+        card = Card(person)
+        return cls(person.cccd, person.bhyt, person.name, person.dob, str(person.sex), person.address,
+                   card.valid_from, card.valid_to, person.ma_dkbd, person.password)  # fmt: skip
+
+
+KNOWN_PATIENTS = 60
+"""How many citizens of the population the suite offers as card holders the gateway knows."""
 
 
 @dataclass
@@ -55,6 +85,8 @@ class FacilitySamples:
     key: SigningKey | None = None
     clock: SimClock = field(default_factory=SimClock)
     population: int = 1_000_000
+    known: int = 0
+    """Citizens 0..known-1 are card holders the gateway knows (its card register); 0: none."""
     _arrived: datetime | None = None
 
     @property
@@ -122,6 +154,67 @@ class FacilitySamples:
             document = envelope_edit(document)
         return self._sign(document, signed)
 
+    @cached_property
+    def patients(self) -> Sequence[Patient]:
+        """Citizens the gateway's card register holds: those whose card answers 000 today, then
+        those whose card has expired (010)."""
+        if not self.known:
+            return []
+        today = self.today()
+        people = list(citizens(self.seed, 0, min(self.known, KNOWN_PATIENTS * 4)))
+        valid = [p for p in people if Card(p).status(today) == "000"][:KNOWN_PATIENTS]
+        expired = [p for p in people if Card(p).status(today) == "010"][:3]
+        return [Patient.of(p) for p in valid + expired]
+
+    def today(self) -> date:
+        return vn_now(self.clock).date()
+
+    def _ended(self) -> datetime:
+        return self.clock.now() - timedelta(hours=2)
+
+    def episode(self, number: int, *, variant: int = 0, holder: CardHolder | None = None) -> Tables:
+        """A valid episode (``profiles.samples.episode``) of this facility that ended two hours
+        ago, for ``holder`` or else for citizen ``number`` of the population."""
+        # Without a holder: a citizen of the population, the card valid for the visit's year.
+        person: CardHolder = holder or replace(
+            Patient.of(citizen(self.seed, number % max(self.population, 1))), gt_the_tu=None, gt_the_den=None
+        )
+        ended = self._ended()
+        ma_lk = f"{self.facility}{vn_stamp(ended, '%y%m%d%H%M')}V{variant}N{number:07d}"
+        return sample_episode(
+            number,
+            facility=self.facility,
+            ma_lk=ma_lk,
+            ended=vn_stamp(ended, "%Y%m%d"),
+            holder=holder_fields(person),
+            variant=variant,
+        )
+
+    def checkins(self, tables: Tables) -> list[bytes]:
+        return [self.checkin_document(record) for record in checkins_of(tables)]
+
+    def checkin_document(
+        self, record: dict[str, str], *, edit: Callable[[bytes], bytes] | None = None
+    ) -> bytes:
+        document = checkin_xml([record])
+        return self._sign(edit(document) if edit else document)
+
+    def seal(
+        self,
+        tables: Tables,
+        *,
+        envelope_edit: Callable[[bytes], bytes] | None = None,
+        signed: bool = True,
+    ) -> bytes:
+        document = envelope(
+            self.facility,
+            tables["XML1"][0]["NGAY_RA"][:8],
+            {kind: table_xml(kind, records) for kind, records in tables.items() if records},
+        )
+        if envelope_edit:
+            document = envelope_edit(document)
+        return self._sign(document, signed)
+
     def identity(self, index: int) -> Identity:
         person = citizen(self.seed, index)
         return Identity(person.cccd, person.name, person.dob.isoformat(), str(person.sex), person.password)
@@ -142,7 +235,7 @@ class FacilitySamples:
         return {"maThe": person.bhyt, "hoTen": person.name, "ngaySinh": person.dob.strftime("%d/%m/%Y")}
 
     @property
-    def staff(self) -> tuple[str, str]:
+    def staff(self) -> tuple[str, str] | None:
         """(name, CCCD) of the facility's staff member registered for card lookups."""
         return staff_of(self.account.code)
 

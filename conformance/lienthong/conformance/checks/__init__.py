@@ -10,6 +10,7 @@ from lienthong.conformance.checks import (  # noqa: F401
     chain,
     gateway_answers,
     gateway_rejections,
+    gateway_rules,
     gateway_service,
     gateway_session,
     health_book,

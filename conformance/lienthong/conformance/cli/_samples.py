@@ -52,11 +52,17 @@ def _identity(person: Citizen) -> Identity:
 class TargetSamples(FacilitySamples):
     """``Samples`` for a real target: the suite's dossiers, worn by the patients of ``patients``."""
 
-    patients: Sequence[Patient] = ()
+    people: Sequence[Patient] = ()
+    """Every patient of ``--patients``, the deceased ones too."""
     staff_member: tuple[str, str] | None = None
     secrets: Secrets | None = None
     """VNeID passwords handed to a check are registered here, so recordings name them."""
     _slots: dict[int, Patient] = field(default_factory=dict)
+
+    @property
+    def patients(self) -> Sequence[Patient]:  # type: ignore[override]  # same columns (CardHolder)
+        """The living card holders the target knows (the patients file without the deceased)."""
+        return [p for p in self.people if not p.status]
 
     def next_check(self) -> None:
         self._slots.clear()
@@ -64,20 +70,20 @@ class TargetSamples(FacilitySamples):
     def _patient(self, index: int, *, need: Callable[[Patient], bool] = lambda p: True) -> Patient:
         if index in self._slots:
             return self._slots[index]
-        if not self.patients:
+        if not self.people:
             raise Skipped(NEEDS_PATIENTS)
         taken = {p.cccd for p in self._slots.values()}
-        free = [p for p in self.patients if p.cccd not in taken and need(p)]
+        free = [p for p in self.people if p.cccd not in taken and need(p)]
         if not free:
             raise Skipped(
                 f"needs {len(self._slots) + 1} different patients the target knows; "
-                f"--patients gave {len(self.patients)}"
+                f"--patients gave {len(self.people)}"
             )
         self._slots[index] = free[0]
         return free[0]
 
     def person(self, index: int) -> Citizen:
-        if not self.patients:
+        if not self.people:
             return citizen(self.seed, index)
         return _citizen(self._patient(index, need=lambda p: not p.status), index, self.seed)
 
@@ -87,12 +93,12 @@ class TargetSamples(FacilitySamples):
         return _identity(person)
 
     def identity(self, index: int) -> Identity:
-        if not self.patients:
+        if not self.people:
             raise Skipped(NEEDS_PATIENTS)
         return self._known(self.person(index))
 
     def deceased(self) -> Identity:
-        if not self.patients:
+        if not self.people:
             raise Skipped(NEEDS_PATIENTS)
         try:
             patient = self._patient(-1, need=lambda p: p.status == "deceased")
@@ -101,7 +107,7 @@ class TargetSamples(FacilitySamples):
         return self._known(_citizen(patient, 0, self.seed))
 
     def reissued(self) -> tuple[str, Identity]:
-        if not self.patients:
+        if not self.people:
             raise Skipped(NEEDS_PATIENTS)
         try:
             patient = self._patient(-2, need=lambda p: bool(p.previous_cccd) and not p.status)
@@ -110,7 +116,7 @@ class TargetSamples(FacilitySamples):
         return patient.previous_cccd, self._known(_citizen(patient, 0, self.seed))
 
     def unknown_cccd(self) -> str:
-        known = {p.cccd for p in self.patients} | {p.previous_cccd for p in self.patients}
+        known = {p.cccd for p in self.people} | {p.previous_cccd for p in self.people}
         number = super().unknown_cccd()
         while number in known:
             number = f"{int(number) + 1:012d}"
@@ -118,14 +124,13 @@ class TargetSamples(FacilitySamples):
 
     def card(self, index: int) -> dict[str, str]:
         """Card lookup fields of a patient the target knows (a real gateway knows no other card)."""
-        if not self.patients:
+        if not self.people:
             raise Skipped(NEEDS_PATIENTS)
         patient = self._patient(index, need=lambda p: bool(p.bhyt) and not p.status)
         return {"maThe": patient.bhyt, "hoTen": patient.name, "ngaySinh": patient.dob.strftime("%d/%m/%Y")}
 
     @property
-    def staff(self) -> tuple[str, str]:
-        """(name, CCCD) of the facility's staff member registered for card lookups (``--staff``)."""
-        if self.staff_member is None:
-            raise Skipped("give --staff HO_TEN:CCCD, the staff member registered for card look-ups")
+    def staff(self) -> tuple[str, str] | None:
+        """(name, CCCD) of the facility's staff member registered for card look-ups (``--staff``);
+        None when not given (the look-up checks then skip)."""
         return self.staff_member

@@ -55,13 +55,24 @@ def select_checks(names: Sequence[str] | None) -> list[Check]:
     return [checks[n] for n in names]
 
 
-def network_samples(network: Network, index: int = SUITE_FACILITY) -> FacilitySamples:
+OTHER_FACILITY = 2
+"""A second facility's account, for the cross-facility checks."""
+
+
+def network_samples(
+    network: Network, index: int = SUITE_FACILITY, *, knows_population: bool = True
+) -> FacilitySamples:
+    """Samples of facility ``index``; the gateway's card register holds the population's first
+    ``population`` citizens, so they are card holders it knows (unless ``knows_population`` is
+    False: the suite then behaves as against a real gateway without a patients file)."""
     site = network.facilities[index]
     return FacilitySamples(
         Account(site.code, site.username, site.password, site.name, site.level, site.seed),
         network.config.seed,
         network.keys[site.code],
         network.clock,
+        population=max(network.config.population, 1),
+        known=network.config.population if knows_population else 0,
     )
 
 
@@ -71,18 +82,26 @@ class Suite:
     sender: SenderContext | None
 
 
-async def simulated_suite(network: Network) -> Suite:
-    """Contexts over a simulated network: the suite calls every node and judges hospital 0."""
+async def simulated_suite(
+    network: Network, *, knows_population: bool = True, headers: dict[str, str] | None = None
+) -> Suite:
+    """Contexts over a simulated network: the suite calls every node and judges hospital 0.
+    ``headers`` go with every request (a test network's ``X-Lienthong-Fault``)."""
     recorder = Recorder()
-    clients = {node: network.client(node, event_hooks={"response": [recorder]}) for node in NODES}
+    clients = {
+        node: network.client(node, event_hooks={"response": [recorder]}, headers=headers or {})
+        for node in NODES
+    }
+    others = len(network.facilities) > OTHER_FACILITY
     server = ServerContext(
         clients,
-        network_samples(network),
+        network_samples(network, knows_population=knows_population),
         recorder,
         service_token=network.gateway.config.service_token,
         settle=network.drain,
         moh_client=(network.facilities[SUITE_FACILITY].code, network.facilities[SUITE_FACILITY].moh_secret),
         advance=network.clock.advance,
+        other=network_samples(network, OTHER_FACILITY, knows_population=knows_population) if others else None,
     )
     judged = network.facilities[JUDGED_FACILITY].code
     sent = await fetch_sent(network.client("bhxh"), network.admin_token, facility=judged)
