@@ -172,6 +172,7 @@ class TargetRun:
                 f"--client is of facility {self.moh_client[0]}, the first --account {self.accounts[0].code}",
                 "the suite sends its visits as one facility and reads them back with that facility's client",
             )
+        self.selected()  # an unknown --check is a usage mistake, found before anything is sent
         if self.max_body < 1024:
             raise UsageError(f"--max-body {self.max_body} is below 1 KiB", "give the limit in bytes")
 
