@@ -39,7 +39,10 @@ def render(run: RunResult) -> bytes:
             etree.SubElement(case_props, "property", name="requirement", value=req_id)
         if check.outcome is Outcome.FAIL:
             failure = etree.SubElement(case, "failure", message=check.message[:500], type="conformance")
-            failure.text = "\n".join([check.message, *check.details, *(x.curl() for x in check.exchanges)])
+            failure.text = "\n".join(
+                [check.message, *check.details, *(x.curl() for x in check.exchanges)]
+                + ([f"case {check.case}: cases/{check.check}.json"] if check.case else [])
+            )
         elif check.outcome is Outcome.ERROR:
             etree.SubElement(case, "error", message=check.message[:500], type="harness").text = check.message
         elif check.outcome in (Outcome.SKIP, Outcome.OMIT):
