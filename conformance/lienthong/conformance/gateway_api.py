@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -196,3 +197,29 @@ async def send_episode(
             f"was refused: {answer.describe()}"
         )
     return answer
+
+
+async def deliver(
+    client: httpx.AsyncClient,
+    session: Session,
+    samples: Samples,
+    index: int,
+    *,
+    edit: Callable[[Tables], None] | None = None,
+    regulation: str = "3176",
+) -> dict[str, Any]:
+    """A visit of citizen ``index`` as a HIS sends it: the check-in at the first cost (which must
+    be accepted; an emergency may be checked in too), then the dossier. Returns the dossier's answer."""
+    checked = await send(
+        client, session, samples, kind="checkin", document=samples.checkin(index), regulation=regulation
+    )
+    if not checked.accepted:
+        raise CheckFailed(f"a valid signed check-in of citizen {index} was refused: {checked.describe()}")
+    return await submit(
+        client,
+        session,
+        samples,
+        kind="dossier",
+        document=samples.dossier(index, edit=edit),
+        regulation=regulation,
+    )

@@ -41,6 +41,14 @@ _CATALOGUE: tuple[Fault, ...] = (
     Fault("reorders_forwards", "bhxh", "forwards newest first, so a replacement is overwritten"),
     Fault("lookup_other_patient", "bhxh", "the card lookup answers with another patient's card and data"),
     Fault("lookup_always_valid", "bhxh", "card lookup answers 000, checking no name, birth date or status"),
+    Fault("lookup_ignores_expiry", "bhxh", "the card lookup answers 000 for a card past its validity"),
+    Fault("lookup_skips_token", "bhxh", "the card lookup answers without a valid session"),
+    Fault("history_drops_visits", "bhxh", "the card lookup's visit history (dsLichSuKCB2018) lists no visit"),
+    Fault("history_all_patients", "bhxh", "the visit history lists every patient's visits at the facility"),
+    Fault("history_duplicates", "bhxh", "the visit history lists each visit once per version received"),
+    Fault("refuses_resend", "bhxh", "refuses a dossier whose MA_LK was accepted before (no replacement)"),
+    Fault("ignores_password_hash", "bhxh", "accepts submissions whatever the passwordHash header says"),
+    Fault("no_body_limit", "bhxh", "takes a request body of any size"),
     # C06
     Fault("always_match", "c06", "answers match to every identity check"),
     Fault("leaks_personal_data", "c06", "returns the citizen's address and phone with the answer"),
@@ -116,6 +124,36 @@ _CATALOGUE += tuple(
 )
 FAULTS = {fault.name: fault for fault in _CATALOGUE}
 ACTORS = ("bhxh", "c06", "moh", "hospital")
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """A legal variation of an actor's behaviour: something the regulation also allows. The suite
+    must pass on every variant as on the plain simulator (DESIGN decision 4)."""
+
+    name: str
+    actor: str
+    summary: str
+
+
+class GatewayVariant:
+    """Conformant variants of the simulated BHXH gateway."""
+
+    ANSWERS_051 = Variant(
+        "answers_051", "bhxh", "the card look-up answers 051 (wrong card code) where 205 is also allowed"
+    )
+    OTHER_WORDING = Variant(
+        "other_wording", "bhxh", "refusals worded otherwise: Vietnamese only, no requirement IDs"
+    )
+    UNKNOWN_POPULATION = Variant(
+        "unknown_population",
+        "bhxh",
+        "knows none of lienthong's population (a real gateway without a patients file)",
+    )
+    SLOWER = Variant("slower", "bhxh", "answers each submission 0.1 s later, well within the limits")
+
+
+VARIANTS = {v.name: v for v in vars(GatewayVariant).values() if isinstance(v, Variant)}
 
 
 class UnknownFault(ValueError):

@@ -62,6 +62,8 @@ class NetworkConfig:
     """Drain the gateway's outbox in the background (when served)."""
     header_faults: bool = False
     """Honour ``X-Lienthong-Fault`` request headers on the gateway (never in production-like runs)."""
+    gateway_variants: frozenset[str] = frozenset()
+    """Conformant variants of the gateway (``faults.GatewayVariant``; in-process networks only)."""
     speed: float = 1.0
     """How many times faster than the wall clock simulated time runs."""
     keys_dir: Path | None = None
@@ -181,7 +183,8 @@ def node_app(node: str, config: NetworkConfig, clock: SimClock, shared: NodeSecr
                 admin_token=shared.admin,
                 header_faults=config.header_faults,
                 seed=config.seed,
-                population=config.population,
+                population=0 if "unknown_population" in config.gateway_variants else config.population,
+                variants=frozenset(config.gateway_variants),
             ),
             pump=config.pump,
         )

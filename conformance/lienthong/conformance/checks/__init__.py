@@ -13,6 +13,7 @@ from lienthong.conformance.checks import (  # noqa: F401
     gateway_rules,
     gateway_service,
     gateway_session,
+    gateway_state,
     health_book,
     ksk_push,
     sender_rules,

@@ -10,7 +10,7 @@ from typing import Any
 from lienthong.conformance.checks._book import signed_in_refused
 from lienthong.conformance.context import Identity, ServerContext, Tables
 from lienthong.conformance.failures import CheckFailed, Skipped
-from lienthong.conformance.gateway_api import open_session, submit
+from lienthong.conformance.gateway_api import deliver, open_session
 from lienthong.profiles.validation import parse_dossier
 
 
@@ -47,13 +47,12 @@ async def send_visit(ctx: ServerContext, index: int, *, edit: Any = None) -> Non
     """A visit of citizen ``index`` reaches the MoH store. With a gateway in the run, the suite's
     facility sends the dossier and the chain settles; with the MoH store alone, the suite plays the
     gateway and delivers the verified visit to ``POST /internal/visits`` with the service token."""
-    document = ctx.samples.dossier(index, edit=edit)
     if "bhxh" not in ctx.clients:
-        await deliver_visit(ctx, document)
+        await deliver_to_store(ctx, ctx.samples.dossier(index, edit=edit))
         return
     session = await open_session(ctx.client("bhxh"), ctx.samples)
-    answer = await submit(
-        ctx.client("bhxh"), session, ctx.samples, kind="dossier", document=document, regulation=ctx.regulation
+    answer = await deliver(
+        ctx.client("bhxh"), session, ctx.samples, index, edit=edit, regulation=ctx.regulation
     )
     if answer.get("maKetQua") != "200":
         raise CheckFailed(f"the gateway did not accept the dossier for citizen {index}: {answer}")
@@ -61,7 +60,7 @@ async def send_visit(ctx: ServerContext, index: int, *, edit: Any = None) -> Non
         await ctx.settle()
 
 
-async def deliver_visit(ctx: ServerContext, document: bytes) -> None:
+async def deliver_to_store(ctx: ServerContext, document: bytes) -> None:
     """Deliver a dossier's visit to the MoH store as the gateway does after C06 verified it."""
     if not ctx.service_token:
         raise Skipped(

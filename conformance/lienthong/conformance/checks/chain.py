@@ -6,7 +6,7 @@ from __future__ import annotations
 from lienthong.conformance.checks._book import encounters, ma_lk_of, read_book
 from lienthong.conformance.context import ServerContext, Tables
 from lienthong.conformance.failures import CheckFailed
-from lienthong.conformance.gateway_api import open_session, submit
+from lienthong.conformance.gateway_api import deliver, open_session, submit
 from lienthong.conformance.registry import check
 
 
@@ -53,14 +53,11 @@ async def unverified_visit_stays_out(ctx: ServerContext) -> None:
     """A visit whose name does not match C06's record never reaches the book."""
     session = await open_session(ctx.client("bhxh"), ctx.samples)
     index = 5
-    await submit(
-        ctx.client("bhxh"),
-        session,
-        ctx.samples,
-        kind="dossier",
-        document=ctx.samples.dossier(index, edit=_wrong_name),
-        regulation=ctx.regulation,
-    )
+    answer = await deliver(ctx.client("bhxh"), session, ctx.samples, index, edit=_wrong_name,
+                           regulation=ctx.regulation)  # fmt: skip
+    if answer.get("maKetQua") != "200":
+        # Refusing it at once keeps it out of the book too; nothing more to see.
+        return
     if ctx.settle:
         await ctx.settle()
     _, bundle = await read_book(ctx, ctx.samples.identity(index))

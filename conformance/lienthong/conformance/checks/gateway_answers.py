@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta, timezone
 
 from lienthong.conformance.context import ServerContext
-from lienthong.conformance.failures import CheckFailed
-from lienthong.conformance.gateway_api import ANSWER_FIELDS, open_session, submit
+from lienthong.conformance.failures import CheckFailed, CheckWarned, Skipped
+from lienthong.conformance.gateway_api import (
+    ANSWER_FIELDS,
+    check_in,
+    open_session,
+    send,
+    send_episode,
+    submit,
+)
 from lienthong.conformance.registry import check
 
 VN = timezone(timedelta(hours=7))
@@ -58,43 +66,38 @@ async def answers_carry_receipt_fields(ctx: ServerContext) -> None:
 
 
 @check(verifies=["API-05"], actor="bhxh", direction="server", fault="bhxh:no_facility_check")
-async def other_facility_refused(ctx: ServerContext) -> None:
-    """A facility's session cannot submit under another facility's maCSKCB (maKetQua 403)."""
-    session = await open_session(ctx.client("bhxh"), ctx.samples)
-    other = ctx.samples.facility[:2] + ("998" if ctx.samples.facility[2:] != "998" else "997")
-    answer = await submit(
-        ctx.client("bhxh"),
-        session,
-        ctx.samples,
-        kind="checkin",
-        document=ctx.samples.checkin(42),
-        regulation=ctx.regulation,
-        overrides={"maCSKCB": other},
-    )
-    if answer.get("maKetQua") != "403":
-        raise CheckFailed(
-            f"maCSKCB {other} with a session of {ctx.samples.facility}: "
-            f"maKetQua = {answer.get('maKetQua')!r}; expected '403'"
+async def other_facility_account_cannot_submit(ctx: ServerContext) -> None:
+    """A second facility's own account cannot send a visit of the first facility (its check-in
+    and dossier under the first facility's maCSKCB are refused)."""
+    if ctx.other is None:
+        raise Skipped("needs a second facility's account on the target (a second --account)")
+    client = ctx.client("bhxh")
+    theirs = await open_session(client, ctx.other)
+    tables = ctx.samples.episode(secrets.randbelow(10**7))
+    mine = {"maCSKCB": ctx.samples.facility, "maTinh": ctx.samples.province}
+    for kind, document in (
+        ("checkin", ctx.samples.checkins(tables)[0]),
+        ("dossier", ctx.samples.seal(tables)),
+    ):
+        answer = await send(
+            client, theirs, ctx.other, kind=kind, document=document, regulation=ctx.regulation, overrides=mine
         )
+        if answer.accepted:
+            raise CheckFailed(
+                f"facility {ctx.other.facility}'s account sent a {kind} of {ctx.samples.facility} "
+                f"and it was accepted ({answer.describe()})"
+            )
 
 
 @check(verifies=["API-07"], actor="bhxh", direction="server", fault="bhxh:reuses_transaction_id")
 async def accepted_submissions_kept(ctx: ServerContext) -> None:
-    """Two accepted dossiers get two different maGiaoDich."""
-    session = await open_session(ctx.client("bhxh"), ctx.samples)
+    """Two accepted dossiers, each sent after its check-in, get two different maGiaoDich."""
+    client = ctx.client("bhxh")
+    session = await open_session(client, ctx.samples)
     ids = []
-    for index in (43, 44):
-        answer = await submit(
-            ctx.client("bhxh"),
-            session,
-            ctx.samples,
-            kind="dossier",
-            document=ctx.samples.dossier(index),
-            regulation=ctx.regulation,
-        )
-        if answer.get("maKetQua") != "200":
-            raise CheckFailed(f"a valid signed dossier was not accepted: {answer}")
-        ids.append(answer.get("maGiaoDich"))
+    for number in (secrets.randbelow(10**7), secrets.randbelow(10**7)):
+        answer = await send_episode(client, session, ctx.samples, ctx.samples.episode(number), ctx.regulation)
+        ids.append(answer.body.get("maGiaoDich"))
     if not all(ids) or ids[0] == ids[1]:
         raise CheckFailed(
             f"two accepted dossiers got maGiaoDich {ids[0]!r} and {ids[1]!r}; each must be "
@@ -104,18 +107,22 @@ async def accepted_submissions_kept(ctx: ServerContext) -> None:
 
 @check(verifies=["API-08"], actor="bhxh", direction="server", fault="bhxh:ignores_loaihoso")
 async def loaihoso_must_match_endpoint(ctx: ServerContext) -> None:
-    """A dossier sent with loaiHoSo=0 (the check-in value) is refused, naming loaiHoSo."""
-    session = await open_session(ctx.client("bhxh"), ctx.samples)
-    answer = await submit(
-        ctx.client("bhxh"),
+    """A dossier sent with loaiHoSo=0 (the check-in value) is not accepted; the refusal should
+    name loaiHoSo."""
+    client = ctx.client("bhxh")
+    session = await open_session(client, ctx.samples)
+    tables = ctx.samples.episode(secrets.randbelow(10**7))
+    await check_in(client, session, ctx.samples, tables, ctx.regulation)
+    answer = await send(
+        client,
         session,
         ctx.samples,
         kind="dossier",
-        document=ctx.samples.dossier(45),
+        document=ctx.samples.seal(tables),
         regulation=ctx.regulation,
         overrides={"loaiHoSo": "0"},
     )
-    if answer.get("maKetQua") == "200":
+    if answer.accepted:
         raise CheckFailed("a dossier with loaiHoSo=0 was accepted; dossiers are loaiHoSo=130")
-    if "loaiHoSo" not in str(answer.get("thongDiep", "")):
-        raise CheckFailed(f"the rejection does not name the field loaiHoSo: {answer.get('thongDiep')!r}")
+    if "loaihoso" not in (answer.message + answer.text).lower():
+        raise CheckWarned(f"the refusal does not name the field loaiHoSo: {answer.describe()}")

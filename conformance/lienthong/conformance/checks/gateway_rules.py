@@ -145,8 +145,6 @@ async def _flagged_later(ctx: ServerContext, session: Session, answer: Answer) -
             return True
         if asyncio.get_running_loop().time() >= deadline:
             return False
-        if ctx.settle:
-            await ctx.settle()
         await asyncio.sleep(0.2)
 
 

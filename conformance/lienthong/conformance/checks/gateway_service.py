@@ -1,23 +1,25 @@
 """The gateway as a service: prompt answers (API-09), sessions that expire (API-03), the card
-lookup (LOOKUP-01, LOOKUP-02) and replacement dossiers in the book (CHAIN-03)."""
+look-up (LOOKUP-01, LOOKUP-02) of card holders the target knows, and replacement dossiers in the
+book (CHAIN-03)."""
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
 from lienthong.conformance.checks._book import encounters, read_book
-from lienthong.conformance.context import ServerContext, Tables
-from lienthong.conformance.failures import CheckFailed, Skipped
-from lienthong.conformance.gateway_api import Session, json_of, open_session, submit
+from lienthong.conformance.checks._lookup import FOUND, folded, history, known_patients, lookup, lookup_found
+from lienthong.conformance.context import ServerContext, Tables, lookup_fields
+from lienthong.conformance.failures import CheckFailed, CheckWarned
+from lienthong.conformance.gateway_api import Answer, open_session, send, send_episode, submit, take_token
 from lienthong.conformance.registry import check
 
 ANSWER_BUDGET = 2.0
 """Seconds within which a submission must be answered (API-09)."""
-LOOKUP_PATH = "/api/egw/KQNhanLichSuKCB2024"
 
 
 @check(verifies=["API-09"], actor="bhxh", direction="server", fault="bhxh:slow_answer")
@@ -26,81 +28,130 @@ async def submission_answered_promptly(ctx: ServerContext) -> None:
     session = await open_session(ctx.client("bhxh"), ctx.samples)
     try:
         answer = await asyncio.wait_for(
-            submit(ctx.client("bhxh"), session, ctx.samples, kind="checkin", document=ctx.samples.checkin(46),
-                   regulation=ctx.regulation), ANSWER_BUDGET)  # fmt: skip
+            submit(
+                ctx.client("bhxh"),
+                session,
+                ctx.samples,
+                kind="checkin",
+                document=ctx.samples.checkin(46),
+                regulation=ctx.regulation,
+            ),
+            ANSWER_BUDGET,
+        )
     except (TimeoutError, httpx.TimeoutException):
         raise CheckFailed(f"a valid check-in got no answer within {ANSWER_BUDGET:.0f} s") from None
     if answer.get("maKetQua") != "200":
         raise CheckFailed(f"a valid signed check-in was not accepted: {answer}")
 
 
-@check(verifies=["API-03"], actor="bhxh", direction="server", fault="bhxh:accepts_expired_token")
+@check(verifies=["API-03", "SEC-01"], actor="bhxh", direction="server", fault="bhxh:accepts_expired_token")
 async def expired_session_refused(ctx: ServerContext) -> None:
     """A session past its expires_in is refused (maKetQua 401), like no session at all."""
     client = ctx.client("bhxh")
     session = await open_session(client, ctx.samples)
     expires = await _expiry(client, ctx)
-    back = await ctx.outlive(expires)
+    back = await ctx.outlive(expires)  # moves a simulated clock, or waits when opted in
     try:
-        answer = await submit(client, session, ctx.samples, kind="checkin", document=ctx.samples.checkin(47),
-                              regulation=ctx.regulation)  # fmt: skip
+        answer = await send(
+            client,
+            session,
+            ctx.samples,
+            kind="checkin",
+            document=ctx.samples.checkin(47),
+            regulation=ctx.regulation,
+        )
     finally:
         back()
-    if answer.get("maKetQua") != "401":
-        raise CheckFailed(f"a session past its expires_in ({expires.isoformat()}) got maKetQua "
-                          f"{answer.get('maKetQua')!r}; expected '401'")  # fmt: skip
+    if answer.accepted:
+        raise CheckFailed(
+            f"a session past its expires_in ({expires.isoformat()}) was accepted ({answer.describe()})"
+        )
+    if answer.code != "401" and answer.status != 401:
+        raise CheckWarned(f"a session past its expires_in was refused with {answer.describe()}, not 401")
 
 
 async def _expiry(client: httpx.AsyncClient, ctx: ServerContext) -> datetime:
-    from lienthong.conformance.gateway_api import take_token
-
     _, body = await take_token(client, ctx.samples.username, ctx.samples.password)
     text = str((body.get("APIKey") or {}).get("expires_in", ""))
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise CheckFailed(f"APIKey.expires_in = {text!r} is not a date-time") from None
+        raise CheckFailed(f"APIKey.expires_in = {text!r} is not a date-time (UTC)") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-async def _lookup(ctx: ServerContext, session: Session, index: int, **changes: str) -> dict[str, Any]:
-    card, staff = getattr(ctx.samples, "card", None), getattr(ctx.samples, "staff", None)
-    if card is None or staff is None:
-        raise Skipped("the samples name no card and no lookup staff member for this facility")
-    body = {**card(index), "hoTenCb": staff[0], "cccdCb": staff[1], **changes}
-    response = await ctx.client("bhxh").post(LOOKUP_PATH, json=body, params={
-        "token": session.access_token, "id_token": session.id_token, "username": session.username,
-        "password": session.password_md5})  # fmt: skip
-    return json_of(response)
+def _differences(asked: dict[str, str], answer: Answer) -> list[str]:
+    """Where the answer describes another card or person than the one asked about."""
+    out = []
+    for name in ("maThe", "hoTen", "ngaySinh"):
+        shown = answer.body.get(name)
+        if shown in (None, ""):
+            continue
+        same = folded(str(shown)) == folded(asked[name]) if name == "hoTen" else str(shown) == asked[name]
+        if name == "maThe" and answer.code in ("003", "004"):
+            same = same or str(shown) in (answer.body.get("maTheCu"), answer.body.get("maTheMoi"))
+        if not same:
+            out.append(f"{name} {shown!r} (asked {asked[name]!r})")
+    return out
 
 
 @check(verifies=["LOOKUP-01"], actor="bhxh", direction="server", fault="bhxh:lookup_other_patient")
 async def card_lookup_answers_for_the_card_asked(ctx: ServerContext) -> None:
-    """A card lookup answers maKetQua and, when the card is found, that card's code, holder and birth date."""
-    session = await open_session(ctx.client("bhxh"), ctx.samples)
-    index = 48
-    answer = await _lookup(ctx, session, index)
-    code = str(answer.get("maKetQua", ""))
-    if len(code) != 3 or not code.isdigit() or code in {"205", "401", "054", "055", "050", "051"}:
-        raise CheckFailed(f"a lookup of a valid card by its holder's name and birth date got {answer}")
-    asked = getattr(ctx.samples, "card")(index)  # noqa: B009 (checked in _lookup)
-    shown = {name: answer.get(name) for name in asked}
-    if shown != asked:
-        raise CheckFailed(f"asked about {asked}; the answer describes {shown}: another person's data")
+    """A look-up of a card holder the target knows answers that card's code, holder and birth date,
+    and its visit history never lists another person's visit."""
+    patients = known_patients(ctx, 2) if len(ctx.samples.patients) >= 2 else known_patients(ctx, 1)
+    client = ctx.client("bhxh")
+    session = await open_session(client, ctx.samples)
+    other_visit = None
+    if len(patients) == 2:  # a visit of someone else, which must not show in the first one's history
+        tables = ctx.samples.episode(secrets.randbelow(10**7), holder=patients[1])
+        await send_episode(client, session, ctx.samples, tables, ctx.regulation)
+        other_visit = tables["XML1"][0]["MA_LK"]
+    asked = lookup_fields(patients[0])
+    answer = await lookup_found(ctx, session, patients[0])
+    wrong = _differences(asked, answer)
+    if wrong:
+        raise CheckFailed(
+            f"asked about card {asked['maThe']}; the answer describes {', '.join(wrong)}: "
+            "another person's data"
+        )
+    if other_visit and any(v.get("maHoSo") == other_visit for v in history(answer)):
+        raise CheckFailed(
+            f"the visit history of card {asked['maThe']} lists MA_LK {other_visit}, a visit of "
+            f"card {patients[1].bhyt}: another person's visit"
+        )
+
+
+SUCCESS_ANSWERS = FOUND
+NAME_CODES, BIRTH_CODES = frozenset({"060", "061"}), frozenset({"070"})
+MALFORMED_CARD_CODES = frozenset({"205", "050", "051", "052", "053"})
+"""What the code table allows for a card code that is not one: a format error (205), no card (050)
+or a wrong card code (051) or part of it (052, 053) [V] S-API1923."""
 
 
 @check(verifies=["LOOKUP-02"], actor="bhxh", direction="server", fault="bhxh:lookup_always_valid")
 async def card_lookup_codes_name_the_mismatch(ctx: ServerContext) -> None:
-    """A wrong birth date gets 070, a wrong name 060, a malformed card code 205."""
+    """A wrong birth date, a wrong name or a malformed card code never gets a card answer (000);
+    the code names the mismatch (070; 060 or 061; 205 or 051)."""
+    patient = known_patients(ctx)[0]
     session = await open_session(ctx.client("bhxh"), ctx.samples)
-    problems = []
-    for change, expected in (({"ngaySinh": "01/01/1900"}, "070"), ({"hoTen": "Zzz Không Có"}, "060"),
-                             ({"maThe": "XX123"}, "205")):  # fmt: skip
-        answer = await _lookup(ctx, session, 49, **change)
-        if answer.get("maKetQua") != expected:
-            problems.append(f"{change}: maKetQua {answer.get('maKetQua')!r}, expected {expected!r}")
-    if problems:
-        raise CheckFailed("; ".join(problems), problems)
+    await lookup_found(ctx, session, patient)
+    asked = lookup_fields(patient)
+    found, other = [], []
+    for change, expected in (
+        ({"ngaySinh": "01/01/1900"}, BIRTH_CODES),
+        ({"hoTen": "Zzz Không Có"}, NAME_CODES),
+        ({"maThe": "XX123"}, MALFORMED_CARD_CODES),
+    ):
+        answer = await lookup(ctx, session, {**asked, **change})
+        if answer.code in SUCCESS_ANSWERS or any(answer.body.get(k) for k in ("diaChi", "maSoBHXH")):
+            found.append(f"{change}: {answer.describe()} with the card's data")
+        elif answer.code not in expected:
+            other.append(f"{change}: maKetQua {answer.code!r}, expected one of {', '.join(sorted(expected))}")
+    if found:
+        raise CheckFailed("a look-up with a wrong detail was answered as a match: " + "; ".join(found), found)
+    if other:
+        raise CheckWarned("; ".join(other), other)
 
 
 def _diagnosis(text: str) -> Any:
@@ -116,6 +167,16 @@ async def replacement_dossier_replaces_the_visit(ctx: ServerContext) -> None:
     the later content."""
     session = await open_session(ctx.client("bhxh"), ctx.samples)
     index, final = 6, "Chẩn đoán sau khi có kết quả xét nghiệm (bản thay thế)"
+    checked = await send(
+        ctx.client("bhxh"),
+        session,
+        ctx.samples,
+        kind="checkin",
+        document=ctx.samples.checkin(index),
+        regulation=ctx.regulation,
+    )
+    if not checked.accepted:
+        raise CheckFailed(f"the gateway refused a valid check-in: {checked.describe()}")
     for text in ("Chẩn đoán ban đầu (bản gốc)", final):
         answer = await submit(
             ctx.client("bhxh"),

@@ -13,6 +13,8 @@ from lienthong.simulators.clock import SimClock
 class GatewayConfig:
     database_url: str = "sqlite://"
     faults: frozenset[str] = frozenset()
+    variants: frozenset[str] = frozenset()
+    """Conformant variants (``faults.GatewayVariant``): other legal answers the suite must accept."""
     clock: SimClock = field(default_factory=SimClock)
     token_lifetime: timedelta = timedelta(hours=1)
     admin_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
@@ -35,6 +37,8 @@ class GatewayConfig:
     seed: int = 42
     population: int = 0
     """Citizens of the synthetic population whose cards the lookup API knows (0: none)."""
+    variant_delay: float = 0.1
+    """Delay of every submission under the ``slower`` variant."""
     slow_seconds: float = 2.1
     """Delay of the ``slow_answer`` fault."""
     hang_seconds: float = 2.1

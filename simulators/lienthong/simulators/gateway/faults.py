@@ -54,3 +54,5 @@ async def delay_answer(config: GatewayConfig, faults: frozenset[str]) -> None:
         await asyncio.sleep(config.hang_seconds)
     elif "slow_answer" in faults:
         await asyncio.sleep(config.slow_seconds)
+    elif "slower" in config.variants:
+        await asyncio.sleep(config.variant_delay)

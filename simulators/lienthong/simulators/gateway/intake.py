@@ -76,7 +76,10 @@ class Outcome:
     summary: dict[str, str] = field(default_factory=dict)
 
 
-def _rejection(violations: list[Violation]) -> str:
+def _rejection(violations: list[Violation], config: GatewayConfig | None = None) -> str:
+    if config is not None and "other_wording" in config.variants:
+        listed = "; ".join(f"bảng {v.table}, trường {v.field}: {v.rule}" for v in violations[:_SHOWN])
+        return f"Hồ sơ không hợp lệ ({len(violations)} lỗi): {listed}"
     shown = "; ".join(v.message() for v in violations[:_SHOWN])
     more = f"; and {len(violations) - _SHOWN} more" if len(violations) > _SHOWN else ""
     return f"Từ chối (rejected): {len(violations)} error(s): {shown}{more}"
@@ -214,7 +217,12 @@ def _judge(
             "tokenId must name a live session from /api/token/take",
             raw,
         )
-    if session is not None and sub.password_hash and sub.password_hash.upper() != session.password_md5:
+    if (
+        session is not None
+        and sub.password_hash
+        and sub.password_hash.upper() != session.password_md5
+        and "ignores_password_hash" not in faults
+    ):
         return Outcome(
             UNAUTHENTICATED,
             "Chưa xác thực (unauthenticated): header passwordHash does not match the account",
@@ -332,10 +340,23 @@ def _judge_document(
                 "right after its first cost, before its dossier",
             )
         ]
+    if (
+        not violations
+        and sub.kind == "dossier"
+        and "refuses_resend" in faults
+        and _seen(engine, facility, ma_lk)
+    ):
+        violations = [Violation("KEY-01", "XML1", "MA_LK", ma_lk, "was received before")]
     if violations:
         code = MALFORMED if any(v.requirement in _ENVELOPE_RULES for v in violations) else RULE_BROKEN
         return Outcome(
-            code, _rejection(violations), document, ma_lk, signature_ok, session, violations=violations
+            code,
+            _rejection(violations, config),
+            document,
+            ma_lk,
+            signature_ok,
+            session,
+            violations=violations,
         )
     return Outcome(
         OK, "Tiếp nhận thành công (accepted)", document, ma_lk, signature_ok, session, summary=summary
@@ -369,3 +390,15 @@ def checked_in(engine: Engine, facility: str, ma_lk: str) -> bool:
     )
     with engine.connect() as db:
         return db.execute(query).first() is not None
+
+
+def _seen(engine: Engine, facility: str, ma_lk: str) -> bool:
+    """Whether a dossier of ``ma_lk`` by ``facility`` was accepted before (the ``refuses_resend`` fault)."""
+    query = select(submissions.c.id).where(
+        submissions.c.ma_lk == ma_lk,
+        submissions.c.kind == "dossier",
+        submissions.c.result_code == OK,
+        submissions.c.session_facility == facility,
+    )
+    with engine.connect() as db:
+        return db.execute(query.limit(1)).first() is not None

@@ -67,9 +67,11 @@ def lookup(
         session is None
         or session.username != query.get("username")
         or query.get("password", "").upper() != session.password_md5
-    ):
+    ) and "lookup_skips_token" not in faults:
         return _answer("401", "token, id_token, username and password (MD5) must name a live session")
     problem = _format_problem(body)
+    if problem and problem.startswith("maThe") and "answers_051" in config.variants:
+        return _answer("051", f"{RESULTS['051']}: {problem}")
     if problem:
         return _answer("205", f"{RESULTS['205']}: {problem}")
     answer = _judge(engine, config, register, session, body, faults)
@@ -77,7 +79,7 @@ def lookup(
         db.execute(
             insert(lookups).values(
                 ma_the=body["maThe"],
-                username=session.username,
+                username=session.username if session else query.get("username", ""),
                 at=now,
                 code=answer["maKetQua"],
                 message=answer["ghiChu"],
@@ -90,13 +92,16 @@ def _judge(
     engine: Engine,
     config: GatewayConfig,
     register: CardRegister,
-    session: Session,
+    session: Session | None,
     body: dict[str, str],
     faults: frozenset[str],
 ) -> dict[str, Any]:
     with engine.connect() as db:
         name = db.execute(
-            select(staff.c.name).where(staff.c.facility == session.facility, staff.c.cccd == body["cccdCb"])
+            select(staff.c.name).where(
+                staff.c.facility == (session.facility if session else staff.c.facility),
+                staff.c.cccd == body["cccdCb"],
+            )
         ).scalar()
     if name is None:
         return _answer("054")
@@ -106,7 +111,7 @@ def _judge(
     if card is None or code:
         return _answer(code)
     if "lookup_always_valid" in faults:  # neither the identity nor the card's status is checked
-        return _answer("000", **_card_fields(card), **_histories(engine, card, body["maThe"]))
+        return _answer("000", **_card_fields(card), **_histories(engine, card, body["maThe"], faults))
     holder = card.holder
     if folded(holder.name) != folded(body["hoTen"]):
         return _answer("061" if folded(holder.name)[:1] == folded(body["hoTen"])[:1] else "060")
@@ -114,9 +119,11 @@ def _judge(
         return _answer("070")
     today = vn_now(config.clock).date()
     status = card.status(today)
+    if status == "010" and "lookup_ignores_expiry" in faults:
+        status = "000"
     if "lookup_other_patient" in faults:
         card = register.other_than(card)
-    return _answer(status, **_card_fields(card), **_histories(engine, card, body["maThe"]))
+    return _answer(status, **_card_fields(card), **_histories(engine, card, body["maThe"], faults))
 
 
 def _card_fields(card: Card) -> dict[str, Any]:
@@ -143,18 +150,22 @@ def _card_fields(card: Card) -> dict[str, Any]:
     }
 
 
-def _histories(engine: Engine, card: Card, asked: str) -> dict[str, Any]:
+def _histories(
+    engine: Engine, card: Card, asked: str, faults: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    chosen = select(episodes.c.ma_lk, episodes.c.facility, episodes.c.summary, episodes.c.versions)
+    if "history_all_patients" not in faults:
+        chosen = chosen.where(episodes.c.ma_the == card.code)
     with engine.connect() as db:
-        visits = db.execute(
-            select(episodes.c.ma_lk, episodes.c.facility, episodes.c.summary)
-            .where(episodes.c.ma_the == card.code)
-            .order_by(episodes.c.id.desc())
-            .limit(50)
-        ).all()
+        visits = db.execute(chosen.order_by(episodes.c.id.desc()).limit(50)).all()
         checks = db.execute(
             select(lookups).where(lookups.c.ma_the == asked).order_by(lookups.c.id.desc()).limit(20)
         ).all()
     history = []
+    if "history_drops_visits" in faults:
+        visits = []
+    elif "history_duplicates" in faults:
+        visits = [visit for visit in visits for _ in range(visit.versions or 1)]
     for visit in visits:
         summary = orjson.loads(visit.summary)
         history.append(
