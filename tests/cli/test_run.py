@@ -28,7 +28,7 @@ def test_run_on_embedded_defaults_writes_reports_for_every_requirement(tmp_path:
     report = orjson.loads((run_dir / "report.json").read_bytes())
     outcomes = {r["id"]: r["outcome"] for r in report["run"]["requirements"]}
     assert set(outcomes) == set(requirements())
-    assert set(outcomes.values()) <= {"pass", "fail", "skip", "omit", "error"}
+    assert set(outcomes.values()) <= {"pass", "fail", "warn", "waived", "skip", "omit", "error"}
     junit = etree.parse(str(run_dir / "junit.xml")).getroot()
     assert int(junit.get("tests")) == len(report["run"]["checks"])
     html = (run_dir / "report.html").read_text(encoding="utf-8")
