@@ -41,7 +41,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--lienthong-client", default="", metavar="MA_CSKCB:CLIENT_SECRET")
     group.addoption("--lienthong-staff", default="", metavar="HO_TEN:CCCD")
     group.addoption("--lienthong-wait-token-expiry", action="store_true", default=False)
-    group.addoption("--lienthong-max-body", type=int, default=10 * 1024 * 1024, metavar="BYTES")
+    group.addoption("--lienthong-max-body", type=int, default=None, metavar="BYTES")
     group.addoption("--lienthong-check", action="append", default=[], metavar="NAME")
     group.addoption("--lienthong-out", type=Path, default=Path("reports/runs"), metavar="DIR")
 

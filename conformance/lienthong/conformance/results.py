@@ -116,6 +116,8 @@ class Scope:
     credentials: tuple[str, ...] = ()
     """Which other credentials were given (service token, MoH client), never their values."""
     max_body: int = 10 * 1024 * 1024
+    max_body_stated: bool = False
+    """The implementer stated ``max_body`` as the gateway's limit (``--max-body``)."""
 
 
 @dataclass

@@ -140,6 +140,7 @@ class TargetRun:
     staff: tuple[str, str] | None = None
     wait_token_expiry: bool = False
     max_body: int = DEFAULT_MAX_BODY
+    max_body_stated: bool = False
     seed: int = 42
     checks: Sequence[str] = ()
 
@@ -207,6 +208,7 @@ class TargetRun:
             opt_in={"wait-token-expiry": self.wait_token_expiry},
             credentials=tuple(credentials),
             max_body=self.max_body,
+            max_body_stated=self.max_body_stated,
         )
 
 
@@ -234,7 +236,9 @@ def scope_lines(scope: Scope, checks: int) -> list[str]:
     for option, given in scope.opt_in.items():
         state = "given" if given else "not given: checks that wait for a token to expire are out of scope"
         lines.append(f"opt-in      --{option}: {state}")
-    lines.append(f"max body    {scope.max_body:,} bytes")
+    if scope.role == "bhxh":
+        stated = "stated by --max-body" if scope.max_body_stated else "not stated: accepting it is a warning"
+        lines.append(f"max body    {scope.max_body:,} bytes ({stated})")
     lines.append(f"checks      {checks}")
     return lines
 
@@ -384,6 +388,7 @@ async def _run(
             other=other,
             wait_token_expiry=run.wait_token_expiry,
             max_body=run.max_body,
+            max_body_stated=run.max_body_stated,
         )
 
         def done(result: CheckResult) -> None:

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from lienthong.conformance.cli._app import app
 from lienthong.conformance.cli._console import COLOURS, console, fail
-from lienthong.conformance.cli._target import DEFAULT_MAX_BODY, UsageError, keep_case
+from lienthong.conformance.cli._target import UsageError, keep_case
 from lienthong.conformance.cli._wiring import (
     execute,
     new_run_id,
@@ -183,7 +183,7 @@ def _against_real_gateway(
         run = build_run(
             role="bhxh", target=url, peer=[], profile="3176", account=[*given, *account], key=key,
             cert=cert, patients=patients, service_token="", client="", staff="", wait_token_expiry=False,
-            max_body=DEFAULT_MAX_BODY, seed=seed, check=names,
+            max_body=None, seed=seed, check=names,
         )  # fmt: skip
     except UsageError as exc:
         fail(str(exc), hint=exc.hint)
