@@ -89,7 +89,9 @@ def variant_results(request: pytest.FixtureRequest) -> tuple[str, dict[str, Chec
 
 
 @pytest.mark.selftest
-def test_suite_passes_on_every_conformant_variant(variant_results: tuple[str, dict[str, CheckResult]]) -> None:
+def test_suite_passes_on_every_conformant_variant(
+    variant_results: tuple[str, dict[str, CheckResult]],
+) -> None:
     variant, results = variant_results
     unknown = variant == GatewayVariant.UNKNOWN_POPULATION.name
     wrong = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -53,7 +54,10 @@ def _plus(value: str, amount: str = "1") -> str:
 def apply(tables: Tables, req: str) -> Tables | None:
     """A copy of ``tables`` breaking only requirement ``req``, or None if this dossier cannot."""
     out = copy.deepcopy(tables)
-    return out if MUTATIONS[req](out) else None
+    try:
+        return out if MUTATIONS[req](out) else None
+    except (KeyError, IndexError, ValueError, ArithmeticError):  # the dossier lacks what it needs
+        return None
 
 
 @mutation("XML1-01")
@@ -626,3 +630,124 @@ def enforced_rules() -> list[str]:
         for req in (*gateway_duties("refuse"), *gateway_duties("flag"))
         if req.id in breakable and req.id not in UNSENDABLE
     ]
+
+
+# --- Named variants: other ways to break a rule, as a faulty HIS does (hospital faults) --------
+# Each works on a visit's tables, the check-in included as "XML0", in place, and breaks its rule
+# in both the check-in and the summary where the field is in both.
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    requirement: str
+    summary: str
+    apply: Callable[[Tables], None]
+
+
+def _both(field: str, change: Callable[[str], str]) -> Callable[[Tables], None]:
+    def mutate(t: Tables) -> None:
+        for kind in ("XML0", "XML1"):
+            for record in t.get(kind, []):
+                record[field] = change(record.get(field, ""))
+
+    return mutate
+
+
+def _put(kind: str, field: str, value: Callable[[Tables], str]) -> Callable[[Tables], None]:
+    def mutate(t: Tables) -> None:
+        t[kind][0][field] = value(t)
+
+    return mutate
+
+
+def _hours_before(stamp: str, hours: int) -> str:
+    from datetime import datetime, timedelta
+
+    return (datetime.strptime(stamp, "%Y%m%d%H%M") - timedelta(hours=hours)).strftime("%Y%m%d%H%M")
+
+
+def _checkin(req: str) -> Callable[[Tables], None]:
+    def mutate(t: Tables) -> None:
+        CHECKIN_MUTATIONS[req](t["XML0"][0])
+
+    return mutate
+
+
+def _admission_before_arrival(t: Tables) -> None:
+    record = t["XML0"][0]
+    record["NGAY_VAO_NOI_TRU"] = _hours_before(record["NGAY_VAO"], 1)
+    record["LY_DO_VNT"] = "Theo dõi"
+
+
+def _fund_off(t: Tables) -> None:
+    _xml1(t)["T_BHTT"] = f"{Decimal(_xml1(t)['T_BHTT']) + 1000:.2f}"
+
+
+def _other_ma_lk(t: Tables) -> None:
+    for row in t.get("XML2", []):
+        row["MA_LK"] = row["MA_LK"] + "X"
+
+
+def _sex_digit_flip(value: str) -> str:
+    return value[:3] + str(int(value[3]) ^ 1) + value[4:] if len(value) == 12 else value
+
+
+VARIANTS: dict[str, Variant] = {
+    "checkin_oversize": Variant(
+        "XML0-02", "check-in MA_DICH_VU longer than 50 characters", _checkin("XML0-02")
+    ),
+    "checkin_missing_required": Variant("XML0-03", "check-in without MA_BN", _checkin("XML0-03")),
+    "checkin_two_first_costs": Variant(
+        "XML0-04", "check-in names both a service and a drug", _checkin("XML0-04")
+    ),
+    "checkin_admission_before_arrival": Variant(
+        "XML0-05", "NGAY_VAO_NOI_TRU before NGAY_VAO", _admission_before_arrival
+    ),
+    "bad_time_format": Variant(
+        "FMT-01", "NGAY_VAO holds minute 60", _both("NGAY_VAO", lambda s: s[:10] + "60")
+    ),
+    "bad_card_date": Variant(
+        "FMT-02", "GT_THE_DEN written as 31/12/26", _put("XML1", "GT_THE_DEN", lambda t: "31/12/26")
+    ),
+    "summary_oversize": Variant(
+        "XML1-01", "XML1 MA_KHOA longer than 50 characters", _put("XML1", "MA_KHOA", lambda t: "K01;" * 13)
+    ),
+    "summary_missing_required": Variant(
+        "XML1-02", "XML1 without CHAN_DOAN_RV", _put("XML1", "CHAN_DOAN_RV", lambda t: "")
+    ),
+    "discharge_before_arrival": Variant(
+        "XML1-03",
+        "NGAY_RA before NGAY_VAO",
+        _put("XML1", "NGAY_RA", lambda t: _hours_before(_xml1(t)["NGAY_VAO"], 1)),
+    ),
+    "wrong_fund_arithmetic": Variant("XML1-04", "T_BHTT is not T_TONGCHI_BH - T_BNCCT", _fund_off),
+    "two_main_diagnoses": Variant(
+        "XML1-05", "MA_BENH_CHINH holds two codes", _put("XML1", "MA_BENH_CHINH", lambda t: "J06;I10")
+    ),
+    "bad_code": Variant(
+        "CODE-01", "KET_QUA_DTRI is 9, not in its code list", _put("XML1", "KET_QUA_DTRI", lambda t: "9")
+    ),
+    "ma_lk_mismatch": Variant("XML1-07", "XML2 rows carry another MA_LK", _other_ma_lk),
+    "bad_cccd_province": Variant(
+        "ID-CCCD-01", "SO_CCCD starts with 999", _both("SO_CCCD", lambda s: "999" + s[3:])
+    ),
+    "cccd_sex_mismatch": Variant(
+        "ID-CCCD-02", "SO_CCCD's fourth digit contradicts GIOI_TINH", _both("SO_CCCD", _sex_digit_flip)
+    ),
+    "bad_card": Variant(
+        "ID-BHYT-01", "MA_THE_BHYT has benefit digit 7", _both("MA_THE_BHYT", lambda s: s[:2] + "7" + s[3:])
+    ),
+    "bad_facility_code": Variant(
+        "ID-CSKCB-01", "check-in MA_DKBD is not a facility code", _put("XML0", "MA_DKBD", lambda t: "ABCDE")
+    ),
+}
+"""Named ways to break a rule (the simulated hospital's faults use these names)."""
+DOCUMENT_VARIANTS: dict[str, str] = {
+    "envelope_wrong_root": "ENV-01",
+    "wrong_loaihoso": "ENV-02",
+    "bad_base64": "ENV-03",
+    "two_hoso": "ENV-04",
+    "envelope_facility_mismatch": "ENV-05",
+}
+"""Named envelope breaches (hospital faults) -> the rule whose ``DOSSIER_MUTATIONS`` entry does it."""
+CHECKIN_DOCUMENT_VARIANTS: dict[str, str] = {"checkin_wrong_root": "XML0-01"}

@@ -105,8 +105,7 @@ class Hospital:
 
     def dossier_document(self, visit: Visit) -> bytes:
         tables = {kind: table_xml(kind, records) for kind, records in visit.tables.items()}
-        hosos = [tables, tables] if "two_hoso" in self.faults else [tables]
-        document = envelope(self.facility.code, visit.summary["NGAY_RA"][:8], hosos)
+        document = envelope(self.facility.code, visit.summary["NGAY_RA"][:8], tables)
         mutations = [m for name, m in hf.DOSSIER_MUTATIONS.items() if name in self.faults]
         return self._sign(hf.apply_document(document, mutations))
 

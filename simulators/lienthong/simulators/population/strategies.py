@@ -17,7 +17,8 @@ import copy
 
 from hypothesis import strategies as st
 
-from lienthong.simulators.population import care, dossier, faults, slots
+from lienthong.profiles import mutations
+from lienthong.simulators.population import care, dossier, slots
 from lienthong.simulators.population.citizens import Citizen, citizen
 from lienthong.simulators.population.exporters.xml130 import dossier_bytes
 
@@ -63,18 +64,29 @@ def dossiers(*, seed: int | None = None) -> st.SearchStrategy[tuple[care.Visit, 
     return visits(seed=seed).map(lambda v: (v, dossier_bytes(v)))
 
 
+INEXACT = frozenset({"TAG-01", "PRES-03", "XML14-03", "XML3-05"})
+"""Catalogue mutations that break more than their rule on the care model's visits, or never apply."""
+
+
 def invalid_dossiers(
     *, requirements: list[str] | None = None, seed: int | None = None
 ) -> st.SearchStrategy[tuple[str, bytes]]:
-    """(requirement ID, envelope) where the envelope breaks exactly that one rule."""
-    chosen = faults.faults(requirements)
+    """(requirement ID, envelope) where the envelope breaks exactly that one rule: a visit broken
+    by the catalogue's mutation of that rule (``profiles.mutations``), among those it applies to."""
+    usable = sorted(set(mutations.MUTATIONS) - INEXACT)
+    chosen = usable if requirements is None else requirements
+    unknown = sorted(set(chosen) - set(usable))
+    if unknown:
+        raise ValueError(f"no mutation breaks {', '.join(unknown)}; known: {', '.join(usable)}")
 
-    def broken(visit: care.Visit, fault: faults.Fault) -> tuple[str, bytes]:
-        tables = copy.deepcopy(dossier.tables(visit))
-        fault.apply(tables)
-        return fault.requirement, dossier_bytes(visit, tables=tables)
+    def broken(visit: care.Visit) -> st.SearchStrategy[tuple[str, bytes]]:
+        tables = dossier.tables(visit)
+        cases = [(req, b) for req in chosen if (b := mutations.apply(copy.deepcopy(tables), req)) is not None]
+        if not cases:
+            return st.nothing()
+        return st.sampled_from(cases).map(lambda case: (case[0], dossier_bytes(visit, tables=case[1])))
 
-    return st.builds(broken, visits(seed=seed), st.sampled_from(chosen))
+    return visits(seed=seed).flatmap(broken)
 
 
 def register_formats() -> bool:
