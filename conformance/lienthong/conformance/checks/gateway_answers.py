@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta, timezone
 
-from lienthong.conformance.context import ServerContext
+from lienthong.conformance.context import NEEDS_SECOND_ACCOUNT, ServerContext
 from lienthong.conformance.failures import CheckFailed, CheckWarned, Skipped
 from lienthong.conformance.gateway_api import (
     ANSWER_FIELDS,
@@ -70,7 +70,7 @@ async def other_facility_account_cannot_submit(ctx: ServerContext) -> None:
     """A second facility's own account cannot send a visit of the first facility (its check-in
     and dossier under the first facility's maCSKCB are refused)."""
     if ctx.other is None:
-        raise Skipped("needs a second facility's account on the target (a second --account)")
+        raise Skipped(NEEDS_SECOND_ACCOUNT)
     client = ctx.client("bhxh")
     theirs = await open_session(client, ctx.other)
     tables = ctx.samples.episode(secrets.randbelow(10**7))
