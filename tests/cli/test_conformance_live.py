@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -35,7 +36,7 @@ def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedNetwork]:
         yield network
 
 
-def _options(network: ServedNetwork, role: str) -> list[str]:
+def _options(network: ServedNetwork, role: str, *, second: bool = False) -> list[str]:
     samples, site = network.samples(1), facilities(network.seed)[1]
     keys = network.data_dir / "keys"
     options = [
@@ -49,15 +50,22 @@ def _options(network: ServedNetwork, role: str) -> list[str]:
             "--cert", str(keys / f"{samples.facility}.cert.pem"),
             "--staff", ":".join(staff_of(samples.facility)),
         ]  # fmt: skip
+        if second:
+            other = network.samples(2)
+            options += ["--account", f"{other.facility}:{other.username}:{other.password}"]
     if role == "moh":
         options += ["--peer", f"c06={network.urls['c06']}", "--client", f"{site.code}:{site.moh_secret}"]
     return options
 
 
-def _conformance(network: ServedNetwork, role: str, out: Path, *extra: str) -> tuple[int, str, dict]:  # type: ignore[type-arg]
-    result = runner.invoke(
-        app, ["conformance", *_options(network, role), "--out", str(out), *extra], env={"COLUMNS": "250"}
-    )
+Report = dict[str, Any]
+
+
+def _conformance(
+    network: ServedNetwork, role: str, out: Path, *extra: str, second: bool = False
+) -> tuple[int, str, Report]:
+    options = _options(network, role, second=second)
+    result = runner.invoke(app, ["conformance", *options, "--out", str(out), *extra], env={"COLUMNS": "250"})
     runs = list(out.iterdir())
     report = orjson.loads((runs[0] / "report.json").read_bytes()) if runs else {}
     return result.exit_code, result.output, report
@@ -65,7 +73,7 @@ def _conformance(network: ServedNetwork, role: str, out: Path, *extra: str) -> t
 
 @pytest.mark.parametrize("role", ["c06", "moh", pytest.param("bhxh", marks=pytest.mark.slow)])
 def test_a_conformant_node_passes(conformant: ServedNetwork, role: str, tmp_path: Path) -> None:
-    code, output, report = _conformance(conformant, role, tmp_path)
+    code, output, report = _conformance(conformant, role, tmp_path, second=role == "bhxh")
     assert code == 0, output
     assert output.index("scope") < output.index("lienthong conformance 2")  # the scope comes first
     outcomes = {c["check"]: c["outcome"] for c in report["run"]["checks"]}
@@ -73,6 +81,20 @@ def test_a_conformant_node_passes(conformant: ServedNetwork, role: str, tmp_path
     assert list(outcomes.values()).count("pass") >= 3
     assert {c["actor"] for c in report["run"]["checks"]} == {role}
     assert report["run"]["scope"]["role"] == role
+    if role == "bhxh":  # the second account of another facility enables the cross-facility check
+        assert outcomes["other_facility_account_cannot_submit"] == "pass"
+
+
+def test_without_a_second_account_the_cross_facility_check_skips_saying_so(
+    conformant: ServedNetwork, tmp_path: Path
+) -> None:
+    code, output, report = _conformance(
+        conformant, "bhxh", tmp_path, "--check", "other_facility_account_cannot_submit"
+    )
+    assert code == 0, output
+    (only,) = report["run"]["checks"]
+    assert (only["outcome"], only["message"]) == ("skip", "needs a second --account of another facility")
+    assert "no account of another facility: cross-facility checks skip" in output  # in the scope
 
 
 @pytest.mark.parametrize(
