@@ -13,6 +13,7 @@ from rich.table import Table
 
 from lienthong.conformance.cli._app import app
 from lienthong.conformance.cli._console import console, fail
+from lienthong.simulators.facilities import staff_of
 from lienthong.simulators.faults import UnknownFault, fault_set
 from lienthong.simulators.fleet import Fleet, FleetConfig
 from lienthong.simulators.network import Network, NetworkConfig, NodeSecrets
@@ -159,6 +160,7 @@ def simulate(
             f"Journal API for auditors: GET {network.base_urls['bhxh']}/lienthong/submissions "
             f"with 'Authorization: Bearer {network.admin_token}'"
         )
+        _certify_hint(network, patients, key_dir)
         if fleet:
             _start_fleet(network, FleetConfig(facilities=fleet, rate=rate))
 
@@ -169,6 +171,26 @@ def simulate(
     except KeyboardInterrupt:
         pass
     console.print("stopped")
+
+
+def _certify_hint(network: Network, patients: Path, keys: Path) -> None:
+    """How to run each role's suite against the served nodes, as against real ones."""
+    site, urls, token = network.facilities[1], network.base_urls, network.gateway.config.service_token
+    common = f"--service-token {token} --patients {patients}"
+    name, cccd = staff_of(site.code)
+    signing = f"--key {keys / f'{site.code}.key.pem'} --cert {keys / f'{site.code}.cert.pem'}"
+    console.print("Certify each node as a real one (docs/conformance-roles.md):")
+    console.print(
+        f"  lienthong conformance --role bhxh --target {urls['bhxh']} "
+        f"--account {site.code}:{site.username}:{site.password} {signing} --staff '{name}:{cccd}' {common}",
+        soft_wrap=True,
+    )
+    console.print(f"  lienthong conformance --role c06 --target {urls['c06']} {common}", soft_wrap=True)
+    console.print(
+        f"  lienthong conformance --role moh --target {urls['moh']} --peer c06={urls['c06']} "
+        f"--client {site.code}:{site.moh_secret} {common}",
+        soft_wrap=True,
+    )
 
 
 _RUNNING: set[asyncio.Task[None]] = set()
