@@ -178,11 +178,13 @@ def _certify_hint(network: Network, patients: Path, keys: Path) -> None:
     site, urls, token = network.facilities[1], network.base_urls, network.gateway.config.service_token
     common = f"--service-token {token} --patients {patients}"
     name, cccd = staff_of(site.code)
+    other = network.facilities[2] if len(network.facilities) > 2 else None
+    second = f" --account {other.code}:{other.username}:{other.password}" if other else ""
     signing = f"--key {keys / f'{site.code}.key.pem'} --cert {keys / f'{site.code}.cert.pem'}"
     console.print("Certify each node as a real one (docs/conformance-roles.md):")
     console.print(
         f"  lienthong conformance --role bhxh --target {urls['bhxh']} "
-        f"--account {site.code}:{site.username}:{site.password} {signing} --staff '{name}:{cccd}' {common}",
+        f"--account {site.code}:{site.username}:{site.password}{second} {signing} --staff '{name}:{cccd}' {common}",
         soft_wrap=True,
     )
     console.print(f"  lienthong conformance --role c06 --target {urls['c06']} {common}", soft_wrap=True)

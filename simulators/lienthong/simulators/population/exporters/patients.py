@@ -4,14 +4,18 @@ the role suites can be tried against ``lienthong simulate`` exactly as against a
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from lienthong.profiles.patients import Patient, write_patients
 from lienthong.simulators.c06.notable import first_deceased, first_reissued
+from lienthong.simulators.clock import SimClock, vn_now
+from lienthong.simulators.gateway.cards import Card
 from lienthong.simulators.population import Citizen, citizens
 
 
 def as_patient(person: Citizen) -> Patient:
+    card = Card(person)
     return Patient(
         cccd=person.cccd,
         bhyt=person.bhyt,
@@ -19,8 +23,8 @@ def as_patient(person: Citizen) -> Patient:
         dob=person.dob,
         sex=str(person.sex),
         address=person.address,
-        gt_the_tu=person.card_from,
-        gt_the_den=person.card_to,
+        gt_the_tu=card.valid_from,
+        gt_the_den=card.valid_to,
         ma_dkbd=person.ma_dkbd,
         vneid_password=person.password,
         status="deceased" if person.death else "",
@@ -28,11 +32,15 @@ def as_patient(person: Citizen) -> Patient:
     )
 
 
-def known_patients(seed: int, count: int = 20) -> list[Patient]:
-    """The first ``count`` living citizens of ``seed``, then the first deceased citizen and the
-    first with a re-issued number (the simulated C06 always knows those two)."""
-    living = [p for p in citizens(seed, 0, count * 2) if p.death is None and not p.previous_cccd][:count]
-    chosen = [*living, first_deceased(seed), first_reissued(seed)]
+def known_patients(seed: int, count: int = 20, *, today: date | None = None) -> list[Patient]:
+    """The first ``count`` citizens of ``seed`` whose card the simulated gateway answers 000 today,
+    three whose card has expired (010), then the first deceased citizen and the first with a
+    re-issued number (the simulated C06 always knows those two)."""
+    day = today or vn_now(SimClock()).date()
+    people = list(citizens(seed, 0, count * 4))
+    valid = [p for p in people if not p.previous_cccd and Card(p).status(day) == "000"][:count]
+    expired = [p for p in people if not p.previous_cccd and Card(p).status(day) == "010"][:3]
+    chosen = [*valid, *expired, first_deceased(seed), first_reissued(seed)]
     unique = {person.cccd: person for person in chosen}
     return [as_patient(person) for person in unique.values()]
 
