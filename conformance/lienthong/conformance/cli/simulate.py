@@ -184,7 +184,8 @@ def _certify_hint(network: Network, patients: Path, keys: Path) -> None:
     console.print("Certify each node as a real one (docs/conformance-roles.md):")
     console.print(
         f"  lienthong conformance --role bhxh --target {urls['bhxh']} "
-        f"--account {site.code}:{site.username}:{site.password}{second} {signing} --staff '{name}:{cccd}' {common}",
+        f"--account {site.code}:{site.username}:{site.password}{second} {signing} "
+        f"--staff '{name}:{cccd}' {common}",
         soft_wrap=True,
     )
     console.print(f"  lienthong conformance --role c06 --target {urls['c06']} {common}", soft_wrap=True)
