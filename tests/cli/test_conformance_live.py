@@ -66,7 +66,8 @@ def _conformance(
 ) -> tuple[int, str, Report]:
     options = _options(network, role, second=second)
     result = runner.invoke(app, ["conformance", *options, "--out", str(out), *extra], env={"COLUMNS": "250"})
-    runs = list(out.iterdir())
+    runs = list(out.iterdir()) if out.exists() else []
+    assert runs, result.output
     report = orjson.loads((runs[0] / "report.json").read_bytes()) if runs else {}
     return result.exit_code, result.output, report
 
@@ -138,3 +139,44 @@ def test_replay_resends_a_case_and_shows_both_answers(faulty: ServedNetwork, tmp
     missing = runner.invoke(app, ["replay", case, "--out", str(tmp_path)])
     assert missing.exit_code == 2
     assert "--service-token" in missing.output
+
+
+def _role_faults() -> list[Any]:
+    """Every C06 and MoH fault with the role checks registered as proven by it."""
+    from lienthong.conformance.registry import registered
+    from lienthong.simulators.faults import faults_for
+
+    checks = registered().values()
+    return [
+        pytest.param(actor, fault.name, sorted(c.name for c in checks if c.fault == f"{actor}:{fault.name}"))
+        for actor in ("c06", "moh")
+        for fault in faults_for(actor)
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("role", "fault", "proven"), _role_faults())
+def test_each_c06_and_moh_fault_is_caught_by_its_role(
+    tmp_path: Path, role: str, fault: str, proven: list[str]
+) -> None:
+    """A node with the fault: its own check fails (or warns, when the requirement is not a firm
+    SHALL), and a fault no role check names (``drops_visits``) still fails the run."""
+    from lienthong.conformance.runner import is_firm
+
+    extra = ["--wait-token-expiry"] if fault == "accepts_expired_tokens" else []
+    with served_network(
+        tmp_path / "net", population=200, service_token=TOKEN, faults=[f"{role}:{fault}"]
+    ) as net:
+        code, output, report = _conformance(net, role, tmp_path / "runs", *extra)
+    outcomes = {c["check"]: c for c in report["run"]["checks"]}
+    if fault == "accepts_expired_tokens":  # tokens live 1 h: above the 15-minute wait, so it skips saying so
+        assert outcomes[proven[0]]["outcome"] == "skip"
+        assert "at most 15 minutes" in outcomes[proven[0]]["message"]
+        return
+    if not proven:
+        assert code == 1, output
+        return
+    for name in proven:
+        firm = is_firm(outcomes[name]["requirement_ids"])
+        assert outcomes[name]["outcome"] == ("fail" if firm else "warn"), outcomes[name]
+    assert code == (1 if any(is_firm(outcomes[n]["requirement_ids"]) for n in proven) else 0), output

@@ -150,6 +150,10 @@ def served_network(
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
+        while not (data_dir / "patients.csv").exists():  # written once the nodes are ready
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise TimeoutError(f"lienthong simulate wrote no patients file within {timeout:.0f} s")
+            time.sleep(0.1)
         yield served
     finally:
         process.send_signal(signal.SIGINT)

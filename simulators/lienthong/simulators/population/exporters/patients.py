@@ -46,6 +46,9 @@ def known_patients(seed: int, count: int = 20, *, today: date | None = None) -> 
 
 
 def write_known_patients(seed: int, path: Path, count: int = 20) -> Path:
+    """Write the file whole, then rename it into place (a reader never sees half of it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_patients(known_patients(seed, count), path)
+    partial = path.with_suffix(".partial")
+    write_patients(known_patients(seed, count), partial)
+    partial.replace(path)
     return path
