@@ -180,3 +180,21 @@ def test_each_c06_and_moh_fault_is_caught_by_its_role(
         firm = is_firm(outcomes[name]["requirement_ids"])
         assert outcomes[name]["outcome"] == ("fail" if firm else "warn"), outcomes[name]
     assert code == (1 if any(is_firm(outcomes[n]["requirement_ids"]) for n in proven) else 0), output
+
+
+def test_replay_of_a_gateway_case_says_what_it_cannot_resend(
+    faulty: ServedNetwork, tmp_path: Path
+) -> None:
+    check = "token_take_refuses_wrong_password"
+    code, output, report = _conformance(faulty, "bhxh", tmp_path, "--check", check)
+    assert code == 1, output
+    case = report["run"]["checks"][0]["case"]
+    samples = faulty.samples(1)
+    account = f"{samples.facility}:{samples.username}:{samples.password}"
+    replayed = runner.invoke(
+        app, ["replay", case, "--out", str(tmp_path), "--account", account], env={"COLUMNS": "200"}
+    )
+    assert replayed.exit_code == 0, replayed.output
+    # the wrong password the check made up is not kept, so that request cannot be re-sent
+    assert "not re-sent" in replayed.output
+    assert samples.password not in replayed.output
