@@ -103,12 +103,16 @@ def _unreplayable(name: str) -> bool:
 
 
 def replay_exchanges(
-    exchanges: list[Exchange], values: dict[str, str], bases: dict[str, str]
+    exchanges: list[Exchange],
+    values: dict[str, str],
+    bases: dict[str, str],
+    *,
+    transport: httpx.BaseTransport | None = None,
 ) -> list[tuple[Exchange, httpx.Response | str]]:
     """Send each recorded request again, secrets put back; the pairs (recorded, new answer, or why
     the request cannot be re-sent). A credential the options must give is a ``UsageError``."""
     answered: list[tuple[Exchange, httpx.Response | str]] = []
-    with httpx.Client(timeout=30) as client:
+    with httpx.Client(timeout=30, transport=transport) as client:
         for exchange in exchanges:
             url = exchange.url
             for old, new in bases.items():
