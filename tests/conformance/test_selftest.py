@@ -157,10 +157,10 @@ ALSO_CAUGHT = {
     "tampered_after_signing": "sent_documents_signed",
     "drops_visits": "visit_reaches_book",
     "server_error": "answers_carry_receipt_fields",
-    "wrong_success_code": "answers_carry_receipt_fields",
     "hangs_after_commit": "submission_answered_promptly",
     "history_duplicates": "resend_replaces",
     "history_all_patients": "card_lookup_answers_for_the_card_asked",
+    "feedback_any_facility": "other_facility_account_cannot_submit",
 }
 # The generic breaks_<rule> faults of rules that also have a hand-written fault: caught by the same check.
 ALSO_CAUGHT |= {

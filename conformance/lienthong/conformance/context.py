@@ -138,10 +138,13 @@ class Samples(Protocol):
         """The system under test's day (Vietnam), for card validity."""
         ...
 
-    def episode(self, number: int, *, variant: int = 0, holder: Patient | None = None) -> Tables:
-        """The records of a valid episode of this facility that ended a few hours ago, with its own
-        MA_LK (``number`` distinguishes episodes within a run), of shape ``variant``
-        (``profiles.samples.VARIANTS``), for ``holder`` (any synthetic person when None)."""
+    def episode(
+        self, number: int, *, variant: int = 0, holder: Patient | None = None, version: str = "qd3176"
+    ) -> Tables:
+        """The records of a valid episode of this facility that ended the day before or earlier
+        today (never in the future), with its own MA_LK (``number`` distinguishes episodes within
+        a run), of shape ``variant`` (``profiles.samples.VARIANTS``), for ``holder`` (any
+        synthetic person when None), in the tag set of profile ``version``."""
         ...
 
     def checkins(self, tables: Tables) -> list[bytes]:

@@ -14,6 +14,12 @@ from lienthong.conformance.context import Samples, Tables
 from lienthong.conformance.failures import CheckFailed
 
 ANSWER_FIELDS = ("maKetQua", "maGiaoDich", "thoiGianTiepNhan", "thongDiep")
+PROFILES = {"130": "qd130", "4750": "qd4750", "3176": "qd3176"}
+
+
+def profile_of(regulation: str) -> str:
+    """The profile version (tag set) of an endpoint family: ``qd3176`` for ``...QD3176``."""
+    return PROFILES.get(regulation, "qd3176")
 
 
 def md5_upper(text: str) -> str:

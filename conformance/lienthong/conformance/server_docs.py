@@ -28,8 +28,24 @@ Within a failing check, answers the sources leave open (exact result codes where
 allows several, message wording) are warnings as well. Data the target does not know (no card
 holders it knows, no second account, no signing key) makes a check *skip* with the reason.
 
-**Gateway duties** (what the BHXH gateway must do about a breach of a rule):
+**What the checks use** (`conformance/context.py`; the composition root fills it): a
+`ServerContext` with a client per node and a `Samples` of the main account, which gives the
+account, a signing key (without one the submission checks skip), valid episodes of every shape
+(`episode`, `checkins`, `seal`: an examination, a referral, an appointment, an inpatient stay),
+the card holders the target knows (`patients`: on the simulated network, citizens of its
+population; for a real gateway, the patients file; none known makes the look-up checks skip), the
+look-up staff member (`staff`) and the target's day (`today`). `ServerContext.other` is a second
+facility's `Samples` (the cross-facility check skips without it); `wait_token_expiry` opts in to
+waiting for a token to expire (at most 15 minutes; out of scope otherwise); `max_body` (10 MiB)
+and `max_body_stated` set the oversized-body check; `feedback_wait` bounds the wait of the
+"flags later" checks and of the visit-history check.
 
+**Valid traffic** is built as a HIS builds it: a session (`/api/token/take`), the check-in right
+after the first cost (and a second one at an inpatient admission), then the dossier;
+emergencies (MA_DOITUONG_KCB 2) need no check-in. Every generated rule check sends the broken
+submission and then its unmutated twin, which must be accepted.
+
+**Gateway duties** (what the BHXH gateway must do about a breach of a rule):
 """
 
 

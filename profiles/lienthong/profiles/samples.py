@@ -464,6 +464,7 @@ def episode(
     ended: str,
     holder: dict[str, str] | None = None,
     variant: int = 0,
+    version: str = "qd3176",
 ) -> Tables:
     """A valid episode of shape ``VARIANTS[variant]`` at ``facility``, ending on ``ended``
     (``yyyymmdd``), with its own ``ma_lk`` and, given ``holder``, that card holder's fields
@@ -472,7 +473,7 @@ def episode(
     follows; the card's validity is the holder's (or the calendar year of the visit)."""
     from datetime import datetime
 
-    tables = sample_tables(number, **VARIANTS[variant % len(VARIANTS)])  # type: ignore[arg-type]
+    tables = sample_tables(number, version=version, **VARIANTS[variant % len(VARIANTS)])  # type: ignore[arg-type]
     end = tables["XML1"][0]["NGAY_RA"][:8]
     days = (datetime.strptime(ended, "%Y%m%d") - datetime.strptime(end, "%Y%m%d")).days
     year = ended[:4]

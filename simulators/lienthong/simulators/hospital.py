@@ -12,7 +12,7 @@ import httpx
 
 from lienthong.simulators import hospital_faults as hf
 from lienthong.simulators.facilities import Facility, md5_upper
-from lienthong.simulators.faults import BREAKS
+from lienthong.simulators.faults import BREAKS, HospitalFault
 from lienthong.simulators.pki import SigningKey, sign_document
 from lienthong.simulators.visits import Visit
 from lienthong.simulators.xml130 import checkin_xml, envelope, table_xml
@@ -94,10 +94,10 @@ class Hospital:
         }
 
     def _sign(self, document: bytes) -> bytes:
-        if self.key is None or "unsigned" in self.faults:
+        if self.key is None or HospitalFault.UNSIGNED in self.faults:
             return document
         signed = sign_document(document, self.key)
-        return hf.tamper(signed) if "tampered_after_signing" in self.faults else signed
+        return hf.tamper(signed) if HospitalFault.TAMPERED_AFTER_SIGNING in self.faults else signed
 
     def checkin_document(self, visit: Visit) -> bytes:
         mutations = [m for name, m in hf.CHECKIN_MUTATIONS.items() if name in self.faults]
@@ -138,7 +138,7 @@ class Hospital:
         )
 
     async def send_dossier(self, visit: Visit) -> dict[str, Any]:
-        loai = "0" if "wrong_loaihoso_param" in self.faults else "130"
+        loai = "0" if HospitalFault.WRONG_LOAIHOSO_PARAM in self.faults else "130"
         return await self._send(
             f"/api/qd130/guiHoSoXmlQD{self.regulation}", loai, self.dossier_document(visit)
         )
@@ -170,7 +170,7 @@ class Hospital:
 
     async def send_arrival(self, visit: Visit) -> list[dict[str, Any]]:
         """The check-in, right after the first cost (none for an emergency or under no_checkin)."""
-        if visit.emergency or "no_checkin" in self.faults:
+        if visit.emergency or HospitalFault.NO_CHECKIN in self.faults:
             return []
         return [await self.send_checkin(self._as_sent(visit))]
 

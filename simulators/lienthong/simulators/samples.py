@@ -87,6 +87,10 @@ class FacilitySamples:
     population: int = 1_000_000
     known: int = 0
     """Citizens 0..known-1 are card holders the gateway knows (its card register); 0: none."""
+    given_patients: Sequence[CardHolder] | None = None
+    """Card holders a real target knows (the patients file); replaces the population's."""
+    given_staff: tuple[str, str] | None = None
+    """(name, CCCD) of a look-up staff member a real target knows; replaces the simulated one."""
     _arrived: datetime | None = None
 
     @property
@@ -155,9 +159,11 @@ class FacilitySamples:
         return self._sign(document, signed)
 
     @cached_property
-    def patients(self) -> Sequence[Patient]:
-        """Citizens the gateway's card register holds: those whose card answers 000 today, then
-        those whose card has expired (010)."""
+    def patients(self) -> Sequence[CardHolder]:
+        """The given card holders, else citizens the gateway's card register holds: those whose card
+        answers 000 today, then those whose card has expired (010)."""
+        if self.given_patients is not None:
+            return list(self.given_patients)
         if not self.known:
             return []
         today = self.today()
@@ -170,9 +176,12 @@ class FacilitySamples:
         return vn_now(self.clock).date()
 
     def _ended(self) -> datetime:
-        return self.clock.now() - timedelta(hours=2)
+        """Samples end at 11:30 on this moment's day: 14 hours back, that is always in the past."""
+        return self.clock.now() - timedelta(hours=14)
 
-    def episode(self, number: int, *, variant: int = 0, holder: CardHolder | None = None) -> Tables:
+    def episode(
+        self, number: int, *, variant: int = 0, holder: CardHolder | None = None, version: str = "qd3176"
+    ) -> Tables:
         """A valid episode (``profiles.samples.episode``) of this facility that ended two hours
         ago, for ``holder`` or else for citizen ``number`` of the population."""
         # Without a holder: a citizen of the population, the card valid for the visit's year.
@@ -188,6 +197,7 @@ class FacilitySamples:
             ended=vn_stamp(ended, "%Y%m%d"),
             holder=holder_fields(person),
             variant=variant,
+            version=version,
         )
 
     def checkins(self, tables: Tables) -> list[bytes]:
@@ -229,14 +239,11 @@ class FacilitySamples:
     def unknown_cccd(self) -> str:
         return "001099999999"
 
-    def card(self, index: int) -> dict[str, str]:
-        """Card lookup fields of citizen ``index`` as the HIS reads them off the card."""
-        person = citizen(self.seed, index)
-        return {"maThe": person.bhyt, "hoTen": person.name, "ngaySinh": person.dob.strftime("%d/%m/%Y")}
-
     @property
     def staff(self) -> tuple[str, str] | None:
         """(name, CCCD) of the facility's staff member registered for card lookups."""
+        if self.given_staff is not None:
+            return self.given_staff
         return staff_of(self.account.code)
 
 

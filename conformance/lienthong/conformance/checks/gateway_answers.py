@@ -5,12 +5,15 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta, timezone
 
+from lienthong.conformance.checks.gateway_rules import FEEDBACK_PATH
 from lienthong.conformance.context import NEEDS_SECOND_ACCOUNT, ServerContext
 from lienthong.conformance.failures import CheckFailed, CheckWarned, Skipped
 from lienthong.conformance.gateway_api import (
     ANSWER_FIELDS,
+    answer_of,
     check_in,
     open_session,
+    profile_of,
     send,
     send_episode,
     submit,
@@ -28,10 +31,10 @@ def _received_at(value: object) -> datetime:
         raise CheckFailed(f"thoiGianTiepNhan = {value!r} is not yyyyMMddHHmmss") from None
 
 
-@check(verifies=["API-04"], actor="bhxh", direction="server", fault="bhxh:answer_time_utc")
+@check(verifies=["API-04"], actor="bhxh", direction="server", fault="bhxh:wrong_success_code")
 async def answers_carry_receipt_fields(ctx: ServerContext) -> None:
     """Accepted and rejected submissions both answer maKetQua, maGiaoDich, thoiGianTiepNhan
-    (Vietnam time) and thongDiep."""
+    (yyyyMMddHHmmss) and thongDiep; an accepted one maKetQua 200 and its own maGiaoDich."""
     session = await open_session(ctx.client("bhxh"), ctx.samples)
     accepted = await submit(
         ctx.client("bhxh"),
@@ -57,23 +60,41 @@ async def answers_carry_receipt_fields(ctx: ServerContext) -> None:
         raise CheckFailed(f"a valid signed check-in was not accepted: {accepted}")
     if not accepted.get("maGiaoDich"):
         raise CheckFailed("an accepted check-in got an empty maGiaoDich")
-    drift = abs(_received_at(accepted["thoiGianTiepNhan"]) - datetime.now(VN))
+    _received_at(accepted["thoiGianTiepNhan"])
+
+
+@check(verifies=["API-11"], actor="bhxh", direction="server", fault="bhxh:answer_time_utc")
+async def receipt_time_is_vietnam_time(ctx: ServerContext) -> None:
+    """thoiGianTiepNhan of an accepted check-in is Vietnam local time (UTC+7), within 15 minutes
+    of now."""
+    session = await open_session(ctx.client("bhxh"), ctx.samples)
+    accepted = await submit(
+        ctx.client("bhxh"),
+        session,
+        ctx.samples,
+        kind="checkin",
+        document=ctx.samples.checkin(38),
+        regulation=ctx.regulation,
+    )
+    if accepted.get("maKetQua") != "200":
+        raise CheckFailed(f"a valid signed check-in was not accepted: {accepted}")
+    drift = abs(_received_at(accepted.get("thoiGianTiepNhan")) - datetime.now(VN))
     if drift > CLOCK_TOLERANCE:
         raise CheckFailed(
-            f"thoiGianTiepNhan = {accepted['thoiGianTiepNhan']} is {drift} away from Vietnam "
-            f"time now (UTC+7); answers must be in Vietnam local time"
+            f"thoiGianTiepNhan = {accepted['thoiGianTiepNhan']} is {drift} away from Vietnam time now (UTC+7)"
         )
 
 
 @check(verifies=["API-05"], actor="bhxh", direction="server", fault="bhxh:no_facility_check")
 async def other_facility_account_cannot_submit(ctx: ServerContext) -> None:
     """A second facility's own account cannot send a visit of the first facility (its check-in
-    and dossier under the first facility's maCSKCB are refused)."""
+    and dossier under the first facility's maCSKCB are refused), nor read the first facility's
+    results where the target offers a feedback API."""
     if ctx.other is None:
         raise Skipped(NEEDS_SECOND_ACCOUNT)
     client = ctx.client("bhxh")
     theirs = await open_session(client, ctx.other)
-    tables = ctx.samples.episode(secrets.randbelow(10**7))
+    tables = ctx.samples.episode(secrets.randbelow(10**7), version=profile_of(ctx.regulation))
     mine = {"maCSKCB": ctx.samples.facility, "maTinh": ctx.samples.province}
     for kind, document in (
         ("checkin", ctx.samples.checkins(tables)[0]),
@@ -87,6 +108,18 @@ async def other_facility_account_cannot_submit(ctx: ServerContext) -> None:
                 f"facility {ctx.other.facility}'s account sent a {kind} of {ctx.samples.facility} "
                 f"and it was accepted ({answer.describe()})"
             )
+    mine_session = await open_session(client, ctx.samples)
+    sent = await send_episode(client, mine_session, ctx.samples, tables, ctx.regulation)
+    transaction = str(sent.body.get("maGiaoDich", ""))
+    read = answer_of(
+        await client.get(FEEDBACK_PATH, headers=theirs.headers(), params={"maGiaoDich": transaction})
+    )
+    shown = read.body.get("dsKetQua") if read.status == 200 else None
+    if isinstance(shown, list) and shown:
+        raise CheckFailed(
+            f"facility {ctx.other.facility}'s account read {len(shown)} result(s) of "
+            f"{ctx.samples.facility}'s submission {transaction} from {FEEDBACK_PATH}"
+        )
 
 
 @check(verifies=["API-07"], actor="bhxh", direction="server", fault="bhxh:reuses_transaction_id")
@@ -96,7 +129,8 @@ async def accepted_submissions_kept(ctx: ServerContext) -> None:
     session = await open_session(client, ctx.samples)
     ids = []
     for number in (secrets.randbelow(10**7), secrets.randbelow(10**7)):
-        answer = await send_episode(client, session, ctx.samples, ctx.samples.episode(number), ctx.regulation)
+        tables = ctx.samples.episode(number, version=profile_of(ctx.regulation))
+        answer = await send_episode(client, session, ctx.samples, tables, ctx.regulation)
         ids.append(answer.body.get("maGiaoDich"))
     if not all(ids) or ids[0] == ids[1]:
         raise CheckFailed(
@@ -111,7 +145,7 @@ async def loaihoso_must_match_endpoint(ctx: ServerContext) -> None:
     name loaiHoSo."""
     client = ctx.client("bhxh")
     session = await open_session(client, ctx.samples)
-    tables = ctx.samples.episode(secrets.randbelow(10**7))
+    tables = ctx.samples.episode(secrets.randbelow(10**7), version=profile_of(ctx.regulation))
     await check_in(client, session, ctx.samples, tables, ctx.regulation)
     answer = await send(
         client,

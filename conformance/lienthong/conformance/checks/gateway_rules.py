@@ -24,19 +24,15 @@ from dataclasses import dataclass
 
 from lienthong.conformance.context import ServerContext, Tables
 from lienthong.conformance.failures import CheckFailed, CheckWarned, Skipped
-from lienthong.conformance.gateway_api import Answer, Session, check_in, open_session, send
+from lienthong.conformance.gateway_api import Answer, Session, check_in, open_session, profile_of, send
 from lienthong.conformance.registry import check
 from lienthong.profiles import mutations, validate_checkin, validate_dossier
 from lienthong.profiles.catalogue import Requirement, requirement
 from lienthong.profiles.samples import VARIANTS, checkins_of
-from lienthong.profiles.tables import DEFAULT_VERSION
 
 FEEDBACK_PATH = "/api/lienthong/ketQuaHoSo"
 """lienthong's feedback API (the portal shows per-record results but publishes no API for them)."""
 NO_CHECKIN = mutations.NO_CHECKIN
-_ENVELOPE_ONLY = frozenset({"ENV-05"})
-"""Rules the validator cannot see in the document alone (the envelope's facility against the
-request's maCSKCB)."""
 
 
 def fault_of(req_id: str) -> str:
@@ -64,11 +60,6 @@ class Case:
     """Fields the broken submission gets wrong (what a refusal should name)."""
 
 
-def _profile(ctx: ServerContext) -> str:
-    name = f"qd{ctx.regulation}"
-    return name if name in ("qd130", "qd4750", "qd3176") else DEFAULT_VERSION
-
-
 def _fields_broken(document: bytes, kind: str, profile: str, req_id: str) -> tuple[str, ...] | None:
     """The fields through which ``document`` breaks ``req_id`` (as lienthong's validator reads the
     profile), or None when it does not break it (a rule that depends on the date, say)."""
@@ -78,17 +69,17 @@ def _fields_broken(document: bytes, kind: str, profile: str, req_id: str) -> tup
         else validate_dossier(document, profile)[1]
     )
     mine = [v for v in problems if v.requirement == req_id]
-    if not mine and req_id not in _ENVELOPE_ONLY:
+    if not mine:
         return None
     return tuple(sorted({v.field for v in mine if not v.field.startswith("(")}))
 
 
 def _case(ctx: ServerContext, req_id: str, number: int) -> Case:
-    samples, profile = ctx.samples, _profile(ctx)
+    samples, profile = ctx.samples, profile_of(ctx.regulation)
     if req_id in mutations.MUTATIONS:
         for variant in (v for _ in range(4) for v in range(len(VARIANTS))):
             number += 1  # another sample of the shape: some lack the record a mutation needs
-            twin = samples.episode(number, variant=variant)
+            twin = samples.episode(number, variant=variant, version=profile)
             broken = mutations.apply(twin, req_id)
             if broken is None:
                 continue
@@ -97,7 +88,7 @@ def _case(ctx: ServerContext, req_id: str, number: int) -> Case:
             if fields is not None:
                 return Case("a dossier", "dossier", document, twin, False, fields)
         raise Skipped(f"no sample episode can be made to break {req_id} on this date")
-    twin = samples.episode(number)
+    twin = samples.episode(number, version=profile)
     if req_id in mutations.DOSSIER_MUTATIONS:
         document = samples.seal(twin, envelope_edit=mutations.DOSSIER_MUTATIONS[req_id])
         fields = _fields_broken(document, "dossier", profile, req_id) or ()

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from lienthong.conformance.checks._lookup import FOUND, history, known_patients, lookup, lookup_found
 from lienthong.conformance.context import Patient, ServerContext, Tables, lookup_fields
 from lienthong.conformance.failures import CheckFailed, CheckWarned, Skipped
-from lienthong.conformance.gateway_api import Session, check_in, open_session, send, send_episode
+from lienthong.conformance.gateway_api import Session, check_in, open_session, profile_of, send, send_episode
 from lienthong.conformance.registry import check
 
 HISTORY_VISITS = 10
@@ -49,15 +49,23 @@ async def acknowledged_visits_in_history(ctx: ServerContext) -> None:
     holders: dict[str, Patient] = {}
     for number in range(HISTORY_VISITS):
         patient = patients[number % len(patients)]
-        tables = ctx.samples.episode(secrets.randbelow(10**7), holder=patient)
+        tables = ctx.samples.episode(
+            secrets.randbelow(10**7), version=profile_of(ctx.regulation), holder=patient
+        )
         await send_episode(client, session, ctx.samples, tables, ctx.regulation)
         wanted.setdefault(patient.bhyt, set()).add(_ma_lk(tables))
         holders[patient.bhyt] = patient
     seen = await _histories(ctx, session, wanted, holders)
     missing = [f"{m} (card {c})" for c, ms in wanted.items() for m in sorted(ms - set(seen[c]))]
-    if missing:
+    if len(missing) == HISTORY_VISITS:
         raise CheckFailed(
-            f"{len(missing)} of {HISTORY_VISITS} acknowledged dossiers are not in their holder's visit "
+            f"none of {HISTORY_VISITS} acknowledged dossiers is in its holder's visit history "
+            f"(dsLichSuKCB2018) after {ctx.feedback_wait:.0f} s: {', '.join(missing[:5])}",
+            missing,
+        )
+    if missing:  # the history may lag behind the journal; how long it may take is not published
+        raise CheckWarned(
+            f"{len(missing)} of {HISTORY_VISITS} acknowledged dossiers are not yet in their holder's visit "
             f"history after {ctx.feedback_wait:.0f} s: {', '.join(missing[:5])}",
             missing,
         )
@@ -70,7 +78,7 @@ async def resend_replaces(ctx: ServerContext) -> None:
     holder = known_patients(ctx)[0] if ctx.samples.patients else None
     client = ctx.client("bhxh")
     session = await open_session(client, ctx.samples)
-    tables = ctx.samples.episode(secrets.randbelow(10**7), holder=holder)
+    tables = ctx.samples.episode(secrets.randbelow(10**7), version=profile_of(ctx.regulation), holder=holder)
     summary = tables["XML1"][0]
     paid, summary["NGAY_TTOAN"] = summary.get("NGAY_TTOAN", ""), ""
     await send_episode(client, session, ctx.samples, tables, ctx.regulation)
@@ -134,8 +142,11 @@ async def lookup_without_session_refused(ctx: ServerContext) -> None:
         if answer.code in FOUND or personal:
             problems.append(f"{label}: {answer.describe()}, personal data {', '.join(personal) or 'none'}")
         elif answer.code != "401" and answer.status != 401:
-            # 205 comes before authentication on some servers; any other card code means it looked.
-            (other if answer.code == "205" else problems).append(f"{label}: {answer.describe()}")
+            # A format (205) or staff (054, 055) check may come before authentication; any other
+            # card code means it looked the card up.
+            (other if answer.code in ("205", "054", "055") else problems).append(
+                f"{label}: {answer.describe()}"
+            )
     if problems:
         raise CheckFailed("a look-up without a valid session was answered: " + "; ".join(problems), problems)
     if other:
@@ -150,7 +161,7 @@ async def oversized_body_refused(ctx: ServerContext) -> None:
         raise Skipped("no facility signing key was given (--key/--cert)")
     client = ctx.client("bhxh")
     session = await open_session(client, ctx.samples)
-    tables = ctx.samples.episode(secrets.randbelow(10**7))
+    tables = ctx.samples.episode(secrets.randbelow(10**7), version=profile_of(ctx.regulation))
     await check_in(client, session, ctx.samples, tables, ctx.regulation)
     # The dossier is valid; the body carries one more JSON member, of max_body bytes: a gateway
     # without a limit reads it all and accepts.
@@ -164,7 +175,7 @@ async def oversized_body_refused(ctx: ServerContext) -> None:
         regulation=ctx.regulation,
         overrides=padding,
     )
-    after = ctx.samples.episode(secrets.randbelow(10**7))
+    after = ctx.samples.episode(secrets.randbelow(10**7), version=profile_of(ctx.regulation))
     fine = await send(
         client,
         session,

@@ -54,13 +54,12 @@ class TargetSamples(FacilitySamples):
 
     people: Sequence[Patient] = ()
     """Every patient of ``--patients``, the deceased ones too."""
-    staff_member: tuple[str, str] | None = None
     secrets: Secrets | None = None
     """VNeID passwords handed to a check are registered here, so recordings name them."""
     _slots: dict[int, Patient] = field(default_factory=dict)
 
     @property
-    def patients(self) -> Sequence[Patient]:  # type: ignore[override]  # same columns (CardHolder)
+    def patients(self) -> Sequence[Patient]:
         """The living card holders the target knows (the patients file without the deceased)."""
         return [p for p in self.people if not p.status]
 
@@ -133,4 +132,4 @@ class TargetSamples(FacilitySamples):
     def staff(self) -> tuple[str, str] | None:
         """(name, CCCD) of the facility's staff member registered for card look-ups (``--staff``);
         None when not given (the look-up checks then skip)."""
-        return self.staff_member
+        return self.given_staff

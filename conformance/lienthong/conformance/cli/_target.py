@@ -371,7 +371,7 @@ async def _run(
             else Account(run.moh_client[0] if run.moh_client else "00000", "", "")
         )
         samples = TargetSamples(
-            main, run.seed, run.signing, people=run.patients, staff_member=run.staff, secrets=secrets
+            main, run.seed, run.signing, people=run.patients, given_staff=run.staff, secrets=secrets
         )
         other = (
             TargetSamples(run.accounts[1], run.seed, people=run.patients, secrets=secrets)

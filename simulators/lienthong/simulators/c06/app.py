@@ -15,6 +15,7 @@ from starlette.routing import Route
 from lienthong.simulators import citizen_tokens
 from lienthong.simulators._node import BadRequest, JSONAnswer, bearer, body_fields, openapi_route, same_secret
 from lienthong.simulators.c06.registry import C06, C06Config, sha256
+from lienthong.simulators.faults import C06Fault
 
 _INACTIVE = {"deceased", "cancelled"}
 
@@ -41,11 +42,11 @@ def create_c06(config: C06Config | None = None) -> Starlette:
         if isinstance(asked, JSONAnswer):
             return asked
         person = node.record(asked.get("cccd", ""))
-        if "always_match" in cfg.faults:
+        if C06Fault.ALWAYS_MATCH in cfg.faults:
             return JSONAnswer({"result": "match", "mismatched": []})
         if person is None:
             return JSONAnswer({"result": "unknown", "mismatched": []})
-        if person.status in _INACTIVE and "verifies_inactive" not in cfg.faults:
+        if person.status in _INACTIVE and C06Fault.VERIFIES_INACTIVE not in cfg.faults:
             return JSONAnswer({"result": person.status, "mismatched": []})
         mismatched = [
             name
@@ -60,7 +61,7 @@ def create_c06(config: C06Config | None = None) -> Starlette:
             "result": "mismatch" if mismatched else "match",
             "mismatched": mismatched,
         }
-        if "leaks_personal_data" in cfg.faults:
+        if C06Fault.LEAKS_PERSONAL_DATA in cfg.faults:
             answer |= {"dia_chi": person.address, "dien_thoai": person.phone}
         return JSONAnswer(answer)
 

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp
 from lienthong.profiles.tables import DEFAULT_VERSION, VERSIONS
 from lienthong.simulators._node import BadRequest, JSONAnswer, bearer, body_fields, openapi_route, same_secret
 from lienthong.simulators.facilities import md5_upper
-from lienthong.simulators.faults import UnknownFault
+from lienthong.simulators.faults import BhxhFault, UnknownFault
 from lienthong.simulators.gateway.cards import RESULTS, CardRegister
 from lienthong.simulators.gateway.config import GatewayConfig
 from lienthong.simulators.gateway.faults import (
@@ -116,7 +116,7 @@ def create_gateway(config: GatewayConfig | None = None, *, pump: bool = False) -
             return unknown_fault_answer(exc)
         except BadRequest as exc:
             return JSONAnswer({"maKetQua": MALFORMED, "thongDiep": str(exc)})
-        if "server_error" in faults:
+        if BhxhFault.SERVER_ERROR in faults:
             return service_unavailable()
         expires = cfg.clock.now() + cfg.token_lifetime
         tokens = open_session(
@@ -124,7 +124,7 @@ def create_gateway(config: GatewayConfig | None = None, *, pump: bool = False) -
             fields.get("username", ""),
             fields.get("password", ""),
             expires_at=expires,
-            any_password="accepts_any_password" in faults,
+            any_password=BhxhFault.ACCEPTS_ANY_PASSWORD in faults,
         )
         if tokens is None:
             return JSONAnswer(
@@ -141,7 +141,7 @@ def create_gateway(config: GatewayConfig | None = None, *, pump: bool = False) -
             "username": fields["username"],
             "expires_in": expires.astimezone(UTC).isoformat(),
         }
-        if "token_missing_fields" in faults:
+        if BhxhFault.TOKEN_MISSING_FIELDS in faults:
             del key["id_token"], key["expires_in"]
         return JSONAnswer({"maKetQua": "200", "APIKey": key})
 
@@ -217,7 +217,7 @@ def create_gateway(config: GatewayConfig | None = None, *, pump: bool = False) -
             return unknown_fault_answer(exc)
         except BadRequest as exc:
             return JSONAnswer({"maKetQua": "205", "ghiChu": f"{RESULTS['205']}: {exc}"})
-        if "server_error" in faults:
+        if BhxhFault.SERVER_ERROR in faults:
             return service_unavailable()
         return JSONAnswer(
             lookup(gateway.engine, cfg, gateway.cards, dict(request.query_params), body, faults)

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from lienthong.simulators._node import JSONAnswer
-from lienthong.simulators.faults import UnknownFault, fault_set
+from lienthong.simulators.faults import BhxhFault, UnknownFault, fault_set
 from lienthong.simulators.gateway.config import GatewayConfig
 
 FAULT_HEADER = "x-lienthong-fault"
@@ -50,9 +50,9 @@ def service_unavailable() -> Response:
 
 async def delay_answer(config: GatewayConfig, faults: frozenset[str]) -> None:
     """``slow_answer`` waits before answering; ``hangs_after_commit`` waits past client timeouts."""
-    if "hangs_after_commit" in faults:
+    if BhxhFault.HANGS_AFTER_COMMIT in faults:
         await asyncio.sleep(config.hang_seconds)
-    elif "slow_answer" in faults:
+    elif BhxhFault.SLOW_ANSWER in faults:
         await asyncio.sleep(config.slow_seconds)
     elif "slower" in config.variants:
         await asyncio.sleep(config.variant_delay)

@@ -20,6 +20,7 @@ import orjson
 from sqlalchemy import Engine, select
 
 from lienthong.simulators.clock import VN_TZ, vn_stamp
+from lienthong.simulators.faults import BhxhFault
 from lienthong.simulators.gateway.config import GatewayConfig
 from lienthong.simulators.gateway.schema import outbox, submissions
 from lienthong.simulators.gateway.sessions import current_session
@@ -46,7 +47,7 @@ def feedback(
         headers.get("accesstoken", ""),
         headers.get("tokenid", ""),
         now=now,
-        accept_expired="accepts_expired_token" in faults,
+        accept_expired=BhxhFault.ACCEPTS_EXPIRED_TOKEN in faults,
     )
     if session is None or headers.get("passwordhash", "").upper() != session.password_md5:
         return {
@@ -58,10 +59,11 @@ def feedback(
     select_rows = (
         select(submissions, outbox.c.status.label("forward"))
         .outerjoin(outbox, outbox.c.submission_id == submissions.c.id)
-        .where(submissions.c.session_facility == session.facility)
         .order_by(submissions.c.id)
         .limit(_LIMIT)
     )
+    if BhxhFault.FEEDBACK_ANY_FACILITY not in faults:
+        select_rows = select_rows.where(submissions.c.session_facility == session.facility)
     if query.get("maGiaoDich"):
         select_rows = select_rows.where(submissions.c.transaction_id == query["maGiaoDich"])
     elif query.get("maLK"):
@@ -90,7 +92,8 @@ def feedback(
 
 
 def _result(row: Any) -> dict[str, Any]:
-    state = "rejected" if row.result_code != "200" else (row.forward or "accepted")
+    flagged = row.result_code == "200" and row.errors not in ("", "[]", None)  # accepted, flagged later
+    state = "rejected" if row.result_code != "200" or flagged else (row.forward or "accepted")
     return {
         "maGiaoDich": row.transaction_id,
         "maLK": row.ma_lk,

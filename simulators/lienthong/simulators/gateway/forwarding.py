@@ -14,6 +14,7 @@ import httpx
 from sqlalchemy import Engine, func, select, update
 
 from lienthong.profiles.validation import parse_dossier
+from lienthong.simulators.faults import BhxhFault
 from lienthong.simulators.gateway.config import GatewayConfig
 from lienthong.simulators.gateway.schema import outbox, submissions
 
@@ -55,7 +56,7 @@ async def deliver_due(engine: Engine, config: GatewayConfig, links: Links, *, li
                 .limit(limit)
             ).all()
         )
-    if "reorders_forwards" in config.faults:
+    if BhxhFault.REORDERS_FORWARDS in config.faults:
         due.reverse()
     due.sort(key=lambda r: "reorders_forwards" in r.faults.split(","))  # header-faulted rows go last
     for row in due:
@@ -101,7 +102,7 @@ async def _forward(
     transaction: str,
     received_at: str,
 ) -> str:
-    if "drops_forward" in faults:
+    if BhxhFault.DROPS_FORWARD in faults:
         return "delivered"
     dossier, _ = parse_dossier(base64.b64decode(payload))
     if dossier is None or not dossier.tables.get("XML1"):
@@ -121,7 +122,7 @@ async def _forward(
     )
     if answer.status_code != 200:
         raise ForwardError(f"C06 answered HTTP {answer.status_code}")
-    if answer.json().get("result") != "match" and "forwards_unverified" not in faults:
+    if answer.json().get("result") != "match" and BhxhFault.FORWARDS_UNVERIFIED not in faults:
         return "identity_rejected"
     stored = await links.moh.post(
         "/internal/visits",

@@ -17,7 +17,7 @@ from lienthong.profiles import validate_checkin, validate_dossier, xml130
 from lienthong.profiles.base64_strict import b64decode_strict
 from lienthong.profiles.validation import Violation, parse_document
 from lienthong.simulators.clock import vn_stamp
-from lienthong.simulators.faults import ignores_fault
+from lienthong.simulators.faults import BhxhFault, ignores_fault
 from lienthong.simulators.gateway.config import GatewayConfig
 from lienthong.simulators.gateway.faults import FORWARD_FAULTS
 from lienthong.simulators.gateway.journal import Entry, GroupCommit, write_entries
@@ -33,6 +33,9 @@ OK, MALFORMED, RULE_BROKEN, UNAUTHENTICATED, FORBIDDEN, BAD_SIGNATURE = (
     "403",
     "125",
 )
+FLAGGED_LATER = frozenset({"XML1-09", "XML1-10", "XML1-11"})
+"""Totals that disagree with the detail rows: the ``flags_totals_later`` variant accepts them and
+flags them in the feedback."""
 _ENVELOPE_RULES = {"ENV-01", "ENV-02", "ENV-03", "ENV-04", "XML0-01"}
 WRONG_SUCCESS_CODE = "00"
 """What the ``wrong_success_code`` fault answers instead of 200."""
@@ -121,7 +124,7 @@ def journal_entry(
     """What the journal keeps of a judged submission, and its transaction id (maGiaoDich)."""
     transaction = (
         "GD00000000000000000001"
-        if "reuses_transaction_id" in faults
+        if BhxhFault.REUSES_TRANSACTION_ID in faults
         else ("GD" + secrets.token_hex(10).upper())  # 80 random bits; uuid4 cost 7x more
     )
     fields = sub.fields
@@ -166,8 +169,10 @@ def journal_entry(
 
 def answer(outcome: Outcome, transaction: str, now: datetime, faults: frozenset[str]) -> dict[str, str]:
     """The immediate answer to a journaled submission."""
-    code = WRONG_SUCCESS_CODE if outcome.code == OK and "wrong_success_code" in faults else outcome.code
-    stamp = now.strftime("%Y%m%d%H%M%S") if "answer_time_utc" in faults else vn_stamp(now)
+    code = (
+        WRONG_SUCCESS_CODE if outcome.code == OK and BhxhFault.WRONG_SUCCESS_CODE in faults else outcome.code
+    )
+    stamp = now.strftime("%Y%m%d%H%M%S") if BhxhFault.ANSWER_TIME_UTC in faults else vn_stamp(now)
     return {
         "maKetQua": code,
         "maGiaoDich": transaction,
@@ -208,9 +213,13 @@ def _judge(
 ) -> Outcome:
     raw = sub.fields.get("fileHSBase64", "").encode("utf-8", "replace")
     session = current_session(
-        engine, sub.access_token, sub.id_token, now=now, accept_expired="accepts_expired_token" in faults
+        engine,
+        sub.access_token,
+        sub.id_token,
+        now=now,
+        accept_expired=BhxhFault.ACCEPTS_EXPIRED_TOKEN in faults,
     )
-    if session is None and "skips_token_check" not in faults:
+    if session is None and BhxhFault.SKIPS_TOKEN_CHECK not in faults:
         return Outcome(
             UNAUTHENTICATED,
             "Chưa xác thực (unauthenticated): headers accessToken and "
@@ -221,7 +230,7 @@ def _judge(
         session is not None
         and sub.password_hash
         and sub.password_hash.upper() != session.password_md5
-        and "ignores_password_hash" not in faults
+        and BhxhFault.IGNORES_PASSWORD_HASH not in faults
     ):
         return Outcome(
             UNAUTHENTICATED,
@@ -238,7 +247,7 @@ def _judge(
             session=session,
         )
     facility = sub.fields.get("maCSKCB", "")
-    if session is not None and facility != session.facility and "no_facility_check" not in faults:
+    if session is not None and facility != session.facility and BhxhFault.NO_FACILITY_CHECK not in faults:
         return Outcome(
             FORBIDDEN,
             f"Không có quyền (unauthorised): maCSKCB {facility!r} is not the "
@@ -246,11 +255,11 @@ def _judge(
             raw,
             session=session,
         )
-    if "accepts_malformed" in faults:
+    if BhxhFault.ACCEPTS_MALFORMED in faults:
         return Outcome(OK, "Tiếp nhận thành công (accepted)", raw, session=session)
     expected = xml130.LOAIHOSO_CHECKIN if sub.kind == "checkin" else xml130.LOAIHOSO_DOSSIER
     given = sub.fields.get("loaiHoSo", "")
-    if given != expected and "ignores_loaihoso" not in faults:
+    if given != expected and BhxhFault.IGNORES_LOAIHOSO not in faults:
         return Outcome(
             MALFORMED,
             f"Từ chối (rejected): field loaiHoSo = {given!r}: must be {expected} for {sub.endpoint} [API-08]",
@@ -315,7 +324,7 @@ def _judge_document(
     if not parse_failed and config.require_signature:
         problem = None if verified else signature_problem(document, certs, root=root)
         signature_ok = problem is None
-        if problem and "signature_not_checked" not in faults:
+        if problem and BhxhFault.SIGNATURE_NOT_CHECKED not in faults:
             return Outcome(
                 BAD_SIGNATURE,
                 f"Ký sai, file gốc có thể đã bị chỉnh sửa (bad signature): {problem} [SIG-02]",
@@ -343,10 +352,18 @@ def _judge_document(
     if (
         not violations
         and sub.kind == "dossier"
-        and "refuses_resend" in faults
+        and BhxhFault.REFUSES_RESEND in faults
         and _seen(engine, facility, ma_lk)
     ):
         violations = [Violation("KEY-01", "XML1", "MA_LK", ma_lk, "was received before")]
+    if (
+        violations
+        and "flags_totals_later" in config.variants
+        and {v.requirement for v in violations} <= FLAGGED_LATER
+    ):
+        return Outcome(  # accepted now; the feedback lists the errors (TT 12/2026 Đ9 k2: within 48 h)
+            OK, "Tiếp nhận thành công (accepted)", document, ma_lk, signature_ok, session, violations, summary
+        )
     if violations:
         code = MALFORMED if any(v.requirement in _ENVELOPE_RULES for v in violations) else RULE_BROKEN
         return Outcome(

@@ -15,6 +15,7 @@ import orjson
 from sqlalchemy import Engine, insert, select
 
 from lienthong.simulators.clock import vn_now, vn_stamp
+from lienthong.simulators.faults import BhxhFault
 from lienthong.simulators.gateway.cards import RESULTS, Card, CardRegister, folded
 from lienthong.simulators.gateway.config import GatewayConfig
 from lienthong.simulators.gateway.schema import episodes, lookups, staff
@@ -61,13 +62,13 @@ def lookup(
         query.get("token", ""),
         query.get("id_token", ""),
         now=now,
-        accept_expired="accepts_expired_token" in faults,
+        accept_expired=BhxhFault.ACCEPTS_EXPIRED_TOKEN in faults,
     )
     if (
         session is None
         or session.username != query.get("username")
         or query.get("password", "").upper() != session.password_md5
-    ) and "lookup_skips_token" not in faults:
+    ) and BhxhFault.LOOKUP_SKIPS_TOKEN not in faults:
         return _answer("401", "token, id_token, username and password (MD5) must name a live session")
     problem = _format_problem(body)
     if problem and problem.startswith("maThe") and "answers_051" in config.variants:
@@ -110,7 +111,7 @@ def _judge(
     code, card = register.match(body["maThe"])
     if card is None or code:
         return _answer(code)
-    if "lookup_always_valid" in faults:  # neither the identity nor the card's status is checked
+    if BhxhFault.LOOKUP_ALWAYS_VALID in faults:  # neither the identity nor the card's status is checked
         return _answer("000", **_card_fields(card), **_histories(engine, card, body["maThe"], faults))
     holder = card.holder
     if folded(holder.name) != folded(body["hoTen"]):
@@ -119,9 +120,9 @@ def _judge(
         return _answer("070")
     today = vn_now(config.clock).date()
     status = card.status(today)
-    if status == "010" and "lookup_ignores_expiry" in faults:
+    if status == "010" and BhxhFault.LOOKUP_IGNORES_EXPIRY in faults:
         status = "000"
-    if "lookup_other_patient" in faults:
+    if BhxhFault.LOOKUP_OTHER_PATIENT in faults:
         card = register.other_than(card)
     return _answer(status, **_card_fields(card), **_histories(engine, card, body["maThe"], faults))
 
@@ -154,7 +155,7 @@ def _histories(
     engine: Engine, card: Card, asked: str, faults: frozenset[str] = frozenset()
 ) -> dict[str, Any]:
     chosen = select(episodes.c.ma_lk, episodes.c.facility, episodes.c.summary, episodes.c.versions)
-    if "history_all_patients" not in faults:
+    if BhxhFault.HISTORY_ALL_PATIENTS not in faults:
         chosen = chosen.where(episodes.c.ma_the == card.code)
     with engine.connect() as db:
         visits = db.execute(chosen.order_by(episodes.c.id.desc()).limit(50)).all()
@@ -162,9 +163,9 @@ def _histories(
             select(lookups).where(lookups.c.ma_the == asked).order_by(lookups.c.id.desc()).limit(20)
         ).all()
     history = []
-    if "history_drops_visits" in faults:
+    if BhxhFault.HISTORY_DROPS_VISITS in faults:
         visits = []
-    elif "history_duplicates" in faults:
+    elif BhxhFault.HISTORY_DUPLICATES in faults:
         visits = [visit for visit in visits for _ in range(visit.versions or 1)]
     for visit in visits:
         summary = orjson.loads(visit.summary)

@@ -28,7 +28,7 @@ from lienthong.simulators._node import (
     parse_json_object,
     text_fields,
 )
-from lienthong.simulators.faults import UnknownFault
+from lienthong.simulators.faults import BhxhFault, UnknownFault
 from lienthong.simulators.gateway.config import GatewayConfig
 from lienthong.simulators.gateway.faults import (
     FAULT_HEADER,
@@ -75,7 +75,7 @@ class Submissions:
                     "thongDiep": f"Từ chối (rejected): {exc}",
                 }
             )
-        if "server_error" in faults:
+        if BhxhFault.SERVER_ERROR in faults:
             return service_unavailable()
         sub = Submission(
             path, kind, profile, fields, header("accesstoken"), header("tokenid"), header("passwordhash")

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, insert, or_, select
 from sqlalchemy.pool import StaticPool
 
 from lienthong.simulators.clock import SimClock
+from lienthong.simulators.faults import MohFault
 from lienthong.simulators.moh.fhir_more import SEARCHABLE
 from lienthong.simulators.moh.schema import access_log, consents, visits
 
@@ -74,11 +75,11 @@ def treats(engine: Engine, facility: str, cccd: str) -> bool:
 def refusal(engine: Engine, caller: Caller, cccd: str, faults: frozenset[str]) -> str | None:
     """Why ``caller`` may not read ``cccd``'s book, or None when they may."""
     if caller.kind == "citizen":
-        if cccd == caller.id or cccd in caller.wards or "cross_patient_read" in faults:
+        if cccd == caller.id or cccd in caller.wards or MohFault.CROSS_PATIENT_READ in faults:
             return None
         return "a citizen may read only their own book and their wards' books"
     if caller.kind == "facility":
-        if "no_treatment_check" in faults or treats(engine, caller.id, cccd):
+        if MohFault.NO_TREATMENT_CHECK in faults or treats(engine, caller.id, cccd):
             return None
         return f"facility {caller.id} has no treatment relationship with, or consent from, this patient"
     return "the service token is only for the /internal endpoints"

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from lienthong.simulators._node import JSONAnswer, bearer, openapi_route, same_secret
+from lienthong.simulators.faults import MohFault
 from lienthong.simulators.moh import consents, ksk, reads
 from lienthong.simulators.moh.clients import token_endpoint
 from lienthong.simulators.moh.config import MoHConfig
@@ -39,7 +40,7 @@ async def receive_visit(store: MoHStore, request: Request) -> Response:
         visit = orjson.loads(await request.body())
         if not isinstance(visit, dict):
             raise ValueError("body: must be a JSON object")
-        if "drops_visits" in store.config.faults:
+        if MohFault.DROPS_VISITS in store.config.faults:
             return JSONAnswer({"stored": True}, status_code=201)
         created = store.store_visit(visit)
     except (orjson.JSONDecodeError, ValueError) as exc:

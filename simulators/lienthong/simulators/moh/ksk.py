@@ -26,6 +26,7 @@ from starlette.requests import Request
 
 from lienthong.profiles.signature import signature_problem
 from lienthong.simulators._node import BadRequest, JSONAnswer, body_fields, json_object
+from lienthong.simulators.faults import MohFault
 from lienthong.simulators.moh import tokens
 from lienthong.simulators.moh.clients import authenticate
 from lienthong.simulators.moh.reads import identify
@@ -139,7 +140,7 @@ async def push(store: MoHStore, request: Request) -> JSONAnswer:
         client = db.execute(select(clients).where(clients.c.facility == caller.id)).first()
     if client is None:
         return _answer("CM_UNAUTHORIZED", "the facility is no longer registered", 401)
-    checked = "ksk_accepts_unsigned" not in store.config.faults
+    checked = MohFault.KSK_ACCEPTS_UNSIGNED not in store.config.faults
     code = _rsa_problem(client.cert_pem, header, data, body.get("signature")) if checked else None
     if code:
         return _answer(code, "the signature over header + data is missing or does not verify")

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from lienthong.simulators import citizen_tokens
 from lienthong.simulators._node import JSONAnswer, bearer, same_secret
+from lienthong.simulators.faults import MohFault
 from lienthong.simulators.moh import fhir, fhir_more, tokens
 from lienthong.simulators.moh.access import PURPOSES, Caller, refusal
 from lienthong.simulators.moh.config import MoHConfig
@@ -35,7 +36,7 @@ def identify(config: MoHConfig, request: Request) -> Caller | None:
         return None
     if same_secret(token, config.service_token):
         return Caller("service", "bhxh")
-    accept = "accepts_expired_tokens" in config.faults
+    accept = MohFault.ACCEPTS_EXPIRED_TOKENS in config.faults
     now = config.clock.now()
     found = citizen_tokens.claims(config.citizen_token_secret, token, now=now, accept_expired=accept)
     if found is not None:
@@ -47,7 +48,7 @@ def _audience(store: MoHStore, caller: Caller) -> tuple[bool, bool]:
     """(citizen view, restricted data shown)."""
     citizen = caller.kind == "citizen"
     if citizen:
-        return True, "shows_restricted" in store.config.faults
+        return True, MohFault.SHOWS_RESTRICTED in store.config.faults
     return False, "system/restricted.read" in caller.scopes
 
 
@@ -113,7 +114,11 @@ async def read(store: MoHStore, request: Request, kind: str, cccd: str) -> Calle
             "invalid",
             f"X-Purpose-Of-Use {purpose[:40]!r} is not one of {', '.join(sorted(PURPOSES))}",
         )
-    if caller.kind == "facility" and not caller.has_scope(kind) and "ignores_scopes" not in config.faults:
+    if (
+        caller.kind == "facility"
+        and not caller.has_scope(kind)
+        and MohFault.IGNORES_SCOPES not in config.faults
+    ):
         return _refused(
             store,
             caller.actor,
@@ -128,7 +133,7 @@ async def read(store: MoHStore, request: Request, kind: str, cccd: str) -> Calle
     why = refusal(store.engine, caller, cccd, config.faults)
     if why:
         return _refused(store, caller.actor, cccd, purpose, path, "forbidden", 403, "forbidden", why)
-    if "reads_not_logged" not in config.faults:
+    if MohFault.READS_NOT_LOGGED not in config.faults:
         store.log.record(caller.actor, cccd, purpose, path, "ok")
     return caller
 
@@ -227,7 +232,7 @@ async def everything(store: MoHStore, request: Request) -> Response:
     caller = await read(store, request, "*", cccd)
     if isinstance(caller, Response):
         return caller
-    if "book_not_fhir" in store.config.faults:
+    if MohFault.BOOK_NOT_FHIR in store.config.faults:
         found = shown(store, caller, cccd)
         if not found:
             return FHIRAnswer(fhir_more.outcome("not-found", "no visit in this book yet"), status_code=404)

@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 from sqlalchemy import insert, select, update
 
+from lienthong.simulators.faults import MohFault
 from lienthong.simulators.moh import fhir, fhir_more
 from lienthong.simulators.moh.access import AccessLog
 from lienthong.simulators.moh.config import MoHConfig
@@ -81,7 +82,7 @@ class MoHStore:
         summary = tables["XML1"][0]
         now = self.config.clock.now()
         delay = self.config.visibility_delay
-        if "late_visibility" in self.config.faults:
+        if MohFault.LATE_VISIBILITY in self.config.faults:
             delay += timedelta(hours=25)
         referral = (tables.get("XML13") or [{}])[0]
         facility, ma_lk, cccd = (
