@@ -182,9 +182,7 @@ def test_each_c06_and_moh_fault_is_caught_by_its_role(
     assert code == (1 if any(is_firm(outcomes[n]["requirement_ids"]) for n in proven) else 0), output
 
 
-def test_replay_of_a_gateway_case_says_what_it_cannot_resend(
-    faulty: ServedNetwork, tmp_path: Path
-) -> None:
+def test_replay_of_a_gateway_case_says_what_it_cannot_resend(faulty: ServedNetwork, tmp_path: Path) -> None:
     check = "token_take_refuses_wrong_password"
     code, output, report = _conformance(faulty, "bhxh", tmp_path, "--check", check)
     assert code == 1, output
