@@ -132,3 +132,25 @@ def test_the_scope_is_fixed_by_the_options() -> None:
     assert scope.opt_in == {"wait-token-expiry": True}
     assert scope.credentials == ("service token",)
     assert "tok-XYZ-987" not in orjson.dumps(scope).decode()  # no secret value in the scope
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "code"),
+    [
+        ([("pass", "passed"), ("warn", "a SHOULD"), ("skip", "no data")], 0),
+        ([("pass", "passed"), ("fail", "refused nothing")], 1),
+        ([("error", "not run: cannot reach http://x")], 1),
+        ([("error", "internal error in lienthong check c: KeyError"), ("pass", "")], 3),
+        ([("error", "internal error in lienthong check c: KeyError"), ("fail", "x")], 1),
+    ],
+)
+def test_exit_codes(outcomes: list[tuple[str, str]], code: int) -> None:
+    from lienthong.conformance.cli._target import exit_code
+    from lienthong.conformance.results import CheckResult, Outcome, RunResult
+    from lienthong.conformance.runner import summarise
+
+    checks = [
+        CheckResult(f"c{i}", "t", ("API-01",), "bhxh", "server", Outcome(o), m)
+        for i, (o, m) in enumerate(outcomes)
+    ]
+    assert exit_code(RunResult("r", "", "", 42, "0", {}, checks, summarise(checks))) == code
