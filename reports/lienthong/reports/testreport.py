@@ -14,8 +14,8 @@ from lienthong.conformance.results import CheckResult, Outcome, RunResult
 ACTION_RESULT = {
     Outcome.PASS: "pass",
     Outcome.FAIL: "fail",
-    Outcome.WARN: "warning",
-    Outcome.WAIVED: "warning",
+    Outcome.WARN: "warning",  # FHIR TestReport action result code
+    Outcome.WAIVED: "skip",
     Outcome.SKIP: "skip",
     Outcome.OMIT: "skip",
     Outcome.ERROR: "error",
