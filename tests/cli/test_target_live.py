@@ -44,5 +44,10 @@ def test_suite_against_a_gateway_given_by_url(tmp_path: Path) -> None:
     for check in report["run"]["checks"]:
         by_outcome.setdefault(check["outcome"], set()).add(check["actor"])
     assert by_outcome["pass"] == {"bhxh"}
-    assert "bhxh" not in by_outcome.get("omit", set())
+    omitted = [c for c in report["run"]["checks"] if c["outcome"] == "omit"]
+    # only the opt-in check that waits for a token to expire is out of scope, and it says why
+    assert [c["check"] for c in omitted] == ["expired_session_refused"]
+    assert "--wait-token-expiry" in omitted[0]["message"]
+    assert report["run"]["scope"]["role"] == "bhxh"
+    assert report["run"]["scope"]["opt_in"] == {"wait-token-expiry": False}
     assert report["run"]["targets"] == {"bhxh": network.urls["bhxh"]}

@@ -73,3 +73,21 @@ def test_round_trip_and_bom(tmp_path: Path) -> None:
     (tmp_path / "bad.csv").write_bytes(f"{HEADER}\n".encode("utf-16"))
     with pytest.raises(PatientsFileError, match="not UTF-8"):
         read_patients(tmp_path / "bad.csv")
+
+
+def test_status_and_previous_cccd_mark_the_citizens_a_c06_suite_needs() -> None:
+    rows = [
+        "cccd,bhyt,name,dob,sex,address,status,previous_cccd",
+        "079190000001,,Ngô Thị Mất,1950-01-01,2,Huế,deceased,",
+        "079190000002,,Võ Văn Đổi,1980-01-01,1,Huế,,079080000009",
+    ]
+    dead, renewed = parse_patients(rows)
+    assert (dead.status, dead.previous_cccd) == ("deceased", "")
+    assert (renewed.status, renewed.previous_cccd) == ("", "079080000009")
+    for bad, column in (("alive", "status"), ("12", "previous_cccd")):
+        broken = [
+            rows[0],
+            rows[2].replace(",,079080000009", f",{bad},079080000009" if column == "status" else f",,{bad}"),
+        ]
+        with pytest.raises(PatientsFileError, match=f"line 2, column {column}"):
+            parse_patients(broken)

@@ -6,25 +6,28 @@ objects that satisfy these protocols, backed by the simulators or by files for a
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from typing import Protocol
 
 import httpx
 
-from lienthong.conformance.failures import Skipped
-from lienthong.conformance.results import Exchange
+from lienthong.conformance.failures import Omitted, Skipped
+from lienthong.conformance.recording import Recorder
 from lienthong.profiles import validate_checkin, validate_dossier
 from lienthong.profiles.samples import CardHolder as Patient
 from lienthong.profiles.validation import Violation
 
 Tables = dict[str, list[dict[str, str]]]
-_SECRET_HEADERS = {"accesstoken", "tokenid", "passwordhash", "authorization", "cookie"}
-_BODY_LIMIT = 2000
+NEEDS_SECOND_ACCOUNT = "needs a second --account of another facility"
+NEEDS_PATIENTS = "give --patients with patients the target knows"
+MAX_WAIT = timedelta(minutes=15)
+"""The longest a run waits for a token to expire (``--wait-token-expiry``)."""
 
 
 class Identity(Protocol):
@@ -165,40 +168,6 @@ class Samples(Protocol):
         ...
 
 
-def _redact_body(text: str) -> str:
-    if "password=" in text:
-        text = "&".join("password=[Filtered]" if p.startswith("password=") else p for p in text.split("&"))
-    return text if len(text) <= _BODY_LIMIT else text[:_BODY_LIMIT] + f"... ({len(text)} characters)"
-
-
-class Recorder:
-    """Keeps every exchange of a client (an httpx response hook), secrets filtered."""
-
-    def __init__(self) -> None:
-        self.exchanges: list[Exchange] = []
-
-    async def __call__(self, response: httpx.Response) -> None:
-        await response.aread()
-        request = response.request
-        self.exchanges.append(
-            Exchange(
-                method=request.method,
-                url=str(request.url),
-                request_headers={
-                    k: "[Filtered]" if k.lower() in _SECRET_HEADERS else v for k, v in request.headers.items()
-                },
-                request_body=_redact_body(request.content.decode("utf-8", "replace")),
-                status=response.status_code,
-                response_headers=dict(response.headers),
-                response_body=_redact_body(response.text),
-            )
-        )
-
-    def take(self) -> list[Exchange]:
-        taken, self.exchanges = self.exchanges, []
-        return taken
-
-
 @dataclass
 class ServerContext:
     """The harness calls the systems under test as a client."""
@@ -225,6 +194,38 @@ class ServerContext:
     """The implementer stated ``max_body`` as its limit: refusing less is then a failure, not a warning."""
     feedback_wait: float = 10.0
     """Seconds a "flags later" check polls the target's feedback for a rejection."""
+
+    def second(self) -> Samples:
+        """The second facility's samples, or a skip saying what would test it."""
+        if self.other is None:
+            raise Skipped(NEEDS_SECOND_ACCOUNT)
+        return self.other
+
+    async def outlive(self, expires: datetime) -> Callable[[], None]:
+        """Get past ``expires``: move the simulation clock (the returned function moves it back),
+        or, when the run opted in, wait until 5 s after it; otherwise the check is out of scope."""
+        if self.advance is not None:
+            ahead = max(expires - datetime.now(UTC), timedelta(0)) + timedelta(minutes=5)
+            self.advance(ahead)
+            advance = self.advance
+
+            def back() -> None:
+                advance(-ahead)
+
+            return back
+        if not self.wait_token_expiry:
+            raise Omitted(
+                "out of scope of this run: it waits for a token to expire; "
+                "give --wait-token-expiry to include it"
+            )
+        wait = max(expires - datetime.now(UTC), timedelta(0)) + timedelta(seconds=5)
+        if wait > MAX_WAIT:
+            raise Skipped(
+                f"the token expires in {wait - timedelta(seconds=5)}: --wait-token-expiry waits at "
+                f"most {MAX_WAIT.seconds // 60} minutes; give the test account a shorter token lifetime"
+            )
+        await asyncio.sleep(wait.total_seconds())
+        return lambda: None
 
     def client(self, actor: str) -> httpx.AsyncClient:
         if actor not in self.clients:

@@ -86,15 +86,17 @@ RESULT_SCHEMA_VERSION = "2"
 
 @dataclass
 class Scope:
-    """What a run set out to test, fixed by its command line before any check runs."""
+    """What a run set out to test, fixed by its command line before any check runs (never by a
+    check): the command, the actors under test and their targets, the profile, what the command
+    line gave (accounts, patients, credentials, opt-ins), and so the checks and requirements."""
 
-    command: str
+    command: str = "run"
     """The command that ran: run, conformance, certify, load, audit."""
-    actors: tuple[str, ...]
+    actors: tuple[str, ...] = ()
     """Actors under test."""
-    targets: dict[str, str]
-    """Actor -> "simulated" or the URL of the real system under test."""
-    profile: str
+    targets: dict[str, str] = field(default_factory=dict)
+    """Actor -> "simulated" or the URL of the system the suite calls: those under test and peers."""
+    profile: str = "3176"
     """The profile version the submissions follow (130, 4750 or 3176)."""
     options: dict[str, str] = field(default_factory=dict)
     """What the command line gave that changes the scope (accounts, patients, opt-in checks),
@@ -105,6 +107,19 @@ class Scope:
     """Requirement IDs in scope: the run passes only if every SHALL among them passes."""
     out_of_scope: dict[str, str] = field(default_factory=dict)
     """Requirement ID -> why it is not in this run's scope."""
+    role: str = ""
+    """``lienthong conformance``: bhxh, c06 or moh (one node under test); "network" otherwise."""
+    accounts: tuple[str, ...] = ()
+    """MA_CSKCB:USERNAME of each gateway account given, the main one first (no password)."""
+    patients: str = ""
+    """The patients file and how many patients it holds; "" when none was given."""
+    opt_in: dict[str, bool] = field(default_factory=dict)
+    """Opt-in checks by option name (``wait-token-expiry``) and whether the option was given."""
+    credentials: tuple[str, ...] = ()
+    """Which other credentials were given (service token, MoH client), never their values."""
+    max_body: int = 10 * 1024 * 1024
+    max_body_stated: bool = False
+    """The implementer stated ``max_body`` as the gateway's limit (``--max-body``)."""
 
 
 @dataclass

@@ -3,10 +3,12 @@
 ``lienthong conformance --patients``, ``lienthong certify --open --patients`` and the load tests
 read it. A CSV with a header row:
 
-    cccd,bhyt,name,dob,sex,address[,gt_the_tu,gt_the_den,ma_dkbd,vneid_password]
+    cccd,bhyt,name,dob,sex,address[,gt_the_tu,gt_the_den,ma_dkbd,vneid_password,status,previous_cccd]
 
 ``dob``, ``gt_the_tu`` and ``gt_the_den`` are ``yyyy-mm-dd``; ``sex`` is GIOI_TINH (1 male,
-2 female); ``bhyt`` may be empty for a patient without a card. Unknown columns are ignored, so an
+2 female); ``bhyt`` may be empty for a patient without a card. ``status`` is empty (living) or
+``deceased``; ``previous_cccd`` is a cancelled earlier ID number of the person (a C06 node's suite
+uses both). Unknown columns are ignored, so an
 export with more columns works as it is. Names are kept as written (NFC-normalised for
 comparison only, never altered). A bad row gets an error naming the line, the column, the value
 and the rule.
@@ -26,7 +28,8 @@ from pathlib import Path
 from lienthong.profiles.identifiers import facility_problems
 
 REQUIRED_COLUMNS = ("cccd", "bhyt", "name", "dob", "sex", "address")
-OPTIONAL_COLUMNS = ("gt_the_tu", "gt_the_den", "ma_dkbd", "vneid_password")
+OPTIONAL_COLUMNS = ("gt_the_tu", "gt_the_den", "ma_dkbd", "vneid_password", "status", "previous_cccd")
+STATUSES = ("", "deceased")
 SEXES = {"1": "male", "2": "female"}
 MAX_PATIENTS = 100_000
 """A test-patient file, not a population: more rows than this is a mistake (memory stays bounded)."""
@@ -58,6 +61,10 @@ class Patient:
     gt_the_den: date | None = None
     ma_dkbd: str = ""
     vneid_password: str = ""
+    status: str = ""
+    """"" (living) or "deceased"."""
+    previous_cccd: str = ""
+    """A cancelled earlier ID number of this person (re-issued), or empty."""
 
     @property
     def ngay_sinh(self) -> str:
@@ -111,6 +118,14 @@ def _row(values: dict[str, str], line: int) -> Patient:
         raise PatientsFileError(f"{where('gt_the_den')}: {den} is before gt_the_tu {tu}")
     if optional["ma_dkbd"] and (problems := facility_problems(optional["ma_dkbd"])):
         raise PatientsFileError(f"{where('ma_dkbd')}: {optional['ma_dkbd']!r} {problems[0]} (ID-CSKCB-01)")
+    status = optional["status"].lower()
+    if status not in STATUSES:
+        raise PatientsFileError(f"{where('status')}: {optional['status']!r} is not empty or deceased")
+    previous = optional["previous_cccd"]
+    if previous and (not _CCCD_SHAPE.fullmatch(previous) or previous == cccd):
+        raise PatientsFileError(
+            f"{where('previous_cccd')}: {previous!r} is not another personal ID number (ID-CCCD-01)"
+        )
     return Patient(
         cccd=cccd,
         bhyt=bhyt,
@@ -122,6 +137,8 @@ def _row(values: dict[str, str], line: int) -> Patient:
         gt_the_den=den,
         ma_dkbd=optional["ma_dkbd"],
         vneid_password=optional["vneid_password"],
+        status=status,
+        previous_cccd=previous,
     )
 
 
@@ -196,5 +213,7 @@ def write_patients(patients: Iterable[Patient], path: Path) -> None:
                     p.gt_the_den.isoformat() if p.gt_the_den else "",
                     p.ma_dkbd,
                     p.vneid_password,
+                    p.status,
+                    p.previous_cccd,
                 ]
             )

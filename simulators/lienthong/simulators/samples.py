@@ -113,11 +113,15 @@ class FacilitySamples:
     def can_sign(self) -> bool:
         return self.key is not None
 
+    def person(self, index: int) -> Citizen:
+        """The citizen of sample ``index`` (a subclass may dress a real node's patient as one)."""
+        return citizen(self.seed, index)
+
     def visit(self, index: int) -> Visit:
         if self._arrived is None:  # one arrival time per suite run keeps MA_LK stable within it
             self._arrived = self.clock.now() - timedelta(hours=3)
         return visit_for(
-            citizen(self.seed, index),
+            self.person(index),
             self.account,
             seed=self.seed,
             number=1,

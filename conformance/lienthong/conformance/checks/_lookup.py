@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from lienthong.conformance.context import Patient, ServerContext, lookup_fields
+from lienthong.conformance.context import NEEDS_PATIENTS, Patient, ServerContext, lookup_fields
 from lienthong.conformance.failures import CheckFailed, CheckWarned, Skipped
 from lienthong.conformance.gateway_api import Answer, Session, answer_of
 
@@ -39,8 +39,8 @@ def known_patients(
     if len(chosen) < count:
         what = "valid card" if valid else "card past its gt_the_den"
         raise Skipped(
-            f"needs {count} card holder(s) with a {what} that the target knows; this run has "
-            f"{len(chosen)} (give them in a patients file: cccd,bhyt,name,dob,sex,...)"
+            f"needs {count} card holder(s) with a {what} card that the target knows; this run has "
+            f"{len(chosen)} ({NEEDS_PATIENTS})"
         )
     return chosen[: max(count, at_most)]
 

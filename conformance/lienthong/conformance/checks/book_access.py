@@ -4,7 +4,7 @@ patients they treat (SEC-02) within their token's scopes (MOH-02), never with an
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from lienthong.conformance.checks._moh_access import (
     bearer,
@@ -14,12 +14,15 @@ from lienthong.conformance.checks._moh_access import (
     send_visit,
 )
 from lienthong.conformance.context import ServerContext
-from lienthong.conformance.failures import CheckFailed, Skipped
+from lienthong.conformance.failures import CheckFailed
 from lienthong.conformance.registry import check
 
 REFUSED = {401, 403}
 TREATED, STRANGER, OTHER_CITIZEN = 12, 13, 14
 """Citizens of the suite's samples: one the suite facility treats, one it never saw, one reader."""
+TOKEN_LIFETIME = timedelta(hours=1)
+"""The longest lifetime the expiry check waits out (both tokens the simulated nodes issue live 1 h).
+[I]: no source states the lifetime; a real node whose tokens live longer is still judged after it."""
 
 
 @check(verifies=["SEC-02"], actor="moh", direction="chain", fault="moh:cross_patient_read")
@@ -85,15 +88,20 @@ async def facility_token_scopes_enforced(ctx: ServerContext) -> None:
             )
 
 
-@check(verifies=["SEC-01"], actor="moh", direction="chain", fault="moh:accepts_expired_tokens")
+@check(
+    verifies=["SEC-01"],
+    actor="moh",
+    direction="chain",
+    fault="moh:accepts_expired_tokens",
+    opt_in="wait-token-expiry",
+)
 async def expired_tokens_refused(ctx: ServerContext) -> None:
     """Citizen and facility tokens are refused once expired (the clock is moved past their lifetime)."""
-    if ctx.advance is None:
-        raise Skipped("the clock of the system under test cannot be moved in this run")
     await send_visit(ctx, TREATED)
     person = ctx.samples.identity(TREATED)
+    issued = datetime.now(UTC)
     tokens = {"citizen": await citizen_token(ctx, person), "facility": await facility_token(ctx)}
-    ctx.advance(timedelta(hours=2))
+    back = await ctx.outlive(issued + TOKEN_LIFETIME)
     problems = []
     try:
         for kind, token in tokens.items():
@@ -103,6 +111,6 @@ async def expired_tokens_refused(ctx: ServerContext) -> None:
             if answer.status_code != 401:
                 problems.append(f"an expired {kind} token got HTTP {answer.status_code}; expected 401")
     finally:
-        ctx.advance(-timedelta(hours=2))  # other checks compare the node's clock with the wall clock
+        back()  # other checks compare the node's clock with the wall clock
     if problems:
         raise CheckFailed("; ".join(problems), problems)

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 
 from lienthong.conformance.checks.gateway_rules import FEEDBACK_PATH
-from lienthong.conformance.context import ServerContext
+from lienthong.conformance.context import NEEDS_SECOND_ACCOUNT, ServerContext
 from lienthong.conformance.failures import CheckFailed, CheckWarned, Skipped
 from lienthong.conformance.gateway_api import (
     ANSWER_FIELDS,
@@ -91,7 +91,7 @@ async def other_facility_account_cannot_submit(ctx: ServerContext) -> None:
     and dossier under the first facility's maCSKCB are refused), nor read the first facility's
     results where the target offers a feedback API."""
     if ctx.other is None:
-        raise Skipped("needs a second facility's account on the target (a second --account)")
+        raise Skipped(NEEDS_SECOND_ACCOUNT)
     client = ctx.client("bhxh")
     theirs = await open_session(client, ctx.other)
     tables = ctx.samples.episode(secrets.randbelow(10**7), version=profile_of(ctx.regulation))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -14,7 +14,7 @@ import httpx
 from lienthong.conformance.checks._book import encounters, read_book
 from lienthong.conformance.checks._lookup import FOUND, folded, history, known_patients, lookup, lookup_found
 from lienthong.conformance.context import ServerContext, Tables, lookup_fields
-from lienthong.conformance.failures import CheckFailed, CheckWarned, Omitted, Skipped
+from lienthong.conformance.failures import CheckFailed, CheckWarned
 from lienthong.conformance.gateway_api import (
     Answer,
     open_session,
@@ -28,8 +28,6 @@ from lienthong.conformance.registry import check
 
 ANSWER_BUDGET = 2.0
 """Seconds within which a submission must be answered (API-09)."""
-MAX_EXPIRY_WAIT = timedelta(minutes=15)
-"""Longest a real target's token-expiry check waits (opt-in)."""
 
 
 @check(verifies=["API-09"], actor="bhxh", direction="server", fault="bhxh:slow_answer")
@@ -54,22 +52,19 @@ async def submission_answered_promptly(ctx: ServerContext) -> None:
         raise CheckFailed(f"a valid signed check-in was not accepted: {answer}")
 
 
-@check(verifies=["API-03", "SEC-01"], actor="bhxh", direction="server", fault="bhxh:accepts_expired_token")
+@check(
+    verifies=["API-03", "SEC-01"],
+    actor="bhxh",
+    direction="server",
+    fault="bhxh:accepts_expired_token",
+    opt_in="wait-token-expiry",
+)
 async def expired_session_refused(ctx: ServerContext) -> None:
     """A session past its expires_in is refused (maKetQua 401), like no session at all."""
     client = ctx.client("bhxh")
     session = await open_session(client, ctx.samples)
     expires = await _expiry(client, ctx)
-    ahead = max(expires - datetime.now(UTC), timedelta(0)) + timedelta(seconds=5)
-    if ctx.advance is not None:  # a simulated network: move its clock instead of waiting
-        ahead += timedelta(minutes=5)
-        ctx.advance(ahead)
-    elif not ctx.wait_token_expiry:
-        raise Omitted("out of scope: waiting for a token to expire is opt-in (--wait-token-expiry)")
-    elif ahead > MAX_EXPIRY_WAIT:
-        raise Skipped(f"the token expires in {ahead}; waiting is limited to {MAX_EXPIRY_WAIT}")
-    else:
-        await asyncio.sleep(ahead.total_seconds())
+    back = await ctx.outlive(expires)  # moves a simulated clock, or waits when opted in
     try:
         answer = await send(
             client,
@@ -80,10 +75,11 @@ async def expired_session_refused(ctx: ServerContext) -> None:
             regulation=ctx.regulation,
         )
     finally:
-        if ctx.advance is not None:
-            ctx.advance(-ahead)
+        back()
     if answer.accepted:
-        raise CheckFailed(f"a session {ahead} past its expires_in was accepted ({answer.describe()})")
+        raise CheckFailed(
+            f"a session past its expires_in ({expires.isoformat()}) was accepted ({answer.describe()})"
+        )
     if answer.code != "401" and answer.status != 401:
         raise CheckWarned(f"a session past its expires_in was refused with {answer.describe()}, not 401")
 

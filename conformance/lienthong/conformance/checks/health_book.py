@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from lienthong.conformance.checks._book import encounters, read_book
+from lienthong.conformance.checks._moh_access import send_visit
 from lienthong.conformance.context import ServerContext
 from lienthong.conformance.failures import CheckFailed
-from lienthong.conformance.gateway_api import deliver, open_session
 from lienthong.conformance.registry import check
 
 FHIR_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})")
@@ -16,10 +16,7 @@ FHIR_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+
 @check(verifies=["MOH-01"], actor="moh", direction="chain", fault="moh:book_not_fhir")
 async def book_is_fhir_bundle(ctx: ServerContext) -> None:
     """The book is a FHIR searchset Bundle with the Patient and an Encounter per visit."""
-    session = await open_session(ctx.client("bhxh"), ctx.samples)
-    await deliver(ctx.client("bhxh"), session, ctx.samples, 3, regulation=ctx.regulation)
-    if ctx.settle:
-        await ctx.settle()
+    await send_visit(ctx, 3)
     status, bundle = await read_book(ctx, ctx.samples.identity(3))
     if status != 200:
         raise CheckFailed(f"the book answered HTTP {status}")

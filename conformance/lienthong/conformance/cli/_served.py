@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,9 +99,20 @@ class ServedNetwork:
 
 @contextlib.contextmanager
 def served_network(
-    data_dir: Path, *, seed: int = DEFAULT_SEED, population: int = 300, timeout: float = 30
+    data_dir: Path,
+    *,
+    seed: int = DEFAULT_SEED,
+    population: int = 300,
+    timeout: float = 30,
+    faults: Sequence[str] = (),
+    service_token: str = "",
 ) -> Iterator[ServedNetwork]:
+    """``faults``: ``ACTOR:FAULT`` names the served nodes follow; ``service_token``: the bearer the
+    gateway presents to C06 and the MoH store (random when empty)."""
     port = free_port_block()
+    extra = [arg for name in faults for arg in ("--fault", name)]
+    if service_token:
+        extra += ["--service-token", service_token]
     process = subprocess.Popen(
         [
             sys.executable,
@@ -116,6 +127,7 @@ def served_network(
             str(population),
             "--data-dir",
             str(data_dir),
+            *extra,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -139,6 +151,10 @@ def served_network(
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
+        while not (data_dir / "patients.csv").exists():  # written once the nodes are ready
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise TimeoutError(f"lienthong simulate wrote no patients file within {timeout:.0f} s")
+            time.sleep(0.1)
         yield served
     finally:
         process.send_signal(signal.SIGINT)

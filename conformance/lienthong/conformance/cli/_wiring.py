@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from lienthong.conformance.context import Recorder, SenderContext, ServerContext
+from lienthong.conformance.context import SenderContext, ServerContext
 from lienthong.conformance.journal import fetch_sent
+from lienthong.conformance.recording import Recorder
 from lienthong.conformance.registry import Check, registered
 from lienthong.conformance.results import CheckResult, RunResult, Scope
 from lienthong.conformance.runner import run_checks, summarise

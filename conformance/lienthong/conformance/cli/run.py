@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
-import httpx
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from lienthong.conformance.cli._app import app
 from lienthong.conformance.cli._console import console, fail
-from lienthong.conformance.cli._options import http_url, signing_pair, writable_directory
+from lienthong.conformance.cli._options import http_url, writable_directory
+from lienthong.conformance.cli._target import UsageError, keep_case
 from lienthong.conformance.cli._verdict import print_result, print_scope
 from lienthong.conformance.cli._wiring import (
-    Suite,
     execute,
     new_run_id,
     run_directory,
@@ -24,17 +23,15 @@ from lienthong.conformance.cli._wiring import (
     send_batch,
     simulated_suite,
 )
-from lienthong.conformance.context import Recorder, ServerContext
+from lienthong.conformance.cli.conformance import REPORT_FORMATS, build_run, execute_run
 from lienthong.conformance.registry import Check, registered
-from lienthong.conformance.results import RunResult, Scope
+from lienthong.conformance.results import CheckResult, RunResult, Scope
 from lienthong.conformance.scope import plan_scope
 from lienthong.profiles.i18n import _
 from lienthong.reports import FORMATS, write_all
 from lienthong.simulators.faults import UnknownFault
 from lienthong.simulators.network import NetworkConfig, build_network, chosen_faults
-from lienthong.simulators.pki import SigningKey
 from lienthong.simulators.population.citizens import DEFAULT_SEED
-from lienthong.simulators.samples import Account, FacilitySamples
 
 TARGETABLE = ("bhxh",)
 SIMULATED_ACTORS = frozenset({"bhxh", "c06", "moh", "hospital"})
@@ -88,12 +85,22 @@ def run(
         Path | None, typer.Option(help="Facility private key, PEM (to sign for a real gateway).")
     ] = None,
     cert: Annotated[Path | None, typer.Option(help="Facility certificate, PEM.")] = None,
+    account: Annotated[
+        list[str],
+        typer.Option(help="MA_CSKCB:USERNAME:PASSWORD on a real gateway (repeatable; see `conformance`)."),
+    ] = [],  # noqa: B006
+    patients: Annotated[
+        Path | None, typer.Option(help="CSV of patients a real gateway knows (see `conformance`).")
+    ] = None,
     report_format: Annotated[
         list[str],
         typer.Option("--format", help=f"Report formats to write (repeatable): {', '.join(FORMATS)}."),
     ] = [],  # noqa: B006
 ) -> None:
-    """Run the conformance suite end to end and write JSON, JUnit XML and HTML reports."""
+    """Run the conformance suite end to end and write JSON, JUnit XML and HTML reports.
+
+    With ``--target bhxh=URL`` it runs the gateway role of ``lienthong conformance`` against that
+    URL instead (same engine, scope, reports and exit codes)."""
     targets = {actor: urls[-1] for actor, urls in _parse_pairs(target, "target", "=").items()}
     for actor in targets:
         if actor not in TARGETABLE:
@@ -104,7 +111,14 @@ def run(
                 hint=_("for example: --target bhxh=http://127.0.0.1:8080"),
             )
         http_url(targets[actor], f"--target {actor}=")
-    given = {"--facility": facility, "--username": username, "--key": key, "--cert": cert}
+    given = {
+        "--facility": facility,
+        "--username": username,
+        "--key": key,
+        "--cert": cert,
+        "--account": account,
+        "--patients": patients,
+    }
     real_only = [name for name, value in given.items() if value]
     if real_only and not targets:
         fail(
@@ -131,54 +145,47 @@ def run(
     except (UnknownFault, ValueError) as exc:
         fail(str(exc), hint=_("the faults of each actor are listed in docs/coverage-matrix.csv"))
     writable_directory(out, "--out")
-    real = "bhxh" in targets
+    if "bhxh" in targets:
+        _against_real_gateway(
+            check, targets["bhxh"], seed, out, facility, username, password, account, key, cert, patients,
+            report_format or list(REPORT_FORMATS),
+        )  # fmt: skip
     scope, checks = plan_scope(
         command="run",
         registered=registered(),
         selected=chosen,
-        under_test=frozenset({"bhxh"}) if real else SIMULATED_ACTORS,
-        directions=frozenset({"server"}) if real else frozenset({"server", "sender", "chain"}),
-        targets={"bhxh": targets["bhxh"]} if real else dict.fromkeys(sorted(SIMULATED_ACTORS), "simulated"),
+        under_test=SIMULATED_ACTORS,
+        directions=frozenset({"server", "sender", "chain"}),
+        targets=dict.fromkeys(sorted(SIMULATED_ACTORS), "simulated"),
         profile=PROFILE,
-        options=_scope_options(real, facility, key, faults),
+        # the simulation clock moves past a token's lifetime: no waiting, so always in scope
+        opted_in=frozenset({"wait-token-expiry"}),
+        options=_scope_options(faults),
     )
+    scope.role = "network"
     run_id = new_run_id(seed)
     directory = run_directory(out, run_id)
     print_scope(scope)
-    if real:
-        result = asyncio.run(
-            _against_real_gateway(
-                checks, scope, targets["bhxh"], seed, run_id, facility, username, password, key, cert
-            )
-        )
-    else:
-        config = NetworkConfig(
-            seed=seed,
-            population=max(200, 100 + visits),
-            data_dir=directory / "network",
-            faults=faults,
-        )
-        # a ValueError from the run itself is a bug of ours (exit 3), not a wrong option
-        result = asyncio.run(_simulated(checks, scope, config, visits, run_id))
+    config = NetworkConfig(
+        seed=seed,
+        population=max(200, 100 + visits),
+        data_dir=directory / "network",
+        faults=faults,
+    )
+    # a ValueError from the run itself is a bug of ours (exit 3), not a wrong option
+    result = asyncio.run(_simulated(checks, scope, config, visits, run_id, directory))
     paths = write_all(result, directory, report_format or None)
     print_result(result, paths)
     raise typer.Exit(result.exit_code)
 
 
-def _scope_options(
-    real: bool, facility: str, key: Path | None, faults: dict[str, frozenset[str]]
-) -> dict[str, str]:
-    if real:
-        return {
-            "account": facility or "not given",
-            "signing": "--key/--cert given" if key else "not given (signature checks skip)",
-        }
+def _scope_options(faults: dict[str, frozenset[str]]) -> dict[str, str]:
     given = ", ".join(f"{a}:{f}" for a, names in sorted(faults.items()) for f in sorted(names))
     return {"faults": given or "none (the conformant network)"}
 
 
 async def _simulated(
-    checks: list[Check], scope: Scope, config: NetworkConfig, visits: int, run_id: str
+    checks: list[Check], scope: Scope, config: NetworkConfig, visits: int, run_id: str, directory: Path
 ) -> RunResult:
     network = build_network(config)
     try:
@@ -192,6 +199,11 @@ async def _simulated(
             )
             suite = await simulated_suite(network)
             running = bar.add_task("checks", total=len(checks))
+
+            def done(result: CheckResult) -> None:
+                keep_case(directory, run_id, result, suite.server, scope)
+                bar.advance(running)
+
             return await execute(
                 checks,
                 suite,
@@ -200,65 +212,53 @@ async def _simulated(
                 run_id=run_id,
                 targets=dict.fromkeys(("bhxh", "c06", "moh", "hospital", "vneid"), "simulated"),
                 scope=scope,
-                progress=lambda _: bar.advance(running),
+                progress=done,
             )
     finally:
         await network.aclose()
 
 
-async def _against_real_gateway(
-    checks: list[Check],
-    scope: Scope,
+def _against_real_gateway(
+    names: list[str],
     url: str,
     seed: int,
-    run_id: str,
+    out: Path,
     facility: str,
     username: str,
     password: str,
+    account: list[str],
     key: Path | None,
     cert: Path | None,
-) -> RunResult:
+    patients: Path | None,
+    formats: list[str],
+) -> NoReturn:
+    """The gateway role of ``lienthong conformance``, on the same engine (``_target``)."""
+    given = [f"{facility}:{username}:{password}"] if facility or username or password else []
     missing = [
         name
-        for name, value in (
-            ("--facility", facility),
-            ("--username", username),
-            ("--password", password),
-        )
+        for name, value in (("--facility", facility), ("--username", username), ("--password", password))
         if not value
     ]
-    if missing:
+    if (given and missing) or not (given or account):
         fail(
-            _("testing a real gateway needs {options}").format(options=", ".join(missing)),
+            _("testing a real gateway needs {options}").format(
+                options=", ".join(missing or ["--facility", "--username", "--password"])
+            )
+            + " (or --account MA_CSKCB:USERNAME:PASSWORD)",
             hint=_(
                 "give the facility account registered on that gateway "
                 "(the password may come from LIENTHONG_PASSWORD)"
             ),
         )
-    signing = None
-    if key or cert:
-        if not (key and cert):
-            fail(
-                _("--key and --cert go together, and only one was given"),
-                hint=_("give the facility's private key and its registered certificate, both PEM"),
-            )
-        signing = SigningKey(*signing_pair(key, cert))
-    recorder = Recorder()
-    async with httpx.AsyncClient(base_url=url, timeout=30, event_hooks={"response": [recorder]}) as client:
-        samples = FacilitySamples(Account(facility, username, password), seed, signing)
-        suite = Suite(ServerContext({"bhxh": client}, samples, recorder), None)
-        with _progress() as bar:
-            running = bar.add_task("checks", total=len(checks))
-            return await execute(
-                checks,
-                suite,
-                frozenset({"bhxh"}),
-                seed=seed,
-                run_id=run_id,
-                targets={"bhxh": url},
-                scope=scope,
-                progress=lambda _: bar.advance(running),
-            )
+    try:
+        run = build_run(
+            role="bhxh", target=url, peer=[], profile="3176", account=[*given, *account], key=key,
+            cert=cert, patients=patients, service_token="", client="", staff="", wait_token_expiry=False,
+            max_body=None, seed=seed, check=names,
+        )  # fmt: skip
+    except UsageError as exc:
+        fail(str(exc), hint=exc.hint)
+    raise typer.Exit(execute_run(run, out, formats))
 
 
 def _progress() -> Progress:

@@ -19,11 +19,13 @@ from lienthong.conformance.cli._options import database_url as reachable_databas
 from lienthong.conformance.cli._options import facility_certificate, free_ports, writable_directory
 from lienthong.profiles.i18n import _
 from lienthong.simulators.accounts import accounts_document, write_accounts
-from lienthong.simulators.facilities import Facility, facility_keys, key_paths
+from lienthong.simulators.facilities import Facility, facility_keys, key_paths, staff_of
+from lienthong.simulators.faults import UnknownFault, fault_set
 from lienthong.simulators.fleet import Fleet, FleetConfig
-from lienthong.simulators.network import Network, NetworkConfig, sites_of
+from lienthong.simulators.network import Network, NetworkConfig, NodeSecrets, sites_of
 from lienthong.simulators.pki import SigningKey
 from lienthong.simulators.population.citizens import DEFAULT_SEED, DEMO_POPULATION
+from lienthong.simulators.population.exporters.patients import write_known_patients
 from lienthong.simulators.serve import serve, spawn_network
 
 
@@ -77,13 +79,39 @@ def simulate(
             "certificates as PEM files next to it).",
         ),
     ] = None,
+    fault: Annotated[
+        list[str],
+        typer.Option(help="ACTOR:FAULT: serve a node that misbehaves on purpose (see the suite catch it)."),
+    ] = [],  # noqa: B006
+    service_token: Annotated[
+        str,
+        typer.Option(
+            help="Bearer token the gateway presents to C06 and the MoH store (random when not given).",
+            envvar="LIENTHONG_SERVICE_TOKEN",
+        ),
+    ] = "",
 ) -> None:
     """Serve the simulated gateway, C06 and MoH store on 127.0.0.1 and print how to connect."""
     certificates = [facility_certificate(item) for item in register_cert]
     writable_directory(data_dir, "--data-dir")
     reachable_database(database_url)
     free_ports(port, 3)  # last: the others are about the command line, this about the machine
+    chosen: dict[str, set[str]] = {}
+    for item in fault:
+        actor, sep, name = item.partition(":")
+        if not (sep and actor and name):
+            fail(
+                f"--fault {item!r} is not of the form ACTOR:FAULT",
+                hint="for example --fault moh:drops_visits",
+            )
+        chosen.setdefault(actor, set()).add(name)
+    try:
+        faults = {actor: fault_set(actor, names) for actor, names in chosen.items()}
+    except UnknownFault as exc:
+        fail(str(exc))
     config = NetworkConfig(
+        faults=faults,
+        secrets=NodeSecrets(service=service_token) if service_token else None,
         seed=seed,
         population=population,
         data_dir=data_dir,
@@ -132,10 +160,20 @@ def simulate(
             f"Point the HIS at [bold]{network.base_urls['bhxh']}[/] "
             "(POST /api/token/take, /api/qd130/checkInKcbQd3176, /api/qd130/guiHoSoXmlQD3176)."
         )
+        patients = write_known_patients(seed, data_dir / "patients.csv")
+        console.print(f"Patients the nodes know (lienthong conformance --patients): {patients}")
+        console.print(
+            f"Service token (C06 /api/identity/verify, MoH /internal): {network.gateway.config.service_token}"
+        )
+        if faults:
+            console.print(
+                "Faults: " + ", ".join(f"{a}:{n}" for a, names in faults.items() for n in sorted(names))
+            )
         console.print(
             f"Journal API for auditors: GET {network.base_urls['bhxh']}/lienthong/submissions "
             f"with 'Authorization: Bearer {network.admin_token}'"
         )
+        _certify_hint(network, patients, key_dir)
         if fleet:
             _start_fleet(network, FleetConfig(facilities=fleet, rate=rate))
 
@@ -146,6 +184,29 @@ def simulate(
     except KeyboardInterrupt:
         pass
     console.print("stopped")
+
+
+def _certify_hint(network: Network, patients: Path, keys: Path) -> None:
+    """How to run each role's suite against the served nodes, as against real ones."""
+    site, urls, token = network.facilities[1], network.base_urls, network.gateway.config.service_token
+    common = f"--service-token {token} --patients {patients}"
+    name, cccd = staff_of(site.code)
+    other = network.facilities[2] if len(network.facilities) > 2 else None
+    second = f" --account {other.code}:{other.username}:{other.password}" if other else ""
+    signing = f"--key {keys / f'{site.code}.key.pem'} --cert {keys / f'{site.code}.cert.pem'}"
+    console.print("Certify each node as a real one (docs/conformance-roles.md):")
+    console.print(
+        f"  lienthong conformance --role bhxh --target {urls['bhxh']} "
+        f"--account {site.code}:{site.username}:{site.password}{second} {signing} "
+        f"--staff '{name}:{cccd}' {common}",
+        soft_wrap=True,
+    )
+    console.print(f"  lienthong conformance --role c06 --target {urls['c06']} {common}", soft_wrap=True)
+    console.print(
+        f"  lienthong conformance --role moh --target {urls['moh']} --peer c06={urls['c06']} "
+        f"--client {site.code}:{site.moh_secret} {common}",
+        soft_wrap=True,
+    )
 
 
 _RUNNING: set[asyncio.Task[None]] = set()
