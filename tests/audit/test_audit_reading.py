@@ -73,10 +73,10 @@ def test_the_answers_kept_are_bounded_and_need_equal_bytes(monkeypatch: pytest.M
     calls = _counting(monkeypatch)
     recent.validate("checkin", documents[0], "auto")  # the oldest went
     assert calls == ["checkin"]
-    # an entry under another document's hash (a collision) is not taken: the bytes differ
+    # an entry under another document's key (a collision) is not taken: the bytes differ
     other = documents[5]
     stranger = recent.validate("checkin", documents[1], "auto")
-    recent._answers[("checkin", "auto", hash(other))] = (documents[1], stranger)
+    recent._answers[RecentDocuments.key("checkin", other, "auto")] = (documents[1], stranger)
     calls.clear()
     tables, _violations, _facility = recent.validate("checkin", other, "auto")
     assert calls == ["checkin"]
@@ -92,3 +92,20 @@ def test_an_audit_restores_the_collector_threshold(corpus: dict[str, Path], tmp_
     assert seen
     assert all(t[0] >= engine.YOUNG_GENERATION for t in seen)
     assert gc.get_threshold() == before
+
+
+def test_documents_alike_but_for_a_byte_are_told_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two check-ins of one length and the same key differing in STT (past the bytes the key
+    reads): each gets its own answer."""
+    first = checkin_xml(sample_checkin(3)).replace(b"<STT>1</STT>", b"")
+    first = first.replace(b"</TRANG_THAI_KCB>", b"<STT>1</STT></TRANG_THAI_KCB>")
+    second = first.replace(b"<STT>1</STT>", b"<STT>2</STT>")
+    assert RecentDocuments.key("checkin", first, "auto") == RecentDocuments.key("checkin", second, "auto")
+    recent = RecentDocuments()
+    calls = _counting(monkeypatch)
+    answers = [recent.validate("checkin", data, "auto") for data in (first, second, first, second)]
+    assert calls == ["checkin", "checkin", "checkin", "checkin"]  # the entry is replaced each time
+    assert [v.requirement for v in answers[0][1]] == []
+    assert [v.requirement for v in answers[1][1]] == ["STT-01"]
+    assert answers[2] == answers[0]
+    assert answers[3] == answers[1]
