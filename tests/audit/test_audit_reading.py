@@ -4,14 +4,17 @@ bounded and taken only for equal bytes, and the audit leaves the garbage collect
 from __future__ import annotations
 
 import gc
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from lienthong.conformance.audit import engine
+from lienthong.conformance.audit.reading import received
 from lienthong.conformance.audit.sources import open_source
-from lienthong.conformance.traffic import reading
+from lienthong.conformance.traffic import TrafficJudge, reading
+from lienthong.conformance.traffic.episodes import kept
 from lienthong.conformance.traffic.reading import RecentDocuments, read
 from lienthong.profiles import validate_checkin, validate_dossier
 from lienthong.profiles.mutations import apply
@@ -52,6 +55,7 @@ def test_the_same_bytes_are_validated_once(monkeypatch: pytest.MonkeyPatch) -> N
     assert recent.hits == 1
     assert first.violations == alone.violations
     assert first.tables == alone.tables
+    assert again.tables == kept(alone.tables)  # what the judge reads (test below)
     assert any(v.requirement == "CODE-01" for v in again.violations)
     # ENV-05 is the request's, not the document's: judged on each submission, not remembered
     assert [v.requirement for v in again.violations] == [v.requirement for v in alone.violations] + ["ENV-05"]
@@ -109,3 +113,18 @@ def test_documents_alike_but_for_a_byte_are_told_apart(monkeypatch: pytest.Monke
     assert [v.requirement for v in answers[1][1]] == ["STT-01"]
     assert answers[2] == answers[0]
     assert answers[3] == answers[1]
+
+
+def test_the_judge_reads_only_what_kept_keeps(corpus: dict[str, Path]) -> None:
+    """Every submission of the corpus judged from its whole tables and from ``kept(tables)``: the
+    same episodes and findings (what RecentDocuments holds is enough for the judge)."""
+    whole, slim = TrafficJudge(), TrafficJudge()
+    xml3 = 0
+    for _, raw in open_source(str(corpus["database"])).rows(None):
+        sub = received(raw)
+        xml3 += "XML3" in sub.tables
+        whole.add(sub)
+        slim.add(replace(sub, tables=kept(sub.tables)))
+    assert xml3 > 0
+    assert whole.episodes == slim.episodes
+    assert list(whole.findings()) == list(slim.findings())

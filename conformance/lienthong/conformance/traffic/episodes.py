@@ -58,6 +58,25 @@ def _table_set(tables: Tables) -> frozenset[str]:
     return _TABLE_SETS.setdefault(key, key)
 
 
+def kept(tables: Tables) -> Tables:
+    """What the episodes read of a submission's tables: the first record of XML0 and of XML1 (the
+    judge's MA_LK, :meth:`Version.of`, :meth:`Episode._checkin`), whether XML3 bills a
+    paraclinical group, and which tables there are; :meth:`Version.of` and the episode's update
+    give the same from it as from the whole tables. For answers held longer than their submission
+    (:class:`.reading.RecentDocuments`): whole tables held a while cost more to free, out of the
+    cache, than to read."""
+    out: Tables = {}
+    for kind, rows in tables.items():
+        if kind in ("XML0", "XML1"):
+            out[kind] = rows[:1]
+        elif kind == "XML3":
+            billed = next((g for row in rows if (g := row.get("MA_NHOM", "")) in PARACLINICAL_GROUPS), None)
+            out[kind] = [] if billed is None else [{"MA_NHOM": billed}]
+        else:
+            out[kind] = []
+    return out
+
+
 def _stamp(text: str) -> datetime | None:
     """A yyyymmddHHMM field as a time, or None when it is not one (read by hand: strptime cost
     more than the rest of an episode's update)."""

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 
 from lienthong.conformance.context import Sent
-from lienthong.conformance.traffic.episodes import Received
+from lienthong.conformance.traffic.episodes import Received, kept
 from lienthong.profiles import validate_checkin, validate_dossier
 from lienthong.profiles.tables import VERSIONS
 from lienthong.profiles.validation import Violation
@@ -39,17 +39,19 @@ def _validate(kind: str, document: bytes, version: str) -> Validated:
 
 class RecentDocuments:
     """The validator's answers on the last ``size`` distinct documents, so that the same bytes
-    received again (a sender's retry, a resubmission) are not validated twice.
+    received again soon after (a sender's retry, a resubmission) are not validated twice; a repeat
+    further back is validated again (holding more documents cost more, in memory traffic, than
+    the rare repeats save).
 
     Exact: a document is looked up by a cheap key (its length, its first 640 bytes, which hold a
     check-in's MA_LK and patient and the start of a dossier's XML1, and 48 of its middle bytes,
     in the base64 of a dossier's tables: hashing every document whole cost more than the rare
     repeats save) and taken only when its bytes equal the stored ones; bounded: the oldest
-    answer goes when a new one comes (memory stays flat, whatever the number of submissions). The
-    tables are shared between the submissions (the judge only reads them); the violations are
-    copied."""
+    answer goes when a new one comes (memory stays flat, whatever the number of submissions). Of
+    the tables only what the judge reads is kept (:func:`.episodes.kept`), shared between the
+    submissions; the violations are copied."""
 
-    def __init__(self, size: int = 64) -> None:
+    def __init__(self, size: int = 16) -> None:
         self.size = size
         self._answers: OrderedDict[tuple[str, str, int, bytes, bytes], tuple[bytes, Validated]] = (
             OrderedDict()
@@ -72,7 +74,7 @@ class RecentDocuments:
         answers = self._answers
         if known is None and len(answers) >= self.size:
             answers.popitem(last=False)  # the oldest
-        answers[key] = (document, (answer[0], list(answer[1]), answer[2]))
+        answers[key] = (document, (kept(answer[0]), list(answer[1]), answer[2]))
         return answer
 
 
