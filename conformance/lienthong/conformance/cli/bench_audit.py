@@ -1,5 +1,6 @@
 """``lienthong bench audit``: audit throughput from a folder and from a gateway's SQLite database,
-dossiers per second per core (CPU time of the audit's process) and its peak RSS.
+dossiers per second per core (CPU time of the audit's process; for the whole run and after its
+first :data:`WARM_UP` submissions) and its peak RSS.
 
 The corpus is the generated audit corpus (``simulators/audit_corpus.py``), written once into
 ``--corpus`` and reused; each measurement runs in a fresh process so its peak RSS is its own.
