@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lienthong.profiles import xml130
-from lienthong.profiles.samples import sample_tables
+from lienthong.profiles.samples import sample_checkin, sample_tables
 from lienthong.profiles.tables import VERSIONS, has_table, table_info
 from lienthong.profiles.validator import envelope, native
 from lienthong.profiles.validator.fields import check_fields, plan
@@ -192,6 +192,26 @@ def test_mutated_records_agree(
     for op, pick, arg in edits:
         _mutate(records[arg % len(records)], op, pick, arg)
     _compare(_document(kind, records, gap), kind, judged)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 80),
+    judged=st.sampled_from(VERSIONS),
+    gap=st.sampled_from(GAPS),
+    twice=st.booleans(),
+    edits=st.lists(st.tuples(st.integers(0, 8), st.integers(0, 200), st.integers(0, 10_000)), max_size=4),
+)
+def test_mutated_checkin_records_agree(
+    seed: int, judged: str, gap: str, twice: bool, edits: list[tuple[int, int, int]]
+) -> None:
+    """The check-in's XML0 table (read by the scanner on ``validate_checkin``'s fast path) with
+    its records mutated as text, like the dossier tables above."""
+    rows = sample_checkin(seed, version=VERSIONS[seed % len(VERSIONS)]) * (2 if twice else 1)
+    records = [[(tag, f">{_escape(v)}</{tag}>") for tag, v in row.items()] for row in rows]
+    for op, pick, arg in edits:
+        _mutate(records[arg % len(records)], op, pick, arg)
+    _compare(_document("XML0", records, gap), "XML0", judged)
 
 
 BYTES = [

@@ -23,15 +23,21 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from lienthong.profiles.mutations import MUTATIONS, apply
-from lienthong.profiles.samples import sample_tables
+from lienthong.profiles.samples import sample_checkin, sample_tables
 from lienthong.profiles.tables import VERSIONS, tables
-from lienthong.profiles.validation import _b64decode, validate_dossier
+from lienthong.profiles.validation import (
+    _b64decode,
+    _scan_checkin,
+    document_limit,
+    validate_checkin,
+    validate_dossier,
+)
 from lienthong.profiles.validator.envelope import scan_envelope
 from lienthong.profiles.validator.fields import check_fields, plan
 from lienthong.profiles.validator.formats import valid_date8
 from lienthong.profiles.validator.grammar import record_grammar, value_pattern
 from lienthong.simulators.pki import shared_authority, sign_document
-from lienthong.simulators.xml130 import envelope, table_xml
+from lienthong.simulators.xml130 import checkin_xml, envelope, table_xml
 from tests.profiles.conftest import dossier_bytes
 
 pytestmark = pytest.mark.usefixtures("scanner")
@@ -354,3 +360,116 @@ def test_encodings_are_judged_alike(bom: bytes, declaration: bytes) -> None:
     assert bool(validate_dossier(data, "qd3176")[1]) is refused
     for codec in ("utf-16", "utf-16-be"):
         _same(data.decode("utf-8-sig").encode(codec), "qd3176")
+
+
+# Check-ins: on the fast path the XML0 records are read by the record scanner (the signature
+# element cut out, validation._scan_checkin) and a record keeping every field rule skips the plan;
+# fast=False parses with lxml and runs the plan on every record.
+
+
+def _same_checkin(data: bytes, version: str) -> bool:
+    """Both paths give the same records (fields in the same order) and violations; whether the
+    fast path read ``data`` with the scanner."""
+    fast = validate_checkin(data, version)
+    detailed = validate_checkin(data, version, fast=False)
+    assert fast[0] == detailed[0]
+    assert [list(r) for r in fast[0]] == [list(r) for r in detailed[0]]
+    assert [v.message() for v in fast[1]] == [v.message() for v in detailed[1]]
+    assert fast[1] == detailed[1]
+    return document_limit(data, "checkin") is None and _scan_checkin(data, "qd3176") is not None
+
+
+_CHECKIN_VALUES = [
+    "",
+    "x" * 300,
+    "20250229",
+    "202502291230",
+    "202503122400",
+    "9" * 13,
+    "-1",
+    "1.5",
+    "٣",
+    "Nguyễn Văn Đức",
+    " 01001",
+    "01001 ",
+    "a &amp; b",
+    "2;3",
+    "ZZ",
+    "001203729633",
+    "DN4015698091148",
+]
+
+
+def broken_checkins(seeds: int = 12) -> list[tuple[str, bytes]]:
+    """A seeded set of broken check-ins, with what broke them: the profile's mutations applied to
+    the check-in record as to an XML1 summary (those that apply: most are XML1 field rules the
+    check-in shares), one field given an edge value, the record repeated with a wrong STT."""
+    rng = random.Random(4750)
+    out: list[tuple[str, bytes]] = []
+    for seed in range(seeds):
+        record = sample_checkin(seed)[0]
+        for req in sorted(MUTATIONS):
+            try:
+                mutated = apply({"XML1": [dict(record)]}, req)
+            except (KeyError, IndexError, ArithmeticError, ValueError, TypeError):
+                continue  # a mutation of another table
+            if mutated is not None:
+                out.append((req, checkin_xml(mutated["XML1"])))
+        for _ in range(6):
+            name = rng.choice(sorted(record))
+            value = rng.choice(_CHECKIN_VALUES)
+            out.append((f"{name}={value!r}", checkin_xml([{**record, name: value}])))
+        second = {**record, "STT": rng.choice(["1", "3", ""])}
+        out.append(("STT", checkin_xml([record, second])))
+    return out
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_clean_checkins_agree_and_are_scanned(version: str) -> None:
+    for seed in range(20):
+        data = checkin_xml(sample_checkin(seed, version=version))
+        for judged in (version, "auto", "qd3176"):
+            assert _same_checkin(data, judged)
+        assert validate_checkin(data, version)[1] == []
+
+
+def test_broken_checkins_agree() -> None:
+    """The fast path and lxml give the same violations on the seeded broken check-ins, most of
+    which the fast path reads (so it, not lxml, found their violations)."""
+    broken = broken_checkins()
+    scanned_with_violations = 0
+    requirements: set[str] = set()
+    for _, data in broken:
+        for judged in ("qd3176", "auto", "qd130"):
+            scanned = _same_checkin(data, judged)
+        problems = validate_checkin(data, "qd3176")[1]
+        requirements.update(v.requirement for v in problems)
+        scanned_with_violations += scanned and bool(problems)
+    assert len(broken) > 200
+    assert scanned_with_violations > len(broken) // 2
+    assert len(requirements) >= 8, requirements
+
+
+@cache
+def _signed_checkin() -> bytes:
+    key = shared_authority().issue("Phong kham 01001")
+    return sign_document(checkin_xml(sample_checkin(5)), key)
+
+
+def test_a_signed_checkin_is_scanned() -> None:
+    assert _same_checkin(_signed_checkin(), "qd3176")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    signed=st.booleans(),
+    seed=st.integers(0, 40),
+    edits=st.lists(
+        st.tuples(st.integers(0, 10_000), st.integers(-3, 3), st.integers(0, 10_000)), min_size=1, max_size=3
+    ),
+)
+def test_fuzzed_checkins_agree(signed: bool, seed: int, edits: list[tuple[int, int, int]]) -> None:
+    """Edits near a check-in's markup (the root, the list, the records, the signature element and
+    a signature's subtree) leave both paths with the same answer."""
+    original = _signed_checkin() if signed else checkin_xml(sample_checkin(seed))
+    _same_checkin(edit_near_markup(original, edits), "qd3176")

@@ -31,7 +31,7 @@ from lienthong.profiles.codelists import codelist
 from lienthong.profiles.tables import DEFAULT_VERSION, has_table, table_info
 from lienthong.profiles.validator.dossier_rules import DOSSIER_RULES, NEEDS
 from lienthong.profiles.validator.encoding import encoding_problem
-from lienthong.profiles.validator.envelope import scan_envelope
+from lienthong.profiles.validator.envelope import LARGEST, scan_envelope, signature_end
 from lienthong.profiles.validator.fields import check_fields, plan
 from lienthong.profiles.validator.formats import MONEY_CONTEXT
 from lienthong.profiles.validator.grammar import record_grammar
@@ -44,7 +44,7 @@ from lienthong.profiles.validator.limits import (
     too_many,
 )
 from lienthong.profiles.validator.record_rules import RECORD_RULES
-from lienthong.profiles.validator.scan import Note, scan_table
+from lienthong.profiles.validator.scan import Note, Scanned, scan_table
 from lienthong.profiles.versions import (
     AUTO,
     check_version,
@@ -253,15 +253,62 @@ def parse_checkin(
     return [_records(row) for row in rows], problems
 
 
+_CHECKIN_LIST_CLOSE = f"</{xml130.CHECKIN_LIST}>".encode()
+_CHECKIN_SIGNATURE = re.compile(rb"[ \t\r\n]*+<" + xml130.SIGNATURE_TAG.encode())
+_CHECKIN_END = re.compile(rb"[ \t\r\n]*+</" + xml130.CHECKIN_ROOT.encode() + rb">[ \t\r\n]*+")
+
+
+def _scan_checkin(data: bytes, version: str) -> Scanned | None:
+    """The records of a check-in read by the record scanner (:func:`.validator.scan.scan_table`,
+    the XML0 table checked against ``version``'s field rules), or None when the document is outside
+    the subset it reads (then lxml parses it, which also says what is wrong).
+
+    The subset: the scanner's XML0 document (root, one list, at least one record) with the
+    signature element as the root's last child right after the list, read as the envelope's
+    (:func:`.validator.envelope.signature_end`: empty, or a subtree that parses on its own). The
+    document without that element is the table the scanner reads; with it, the document is
+    well-formed exactly when lxml parses it, and lxml's walk (:func:`parse_checkin`) finds the
+    same records, the root, the records and the signature, so no structure rule is broken."""
+    if len(data) > LARGEST:
+        return None
+    close = data.rfind(_CHECKIN_LIST_CLOSE)
+    if close < 0:
+        return None
+    opened = _CHECKIN_SIGNATURE.match(data, close + len(_CHECKIN_LIST_CLOSE))
+    if opened is None:
+        return None
+    end = signature_end(data, opened.end())
+    if end is None or _CHECKIN_END.fullmatch(data, end) is None:
+        return None
+    start = opened.end() - len(xml130.SIGNATURE_TAG) - 1
+    return scan_table("XML0", data[:start] + data[end:], version)
+
+
 def validate_checkin(
-    data: bytes, version: str = DEFAULT_VERSION, *, root: etree._Element | None = None
+    data: bytes, version: str = DEFAULT_VERSION, *, root: etree._Element | None = None, fast: bool = True
 ) -> tuple[list[dict[str, str]], list[Violation]]:
     """Parse and fully validate a check-in file against ``version`` (or ``"auto"``); ``root``: ``data``
-    already parsed by :func:`parse_document`."""
-    records, problems = parse_checkin(data, root=root)
-    judged = implied_checkin_version(records) if check_version(version) == AUTO else version
-    for index, record in enumerate(records, start=1):
-        problems += validate_record("XML0", record, index, judged)
+    already parsed by :func:`parse_document`.
+
+    As for dossiers, the records are read by the record scanner where it can (:func:`_scan_checkin`)
+    and a record it found keeping every field rule skips the plan; ``fast=False`` (and a given
+    ``root``) takes the lxml path and the plan for every record: the answer is the same
+    (``tests/profiles/test_validator_equivalence.py``)."""
+    auto = check_version(version) == AUTO
+    over = document_limit(data, "checkin") if fast and root is None else None
+    scanned = None
+    if fast and root is None and over is None:
+        scanned = _scan_checkin(data, DEFAULT_VERSION if auto else version)
+    if scanned is None:
+        records, problems = parse_checkin(data, root=root)
+        notes: list[Note | None] = [None] * len(records)
+    else:
+        records, problems = scanned[0], []
+        notes = list(scanned[1])
+    judged = implied_checkin_version(records) if auto else version
+    for index, (record, note) in enumerate(zip(records, notes, strict=True), start=1):
+        checked = note is None or not _fields_pass("XML0", judged, note)
+        problems += validate_record("XML0", record, index, judged, fields=checked)
     for index, record in enumerate(records, start=1):
         if record.get("STT", "") != str(index):
             problems.append(
@@ -611,12 +658,14 @@ def _fields_pass(kind: str, version: str, note: Note) -> bool:
 
 
 def validate_record(
-    kind: str, record: Record, index: int = 1, version: str = DEFAULT_VERSION
+    kind: str, record: Record, index: int = 1, version: str = DEFAULT_VERSION, *, fields: bool = True
 ) -> list[Violation]:
-    """Field rules of the profile table, then the table's own cross-field rules."""
+    """Field rules of the profile table, then the table's own cross-field rules (``fields=False``:
+    the record is known to keep every field rule, which are then not checked again)."""
     found: list[tuple[str, str, str, str, int]] = []
     row = record if isinstance(record, dict) else dict(record)
-    check_fields(plan(kind, version), row, index, found)
+    if fields:
+        check_fields(plan(kind, version), row, index, found)
     with localcontext(MONEY_CONTEXT):
         for record_rule in RECORD_RULES.get(kind, ()):
             try:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from lienthong.conformance.audit.sources import Raw
 from lienthong.conformance.traffic import Received
-from lienthong.conformance.traffic.reading import read
+from lienthong.conformance.traffic.reading import RecentDocuments, read
 
 
-def received(raw: Raw) -> Received:
-    """``raw`` validated: its records, violations and facility."""
+def received(raw: Raw, recent: RecentDocuments | None = None) -> Received:
+    """``raw`` validated: its records, violations and facility (``recent``: the answers on the
+    documents read last, reused for the same bytes)."""
     return read(
         raw.seq,
         raw.kind,
@@ -20,4 +21,5 @@ def received(raw: Raw) -> Received:
         accepted=raw.accepted,
         identity=raw.identity,
         delivered_at=raw.delivered_at,
+        recent=recent,
     )

@@ -26,11 +26,15 @@ from lienthong.profiles.base64_strict import b64decode_strict
 VN = timezone(timedelta(hours=7))
 BATCH = 2000
 _OUTBOX_IDENTITY = {"delivered": "verified", "identity_rejected": "rejected"}
-_JOURNAL_SQL = (
+_JOURNAL_ROWS = (
     "SELECT s.id, s.kind, s.ma_cskcb, s.received_at, s.result_code, s.payload, s.profile, "
     "o.status, o.done_at FROM gw_submissions s LEFT JOIN gw_outbox o ON o.submission_id = s.id "
-    "WHERE s.id > {mark} ORDER BY s.id LIMIT {batch}"
+    "WHERE s.id > {mark} ORDER BY s.id"
 )
+_JOURNAL_SQL = _JOURNAL_ROWS + " LIMIT {batch}"
+"""One batch of the journal after a mark (PostgreSQL: a query per batch, no cursor held open)."""
+_STREAM_SQL = _JOURNAL_ROWS.format(mark="?")
+"""The whole journal after a mark, read by one cursor (SQLite: a read-only connection)."""
 
 
 class SourceProblem(Exception):
@@ -121,17 +125,30 @@ class FolderSource(Source):
 
     def rows(self, after: Any) -> Iterator[tuple[Any, Raw]]:
         start = int(after or 0)
+        root = str(self.root)
         for index, name in enumerate(self.names()[start:], start=start + 1):
-            path = self.root / name
+            path = os.path.join(root, name)
             try:
-                data = path.read_bytes()
-                mtime = path.stat().st_mtime
+                data, mtime = _read_file(path)
             except OSError as exc:
                 raise SourceProblem(f"cannot read {path}: {exc.strerror}") from None
-            head = data[:300]
-            kind = "checkin" if b"CHI_TIEU_TRANG_THAI_KCB" in head else "dossier"
+            kind = "checkin" if b"CHI_TIEU_TRANG_THAI_KCB" in data[:300] else "dossier"
             received = datetime.fromtimestamp(mtime, VN).replace(tzinfo=None)
             yield index, Raw(index, kind, "", received, data, name=name)
+
+
+def _read_file(path: str) -> tuple[bytes, float]:
+    """A file's bytes and modification time, with one open and one ``fstat`` (``Path.read_bytes``
+    and ``Path.stat`` cost a third of a folder audit's reading in path objects and lookups)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        status = os.fstat(fd)
+        parts = [os.read(fd, status.st_size + 1)]
+        while parts[-1]:  # until end of file, as read_bytes (a file written meanwhile is read whole)
+            parts.append(os.read(fd, 1 << 16))
+    finally:
+        os.close(fd)
+    return (parts[0] if len(parts) == 2 else b"".join(parts)), status.st_mtime
 
 
 class SqliteSource(Source):
@@ -155,16 +172,17 @@ class SqliteSource(Source):
 
     def rows(self, after: Any) -> Iterator[tuple[Any, Raw]]:
         mark = int(after or 0)
-        while True:
-            try:
-                batch = self._db.execute(_JOURNAL_SQL.format(mark="?", batch=BATCH), (mark,)).fetchall()
-            except sqlite3.DatabaseError as exc:
-                raise SourceProblem(f"{self.path} could not be read after submission {mark}: {exc}") from None
-            if not batch:
-                return
-            for row in batch:
-                mark = row[0]
-                yield mark, _journal_row(row)
+        try:
+            cursor = self._db.execute(_STREAM_SQL, (mark,))  # one query, read BATCH rows at a time
+            while True:
+                batch = cursor.fetchmany(BATCH)
+                if not batch:
+                    return
+                for row in batch:
+                    mark = row[0]
+                    yield mark, _journal_row(row)
+        except sqlite3.DatabaseError as exc:
+            raise SourceProblem(f"{self.path} could not be read after submission {mark}: {exc}") from None
 
 
 class PostgresSource(Source):

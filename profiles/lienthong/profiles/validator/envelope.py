@@ -77,7 +77,7 @@ _LISTING_END = re.compile(_tags("/HOSO", "/DANHSACHHOSO", "/THONGTINHOSO") + _WS
 _EMPTY_SIGNATURE = re.compile(rb"(?:" + _WS + rb"/>|>" + _WS + rb"</" + _SIGNATURE + rb">)")
 _SIGNATURE_CLOSE = b"</" + _SIGNATURE + b">"
 _ROOT_END = re.compile(_WS + rb"</" + xml130.ENVELOPE_ROOT.encode() + rb">" + _WS)
-_LARGEST = 8_000_000
+LARGEST = 8_000_000
 """Larger documents go to lxml, whose limits (10 MB for one text node) then decide."""
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
@@ -100,7 +100,7 @@ def scan_envelope(data: bytes, *, well_formed: bool = False) -> Envelope | None:
     shape; an envelope it is not sure of is read here). ``well_formed``: the caller knows that
     ``data`` is well-formed XML, so the signature element need not be parsed to know it."""
     if native.COMPILED:
-        read = native.envelope(data, xml130.ENVELOPE_ROOT, xml130.SIGNATURE_TAG, _LARGEST)
+        read = native.envelope(data, xml130.ENVELOPE_ROOT, xml130.SIGNATURE_TAG, LARGEST)
         if read is not None:
             facility, ngaylap, declared, files, start, end = read
             if start >= 0 and not well_formed and not _parses(data[start:end]):
@@ -118,9 +118,27 @@ def _parses(element: bytes) -> bool:
     return True
 
 
+def signature_end(data: bytes, after: int, well_formed: bool = False) -> int | None:
+    """The end of the signature element whose ``<CHUKYDONVI`` ends at ``after``: an empty one
+    (``<CHUKYDONVI/>``, ``<CHUKYDONVI></CHUKYDONVI>``), or a subtree up to the document's last
+    ``</CHUKYDONVI>`` that parses on its own (not parsed when the caller knows ``data`` to be
+    well-formed); None for any other (an attribute on it, no close, a subtree that does not parse).
+    The envelope's and the check-in's readers take the signature so."""
+    empty = _EMPTY_SIGNATURE.match(data, after)
+    if empty is not None:
+        return empty.end()
+    close = data.rfind(_SIGNATURE_CLOSE)
+    if close < after or data[after : after + 1] != b">":
+        return None
+    end = close + len(_SIGNATURE_CLOSE)
+    if not well_formed and not _parses(data[after - len(_SIGNATURE) - 1 : end]):
+        return None
+    return end
+
+
 def _scan_python(data: bytes, well_formed: bool = False) -> Envelope | None:
     """:func:`scan_envelope` in Python."""
-    if len(data) > _LARGEST:
+    if len(data) > LARGEST:
         return None
     head = _HEAD.match(data)
     if head is None:
@@ -142,19 +160,8 @@ def _scan_python(data: bytes, well_formed: bool = False) -> Envelope | None:
     listing_end = _LISTING_END.match(data, pos)
     if listing_end is None:
         return None
-    pos = listing_end.end()
-    empty = _EMPTY_SIGNATURE.match(data, pos)
-    if empty is not None:
-        pos = empty.end()
-    else:
-        # A signed envelope: the signature subtree must parse on its own.
-        close = data.rfind(_SIGNATURE_CLOSE)
-        if close < pos or data[pos : pos + 1] != b">":
-            return None
-        pos = close + len(_SIGNATURE_CLOSE)
-        if not well_formed and not _parses(data[listing_end.end() - len(_SIGNATURE) - 1 : pos]):
-            return None
-    if _ROOT_END.fullmatch(data, pos) is None:
+    signed_end = signature_end(data, listing_end.end(), well_formed)
+    if signed_end is None or _ROOT_END.fullmatch(data, signed_end) is None:
         return None
     facility, ngaylap, declared = (value.decode("ascii") for value in head.group(4, 5, 6))
     return Envelope(facility, ngaylap, declared, files)

@@ -1,0 +1,130 @@
+"""Reading submissions for the judge: the same bytes are validated once, the answers kept are
+bounded and taken only for equal bytes, and the audit leaves the garbage collector as it found it."""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from lienthong.conformance.audit import engine
+from lienthong.conformance.audit.reading import received
+from lienthong.conformance.audit.sources import open_source
+from lienthong.conformance.traffic import TrafficJudge, reading
+from lienthong.conformance.traffic.episodes import kept
+from lienthong.conformance.traffic.reading import RecentDocuments, read
+from lienthong.profiles import validate_checkin, validate_dossier
+from lienthong.profiles.mutations import apply
+from lienthong.profiles.samples import sample_checkin, sample_tables
+from lienthong.simulators.xml130 import checkin_xml
+from tests.profiles.conftest import dossier_bytes
+
+AT = datetime(2026, 1, 5, 9, 0)
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+
+    def counted_dossier(data: bytes, version: str = "qd3176") -> object:
+        calls.append("dossier")
+        return validate_dossier(data, version)
+
+    def counted_checkin(data: bytes, version: str = "qd3176") -> object:
+        calls.append("checkin")
+        return validate_checkin(data, version)
+
+    monkeypatch.setattr(reading, "validate_dossier", counted_dossier)
+    monkeypatch.setattr(reading, "validate_checkin", counted_checkin)
+    return calls
+
+
+def test_the_same_bytes_are_validated_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = apply(sample_tables(3, kind="01"), "CODE-01")
+    assert broken is not None
+    data = dossier_bytes(broken)
+    facility = broken["XML1"][0]["MA_CSKCB"]
+    alone = read(1, "dossier", AT, data, facility=facility)
+    calls = _counting(monkeypatch)
+    recent = RecentDocuments()
+    first = read(1, "dossier", AT, data, facility=facility, recent=recent)
+    again = read(2, "dossier", AT, data, facility="99999", recent=recent)  # another request's maCSKCB
+    assert calls == ["dossier"]
+    assert recent.hits == 1
+    assert first.violations == alone.violations
+    assert first.tables == alone.tables
+    assert again.tables == kept(alone.tables)  # what the judge reads (test below)
+    assert any(v.requirement == "CODE-01" for v in again.violations)
+    # ENV-05 is the request's, not the document's: judged on each submission, not remembered
+    assert [v.requirement for v in again.violations] == [v.requirement for v in alone.violations] + ["ENV-05"]
+    assert [v.requirement for v in first.violations] == [v.requirement for v in alone.violations]
+    checkin = checkin_xml(sample_checkin(3))
+    read(3, "checkin", AT, checkin, recent=recent)
+    read(4, "checkin", AT, checkin, recent=recent)
+    read(5, "dossier", AT, checkin, recent=recent)  # the same bytes as another kind: judged as that kind
+    assert calls == ["dossier", "checkin", "dossier"]
+    assert recent.hits == 2
+
+
+def test_the_answers_kept_are_bounded_and_need_equal_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    recent = RecentDocuments(size=4)
+    documents = [checkin_xml(sample_checkin(seed)) for seed in range(6)]
+    for document in documents:
+        recent.validate("checkin", document, "auto")
+    assert len(recent._answers) == 4
+    calls = _counting(monkeypatch)
+    recent.validate("checkin", documents[0], "auto")  # the oldest went
+    assert calls == ["checkin"]
+    # an entry under another document's key (a collision) is not taken: the bytes differ
+    other = documents[5]
+    stranger = recent.validate("checkin", documents[1], "auto")
+    recent._answers[RecentDocuments.key("checkin", other, "auto")] = (documents[1], stranger)
+    calls.clear()
+    tables, _violations, _facility = recent.validate("checkin", other, "auto")
+    assert calls == ["checkin"]
+    assert tables == {"XML0": sample_checkin(5)[:1]}
+
+
+def test_an_audit_restores_the_collector_threshold(corpus: dict[str, Path], tmp_path: Path) -> None:
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+    engine.run_audit(
+        [open_source(str(corpus["folder"]))], tmp_path, progress=lambda _: seen.append(gc.get_threshold())
+    )
+    assert seen
+    assert all(t[0] >= engine.YOUNG_GENERATION for t in seen)
+    assert gc.get_threshold() == before
+
+
+def test_documents_alike_but_for_a_byte_are_told_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two check-ins of one length and the same key differing in STT (past the bytes the key
+    reads): each gets its own answer."""
+    first = checkin_xml(sample_checkin(3)).replace(b"<STT>1</STT>", b"")
+    first = first.replace(b"</TRANG_THAI_KCB>", b"<STT>1</STT></TRANG_THAI_KCB>")
+    second = first.replace(b"<STT>1</STT>", b"<STT>2</STT>")
+    assert RecentDocuments.key("checkin", first, "auto") == RecentDocuments.key("checkin", second, "auto")
+    recent = RecentDocuments()
+    calls = _counting(monkeypatch)
+    answers = [recent.validate("checkin", data, "auto") for data in (first, second, first, second)]
+    assert calls == ["checkin", "checkin", "checkin", "checkin"]  # the entry is replaced each time
+    assert [v.requirement for v in answers[0][1]] == []
+    assert [v.requirement for v in answers[1][1]] == ["STT-01"]
+    assert answers[2] == answers[0]
+    assert answers[3] == answers[1]
+
+
+def test_the_judge_reads_only_what_kept_keeps(corpus: dict[str, Path]) -> None:
+    """Every submission of the corpus judged from its whole tables and from ``kept(tables)``: the
+    same episodes and findings (what RecentDocuments holds is enough for the judge)."""
+    whole, slim = TrafficJudge(), TrafficJudge()
+    xml3 = 0
+    for _, raw in open_source(str(corpus["database"])).rows(None):
+        sub = received(raw)
+        xml3 += "XML3" in sub.tables
+        whole.add(sub)
+        slim.add(replace(sub, tables=kept(sub.tables)))
+    assert xml3 > 0
+    assert whole.episodes == slim.episodes
+    assert list(whole.findings()) == list(slim.findings())
