@@ -176,6 +176,10 @@ class Episode:
     latest: Version | None = None
     patients: tuple[str, ...] = ()
     """Every patient the dossier versions named (KEY-01: more than one is a broken MA_LK)."""
+    first_try_at: datetime | None = None
+    """The first dossier received, accepted or refused: the check-in comes before it (XML0-06)
+    whatever the gateway answered (a gateway that enforces the order refuses the dossier)."""
+    first_try_seq: int = 0
 
     def __reduce__(self) -> tuple[type[Episode], tuple[object, ...]]:
         return (Episode, _episode_fields(self))
@@ -199,6 +203,8 @@ class Episode:
 
     def _dossier(self, sub: Received) -> None:
         version = Version.of(sub)
+        if self.first_try_at is None or (sub.received_at, sub.seq) < (self.first_try_at, self.first_try_seq):
+            self.first_try_at, self.first_try_seq = sub.received_at, sub.seq
         if sub.accepted:
             self.versions += 1
             if self.first_dossier_at is None or (sub.received_at, sub.seq) < (

@@ -91,20 +91,21 @@ def episode_findings(episode: Episode, now: datetime | None) -> Iterator[Finding
     """The rules on one episode's own submissions."""
     facility, ma_lk = episode.facility, episode.ma_lk
     latest = episode.latest
-    if episode.sent and not episode.emergency:
-        assert episode.first_dossier_at is not None
+    if episode.first_try_at is not None and not episode.emergency:
+        # the first dossier sent, accepted or not: a gateway enforcing the order refuses it
+        first_at, first_seq = episode.first_try_at, episode.first_try_seq
         if episode.checkin_at is None:
             yield Finding(
                 "XML0-06", facility, ma_lk, "XML0", 1, "MA_LK", ma_lk,
                 "no check-in was sent for this non-emergency visit before its dossier "
-                f"(dossier received {_at(episode.first_dossier_at)})",
-                episode.first_dossier_seq,
+                f"(dossier received {_at(first_at)})",
+                first_seq,
             )  # fmt: skip
-        elif episode.checkin_at > episode.first_dossier_at:
+        elif episode.checkin_at > first_at:
             yield Finding(
                 "XML0-06", facility, ma_lk, "XML0", 1, "MA_LK", ma_lk,
                 f"the check-in was received {_at(episode.checkin_at)}, after the dossier "
-                f"({_at(episode.first_dossier_at)})",
+                f"({_at(first_at)})",
                 episode.checkin_seq,
             )  # fmt: skip
     if episode.checkin_at is not None and episode.first_cost is not None and not episode.emergency:

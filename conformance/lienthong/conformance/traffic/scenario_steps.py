@@ -84,8 +84,23 @@ def judge_steps(scenario: Scenario, episodes: list[Any]) -> list[StepResult]:
             None,
         )
         if found is None:
-            out.append(StepResult(step, "pending", note=_awaited(step)))
-            continue
+            # An episode of the step's shape that failed (e.g. every dossier refused, so no
+            # replacement was ever accepted) fails the step rather than leaving it awaited.
+            failed = next(
+                (
+                    e
+                    for e in episodes
+                    if (e.facility, e.ma_lk) not in claimed
+                    and e.shape
+                    and e.outcome == "fail"
+                    and matches(step, {**e.shape, "replaced": "1"})
+                ),
+                None,
+            )
+            if failed is None:
+                out.append(StepResult(step, "pending", note=_awaited(step)))
+                continue
+            found = failed
         claimed.add((found.facility, found.ma_lk))
         found.step = step.id
         findings = [f | {"step": step.id} for f in found.as_dict()["findings"]]
