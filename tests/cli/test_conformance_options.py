@@ -138,6 +138,7 @@ def test_the_scope_is_fixed_by_the_options() -> None:
     ("outcomes", "code"),
     [
         ([("pass", "passed"), ("warn", "a SHOULD"), ("skip", "no data")], 0),
+        ([("skip", "no data")], 1),  # a SHALL in scope untested: INCOMPLETE
         ([("pass", "passed"), ("fail", "refused nothing")], 1),
         ([("error", "not run: cannot reach http://x")], 1),
         ([("error", "internal error in lienthong check c: KeyError"), ("pass", "")], 3),
@@ -149,8 +150,13 @@ def test_exit_codes(outcomes: list[tuple[str, str]], code: int) -> None:
     from lienthong.conformance.results import CheckResult, Outcome, RunResult
     from lienthong.conformance.runner import summarise
 
+    from lienthong.conformance.results import Scope
+
     checks = [
-        CheckResult(f"c{i}", "t", ("API-01",), "bhxh", "server", Outcome(o), m)
+        CheckResult(
+            f"c{i}", "t", ("API-01",), "bhxh", "server", Outcome(o), m, internal_error="internal" in m
+        )
         for i, (o, m) in enumerate(outcomes)
     ]
-    assert exit_code(RunResult("r", "", "", 42, "0", {}, checks, summarise(checks))) == code
+    scope = Scope("conformance", ("bhxh",), requirements=("API-01",))
+    assert exit_code(RunResult("r", "", "", 42, "0", {}, checks, summarise(checks, scope), scope)) == code

@@ -207,6 +207,9 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        if any(c.internal_error for c in self.checks):
+        """1 when a firm SHALL failed (a finding stands even if another check crashed), else 3
+        when a check of lienthong crashed, else the verdict's code."""
+        verdict = self.verdict
+        if verdict is not Verdict.FAILED and any(c.internal_error for c in self.checks):
             return 3
-        return EXIT_CODES[self.verdict]
+        return EXIT_CODES[verdict]
