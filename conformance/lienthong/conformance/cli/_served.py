@@ -3,7 +3,6 @@ live tests: real sockets on 127.0.0.1, stopped (SIGINT, then SIGKILL) when the b
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import os
 import signal
@@ -11,10 +10,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -22,10 +20,6 @@ from lienthong.simulators.facilities import facilities
 from lienthong.simulators.network import NODES
 from lienthong.simulators.pki import SigningKey
 from lienthong.simulators.samples import Account, FacilitySamples
-
-
-def _encode(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
 
 
 def free_port_block(size: int = len(NODES)) -> int:
@@ -76,30 +70,17 @@ class ServedNetwork:
         )
         return FacilitySamples(Account(site.code, site.username, site.password, site.name), self.seed, key)
 
-    def load_data(self, *, dossiers: int) -> dict[str, Any]:
-        """Pre-signed check-ins and dossiers of facility 0, and citizens who can sign in."""
-        samples = self.samples()
-        citizens = [samples.identity(i) for i in range(min(self.population, 200))]
-        return {
-            "accounts": [
-                {
-                    "code": samples.facility,
-                    "username": samples.username,
-                    "password": samples.password,
-                }
-            ],
-            "dossiers": [
-                {"checkin": _encode(samples.checkin(i)), "dossier": _encode(samples.dossier(i))}
-                for i in range(dossiers)
-            ],
-            "citizens": [{"cccd": c.cccd, "password": c.password} for c in citizens],
-        }
-
 
 @contextlib.contextmanager
 def served_network(
-    data_dir: Path, *, seed: int = 42, population: int = 300, timeout: float = 30
+    data_dir: Path,
+    *,
+    seed: int = 42,
+    population: int = 300,
+    timeout: float = 30,
+    faults: Sequence[str] = (),
 ) -> Iterator[ServedNetwork]:
+    """``lienthong simulate`` on a free block of ports; ``faults`` are ACTOR:FAULT names."""
     port = free_port_block()
     process = subprocess.Popen(
         [
@@ -115,6 +96,7 @@ def served_network(
             str(population),
             "--data-dir",
             str(data_dir),
+            *(argument for fault in faults for argument in ("--fault", fault)),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

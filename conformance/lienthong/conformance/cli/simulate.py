@@ -58,6 +58,12 @@ def simulate(
     rate: Annotated[
         float, typer.Option(min=0.01, help="Visits arriving at each fleet hospital per simulated hour.")
     ] = 4.0,
+    fault: Annotated[
+        list[str],
+        typer.Option(
+            help="ACTOR:FAULT: serve a node that misbehaves on purpose (as `lienthong run --fault`)."
+        ),
+    ] = [],  # noqa: B006
 ) -> None:
     """Serve the simulated gateway, C06 and MoH store on 127.0.0.1 and print how to connect."""
     certificates: list[tuple[str, bytes]] = []
@@ -67,8 +73,18 @@ def simulate(
             certificates.append((code, Path(path).read_bytes()))
         except OSError as exc:
             fail(f"--register-cert {item!r}: {exc}", hint="give FACILITY=path/to/certificate.pem")
+    faults: dict[str, set[str]] = {}
+    for item in fault:
+        actor, _, name = item.partition(":")
+        if not actor or not name:
+            fail(
+                f"--fault {item!r} is not of the form ACTOR:FAULT",
+                hint="for example: --fault bhxh:slow_answer",
+            )
+        faults.setdefault(actor, set()).add(name)
     config = NetworkConfig(
         seed=seed,
+        faults={actor: frozenset(names) for actor, names in faults.items()},
         population=population,
         data_dir=data_dir,
         database_url=database_url or None,
