@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -198,6 +199,13 @@ def run(
     ] = 2.0,
     population: Annotated[int, typer.Option(min=100, max=1_000_000, help="Citizens C06 knows.")] = 1000,
     seed: int = 42,
+    prepare_only: Annotated[
+        Path | None,
+        typer.Option(help="Write the run configuration and worker data here and stop (for a cluster run)."),
+    ] = None,
+    keys: Annotated[
+        Path | None, typer.Option(help="With --prepare-only: the facility keys the targets accept.")
+    ] = None,
     out: Annotated[Path, typer.Option(help="Where the summary, reports and Locust files go.")] = Path(
         "reports/load"
     ),
@@ -257,24 +265,27 @@ def run(
             f"plan: {scenario} at scale {scale:g}, shape {course.name}, {seconds:g} s; "
             + ", ".join(f"{s} {peak[s]:,.1f} req/s" for s in streams)
         )
+        if prepare_only is not None:
+            missing = [node for node in NODES if node not in targets]
+            if missing:
+                fail(
+                    f"--prepare-only needs --target for every node; missing: {', '.join(missing)}",
+                    hint="the cluster's gateway, C06 and MoH store, e.g. --target bhxh=http://bhxh:8080",
+                )
+            prepare_only.mkdir(parents=True, exist_ok=True)
+            config = replace(config, urls=targets, data=str(prepare_only / "data-{worker}.json"),
+                             summary=str(prepare_only / "summary.json"))  # fmt: skip
+            prepare(config, streams, population, seed, keys or prepare_only / "keys", per_worker)
+            config.write(prepare_only / "config.json")
+            console.print(f"prepared {prepare_only / 'config.json'} and data for {max(1, workers)} workers")
+            raise typer.Exit(0)
         try:
             network = served_network(
                 Path(scratch) / "network", seed=seed, population=population, faults=faults
             )
             with network as served:
-                urls = served.urls | targets
-                config = runconfig.RunConfig(**(config.as_json() | {"urls": urls}))
-                people = population_of(seed, population, Path(scratch) / "network" / "keys")
-                needs_patients = bool({"lookup", "facility_read"} & set(streams))
-                patients = treat(people, urls) if needs_patients else {}
-                if needs_patients and not any(patients.values()):
-                    console.print(
-                        f"[yellow]none of the {TREATED_PER_FACILITY} visits per facility sent before "
-                        "the run reached the MoH store: facility reads will fail[/]"
-                    )
-                for worker in range(max(1, workers)):
-                    data = worker_data(people, worker, max(1, workers), per_worker, patients)
-                    config.data_path(worker).write_text(json.dumps(data), encoding="utf-8")
+                config = replace(config, urls=served.urls | targets)
+                prepare(config, streams, population, seed, Path(scratch) / "network" / "keys", per_worker)
                 config_path = Path(scratch) / "config.json"
                 config.write(config_path)
                 console.print(
@@ -299,6 +310,24 @@ def run(
     for kind, path in paths.items():
         console.print(f"  {kind:6} {path}")
     raise typer.Exit(0 if passed(results) else 1)
+
+
+def prepare(
+    config: runconfig.RunConfig, streams: tuple[str, ...], population: int, seed: int, keys: Path, count: int
+) -> None:
+    """Each worker's data file: its own signed episodes, citizens, and patients its facilities treat."""
+    workers = max(1, config.workers)
+    people = population_of(seed, population, keys)
+    needs_patients = bool({"lookup", "facility_read"} & set(streams))
+    patients = treat(people, config.urls) if needs_patients else {}
+    if needs_patients and not any(patients.values()):
+        console.print(
+            f"[yellow]none of the {TREATED_PER_FACILITY} visits per facility sent before "
+            "the run reached the MoH store: facility reads will fail[/]"
+        )
+    for worker in range(workers):
+        data = worker_data(people, worker, workers, count, patients)
+        config.data_path(worker).write_text(json.dumps(data), encoding="utf-8")
 
 
 def show(summary: RunSummary) -> None:
