@@ -14,7 +14,7 @@ from lienthong.conformance.cli import app
 from lienthong.load import RunSummary
 from lienthong.load.groups import GROUP_OF
 
-SHORT = ["--run-time", "5s", "--scale", "0.005", "--population", "300"]
+SHORT = ["--run-time", "4s", "--scale", "0.005", "--population", "300"]
 
 
 def _run(tmp_path: Path, *extra: str) -> tuple[int, str, RunSummary]:

@@ -117,7 +117,3 @@ def plan_command(
     overridden = [a for a in chosen.items.values() if a.overridden]
     for item in overridden:
         console.print(f"  overridden: {item.id} {item.key} = {item.value:g} {item.unit}")
-
-
-# ``load run``, ``load k8s`` and ``bench load`` live in their own modules.
-from lienthong.conformance.cli import load_k8s, load_run  # noqa: E402, F401
