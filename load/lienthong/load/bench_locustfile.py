@@ -18,21 +18,31 @@ class LienthongCitizen(lienthong_users.Citizen):
 
 
 class BareCitizen(FastHttpUser):
-    """The same requests with nothing around them: no checks, no schedule."""
+    """The same requests in the same order (sign in, then the views, a new session every
+    calls_per_session calls) with nothing around them: no answer checks, no arrival schedule.
+    Locust itself counts a 404 (a book with no visit yet) as a failure here."""
 
     host = lienthong_users.CONFIG.urls.get("moh", "http://127.0.0.1")
     wait_time = constant(0)
 
     def on_start(self) -> None:
-        person: dict[str, Any] = next(lienthong_users._CITIZENS)
-        answer = self.client.post(
-            f"{lienthong_users.CONFIG.urls['c06']}/api/vneid/token",
-            json={"cccd": person["cccd"], "password": person["password"]},
-            name=g.SIGN_IN,
-        ).json()
-        self.path = f"/fhir/Patient/{person['cccd']}/$everything"
-        self.auth = {"authorization": f"Bearer {answer.get('access_token', '')}"}
+        self.calls, self.cccd, self.ward, self.auth = 0, "", "", {"authorization": ""}
 
     @task
-    def read(self) -> None:
-        self.client.get(self.path, headers=self.auth, name=g.BOOK)
+    def next_call(self) -> None:
+        config = lienthong_users.CONFIG
+        step, self.calls = self.calls % config.calls_per_session, self.calls + 1
+        if step == 0:
+            person: dict[str, Any] = next(lienthong_users._CITIZENS)
+            answer = self.client.post(
+                f"{config.urls['c06']}/api/vneid/token",
+                json={"cccd": person["cccd"], "password": person["password"]},
+                name=g.SIGN_IN,
+            ).json()
+            self.cccd, self.ward = person["cccd"], (answer.get("wards") or [""])[0]
+            self.auth = {"authorization": f"Bearer {answer.get('access_token', '')}"}
+            return
+        name, path = lienthong_users._VIEWS[(step - 1) % len(lienthong_users._VIEWS)]
+        if name == g.VACCINATIONS and not self.ward:
+            name, path = lienthong_users._VIEWS[0]
+        self.client.get(path.format(cccd=self.cccd, ward=self.ward), headers=self.auth, name=name)

@@ -75,6 +75,10 @@ class _Open(FastHttpUser):
     def wait_time(self) -> float:
         return ARRIVALS[self.stream].claim(time.monotonic())
 
+    def await_arrival(self) -> None:
+        """Hold the user's first task for its scheduled arrival (not all at once at spawn)."""
+        gevent.sleep(self.wait_time())
+
 
 class _Facility(_Open):
     abstract = True
@@ -122,6 +126,7 @@ class VisitSender(_Facility):
     def on_start(self) -> None:
         super().on_start()
         self.login()
+        self.await_arrival()
 
     def _submit(self, path: str, loai: str, payload: str, name: str) -> bool:
         body = {
@@ -220,6 +225,7 @@ class CardLookup(_Facility):
     def on_start(self) -> None:
         super().on_start()
         self.login()
+        self.await_arrival()
 
     @task
     def look_up(self) -> None:
@@ -261,6 +267,7 @@ class TreatmentReader(_Facility):
         super().on_start()
         self.moh, self.token = CONFIG.urls["moh"], ""
         self.take_token()
+        self.await_arrival()
 
     def take_token(self) -> None:
         with self.client.post(
@@ -318,6 +325,7 @@ class Citizen(_Open):
         self.auth: dict[str, str] = {}
         self.person: dict[str, Any] = {}
         self.wards: list[str] = []
+        self.await_arrival()
 
     def sign_in(self) -> None:
         self.person = next(_CITIZENS)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from lienthong.conformance.cli._app import app
@@ -20,7 +21,14 @@ app.add_typer(load_app, name="load")
 FORMATS = ("table", "json")
 
 
-def assumptions_of(users: int | None, sets: list[str], assumptions_file: Path | None) -> Assumptions:
+def usage(message: str, *, hint: str = "", code: int = 2) -> NoReturn:
+    """:func:`fail` for plain text: brackets in it (``[tool.lienthong.load]``) are not markup."""
+    fail(escape(message), hint=escape(hint), code=code)
+
+
+def assumptions_of(
+    users: int | None, sets: list[str], assumptions_file: Path | None, measured: Path | None = None
+) -> Assumptions:
     """Defaults ← ``[tool.lienthong.load]`` of ./pyproject.toml ← ``--assumptions FILE`` ← ``--set`` ←
     ``--users``; every mistake is a usage error naming the key and the value."""
     chosen = Assumptions()
@@ -47,16 +55,33 @@ def assumptions_of(users: int | None, sets: list[str], assumptions_file: Path | 
         chosen = chosen.with_values(values, origin="--set")
         if users is not None:
             chosen = chosen.with_values({"registered_users": users}, origin="--users")
+        if measured is not None:
+            chosen = chosen.with_values(
+                {"locust_rps_per_core": _measured_rate(measured)}, origin=str(measured)
+            )
     except AssumptionError as exc:
-        fail(str(exc), hint="`lienthong load plan --format json` lists every assumption with its key")
+        usage(str(exc), hint="`lienthong load plan --format json` lists every assumption with its key")
     return chosen
+
+
+def _measured_rate(path: Path) -> float:
+    """``rps_per_core`` of a ``lienthong bench load --out FILE`` result."""
+    try:
+        rate = json.loads(path.read_text(encoding="utf-8"))["rps_per_core"]
+    except OSError as exc:
+        raise AssumptionError(f"cannot read the bench result {path}: {exc.strerror}.") from None
+    except (ValueError, KeyError, TypeError):
+        raise AssumptionError(f"{path} is not the JSON of `lienthong bench load --out FILE`.") from None
+    if not isinstance(rate, int | float):
+        raise AssumptionError(f"{path}: rps_per_core = {rate!r} is not a number.")
+    return float(rate)
 
 
 def plan_of(scenario: str, chosen: Assumptions, scale: float) -> Plan:
     try:
         return plan(scenario, chosen, scale=scale)
     except AssumptionError as exc:
-        fail(str(exc))
+        usage(str(exc))
 
 
 @load_app.command("plan")
@@ -77,11 +102,14 @@ def plan_command(
         Path | None, typer.Option(help="TOML file of assumption values ([tool.lienthong.load] or top level).")
     ] = None,
     format_: Annotated[str, typer.Option("--format", help="table or json (schema: docs/load.md).")] = "table",
+    measured: Annotated[
+        Path | None, typer.Option(help="`lienthong bench load --out FILE`: the measured per-core rate.")
+    ] = None,
 ) -> None:
     """The request rates each scenario puts on the national nodes, from named assumptions."""
     if format_ not in FORMATS:
-        fail(f"--format {format_!r} is not one of {', '.join(FORMATS)}")
-    chosen = assumptions_of(users, set_, assumptions)
+        usage(f"--format {format_!r} is not one of {', '.join(FORMATS)}")
+    chosen = assumptions_of(users, set_, assumptions, measured)
     names = [scenario] if scenario else list(SCENARIO_NAMES)
     plans = [plan_of(name, chosen, scale) for name in names]
     if format_ == "json":

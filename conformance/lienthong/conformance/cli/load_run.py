@@ -21,10 +21,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from lienthong.conformance.cli._console import console, fail
+from lienthong.conformance.cli._console import console
 from lienthong.conformance.cli._load_data import TREATED_PER_FACILITY, population_of, treat, worker_data
 from lienthong.conformance.cli._served import served_network
-from lienthong.conformance.cli.load import assumptions_of, load_app, plan_of
+from lienthong.conformance.cli.load import assumptions_of, load_app, plan_of, usage
 from lienthong.load import (
     SCENARIO_NAMES,
     SHAPES,
@@ -51,7 +51,7 @@ def seconds_of(text: str) -> float:
     """``20s``, ``2m``, ``1h`` or plain seconds; a usage error otherwise."""
     found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", text)
     if not found or float(found[1]) <= 0:
-        fail(
+        usage(
             f"--run-time {text!r} is not a duration",
             hint="give a number followed by s, m or h, e.g. 20s or 2m",
         )
@@ -64,7 +64,7 @@ def streams_of(tags: str) -> tuple[str, ...]:
     chosen: list[str] = []
     for tag in (t.strip() for t in tags.split(",") if t.strip()):
         if tag not in TAGS:
-            fail(f"--tags: {tag!r} is not a tag of the load users", hint=f"valid tags: {', '.join(TAGS)}")
+            usage(f"--tags: {tag!r} is not a tag of the load users", hint=f"valid tags: {', '.join(TAGS)}")
         chosen += [s for s in TAGS[tag] if s not in chosen]
     return tuple(chosen)
 
@@ -74,14 +74,14 @@ def faults_of(values: list[str]) -> list[str]:
     for value in values:
         actor, sep, name = value.partition(":")
         if not sep or actor not in NODES:
-            fail(
+            usage(
                 f"--fault {value!r} is not ACTOR:FAULT with ACTOR one of {', '.join(NODES)}",
                 hint="for example: --fault bhxh:slow_answer (the faults are listed in docs/faults.md)",
             )
         try:
             fault_set(actor, [name])
         except UnknownFault as exc:
-            fail(str(exc))
+            usage(str(exc))
         out.append(value)
     return out
 
@@ -91,7 +91,7 @@ def targets_of(values: list[str]) -> dict[str, str]:
     for value in values:
         actor, sep, url = value.partition("=")
         if not sep or actor not in NODES or not re.match(r"https?://", url):
-            fail(
+            usage(
                 f"--target {value!r} is not ACTOR=URL with ACTOR one of {', '.join(NODES)}",
                 hint="for example: --target bhxh=http://127.0.0.1:8080; the system must accept the "
                 "simulated facilities' accounts and certificates (`lienthong simulate` prints them)",
@@ -109,13 +109,13 @@ def _free_port() -> int:
 
 def locustfile() -> str:
     if importlib.util.find_spec("locust") is None:
-        fail(
+        usage(
             "Locust is not installed, and `lienthong load run` needs it",
             hint="install the load extra: pip install 'lienthong[load]' (or pip install -e '.[load]')",
         )
     spec = importlib.util.find_spec("lienthong.load.locustfile")
     if spec is None or spec.origin is None:
-        fail("lienthong.load.locustfile is not installed; reinstall lienthong", code=3)
+        usage("lienthong.load.locustfile is not installed; reinstall lienthong", code=3)
     return spec.origin
 
 
@@ -213,11 +213,11 @@ def run(
     """Run the load at the plan's rates against the network: exit 0 when every gate holds, 1 when
     one breaks, 2 on a usage error."""
     if not 0 < scale <= 1:
-        fail(f"--scale {scale:g} must be in (0, 1]", hint="a share of the population, e.g. 0.01")
+        usage(f"--scale {scale:g} must be in (0, 1]", hint="a share of the population, e.g. 0.01")
     try:
         course = shape(shape_name)
     except UnknownShape as exc:
-        fail(str(exc))
+        usage(str(exc))
     seconds = seconds_of(run_time)
     streams = streams_of(tags)
     faults = faults_of(fault)
@@ -225,7 +225,7 @@ def run(
     try:
         chosen_gates = default_gates() if gates is None else load_report.read_gates(gates)
     except GateError as exc:
-        fail(str(exc))
+        usage(str(exc))
     locust_file = locustfile()
     chosen = assumptions_of(users, set_, assumptions)
     the_plan = plan_of(scenario, chosen, scale)
@@ -268,7 +268,7 @@ def run(
         if prepare_only is not None:
             missing = [node for node in NODES if node not in targets]
             if missing:
-                fail(
+                usage(
                     f"--prepare-only needs --target for every node; missing: {', '.join(missing)}",
                     hint="the cluster's gateway, C06 and MoH store, e.g. --target bhxh=http://bhxh:8080",
                 )
@@ -294,12 +294,12 @@ def run(
                 )
                 run_locust(locust_file, config_path, workers, out, seconds + 90)
         except ValueError as exc:
-            fail(str(exc))
+            usage(str(exc))
         except (OSError, RuntimeError, TimeoutError) as exc:
-            fail(f"could not start the simulated network: {exc}", code=3)
+            usage(f"could not start the simulated network: {exc}", code=3)
     if not summary_path.exists():
         tail = (out / "locust.log").read_text(encoding="utf-8", errors="replace")[-1500:]
-        fail(f"Locust ended without a run summary; the end of {out / 'locust.log'}:\n{tail}", code=3)
+        usage(f"Locust ended without a run summary; the end of {out / 'locust.log'}:\n{tail}", code=3)
     summary = RunSummary.read(summary_path)
     results = evaluate(chosen_gates, summary)
     show(summary)
