@@ -136,6 +136,11 @@ def test_arrivals_are_an_open_model() -> None:
     for _ in range(100):  # every answer takes 1 s: the starts fall behind and are counted late
         now += slow.claim(now) + 1.0
     assert slow.late > 80
+    # the schedule still owes what no free user claimed: due counts it, started does not
+    assert slow.due(now) == pytest.approx(10 * now, rel=0.15)
+    assert slow.started == 100
+    assert schedule.due(now=starts[-1]) == len(starts)  # a claim ahead of time is not yet due
+    assert schedule.due(now=starts[-1] - 1e-9) == len(starts) - 1
 
 
 def test_shapes_and_pools() -> None:
@@ -151,3 +156,14 @@ def test_shapes_and_pools() -> None:
     assert config.ticket_rate("write", 0) == 5.0  # 20 req/s, 2 requests a visit, 2 workers
     assert config.pool("citizen_read") == 200  # 100 req/s × 2 s of latency
     assert config.pool("write") >= 2  # at least one user per worker
+
+
+def test_throughput_is_judged_against_the_arrivals_the_schedule_drew() -> None:
+    run = _run()
+    drawn_low = replace(run, streams={"write": Stream(10.0, 5.0, 10, 0, scheduled_rps=5.2)})
+    gate = next(r for r in evaluate(default_gates(), drawn_low) if r.gate.id == "LOAD-G04")
+    assert gate.status == "held"  # a short run's Poisson draw owed 5.2 req/s, and 5.0 were made
+    owed = replace(run, streams={"write": Stream(10.0, 5.0, 10, 8, scheduled_rps=9.0)})
+    gate = next(r for r in evaluate(default_gates(), owed) if r.gate.id == "LOAD-G04")
+    assert gate.status == "broken"
+    assert "5.0 req/s achieved of 9.0 scheduled (plan 10.0)" in gate.detail

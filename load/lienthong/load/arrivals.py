@@ -10,6 +10,7 @@ shortfall against the target.
 
 from __future__ import annotations
 
+import heapq
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ class Arrivals:
     _next: float | None = None
     _origin: float = 0.0
     _rng: random.Random = field(default_factory=random.Random)
+    _ahead: list[float] = field(default_factory=list)
+    """Claimed starts still in the future (a heap): at most one per user."""
 
     def __post_init__(self) -> None:
         self._rng.seed(self.seed)
@@ -52,6 +55,27 @@ class Arrivals:
             self._next += IDLE_STEP
             start = self._next
         self.started += 1
+        while self._ahead and self._ahead[0] <= now:
+            heapq.heappop(self._ahead)
+        if start > now:
+            heapq.heappush(self._ahead, start)
         if now - start > LATE_AFTER:
             self.late += 1
         return max(0.0, start - now)
+
+    def due(self, now: float) -> int:
+        """Arrivals the schedule holds up to ``now``: those started, and those still owed because no
+        user was free to claim them (the same Poisson draws a claim would have taken)."""
+        if self._next is None:
+            return 0
+        owed, at = 0, self._next
+        rng = random.Random()
+        rng.setstate(self._rng.getstate())
+        while at <= now:
+            current = self.rate(max(0.0, at - self._origin))
+            if current > 0:
+                owed += 1
+                at += rng.expovariate(current)
+            else:
+                at += IDLE_STEP
+        return self.started - sum(1 for at in self._ahead if at > now) + owed

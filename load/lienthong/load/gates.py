@@ -119,8 +119,12 @@ def evaluate(gates: Iterable[Gate], run: RunSummary) -> list[GateResult]:
         if gate.metric == "throughput_share":
             assert stream is not None
             figures = run.streams[stream]
-            share = figures.achieved_rps / figures.target_rps if figures.target_rps else 0.0
-            detail = f"{figures.achieved_rps:,.1f} of {figures.target_rps:,.1f} req/s target"
+            owed = figures.scheduled_rps or figures.target_rps
+            share = figures.achieved_rps / owed if owed else 0.0
+            detail = (
+                f"{figures.achieved_rps:,.1f} req/s achieved of {owed:,.1f} scheduled "
+                f"(plan {figures.target_rps:,.1f})"
+            )
             out.append(GateResult(gate, "held" if share >= gate.limit else "broken", share, detail))
             continue
         group = run.groups.get(gate.group)

@@ -27,7 +27,7 @@ from locust.stats import StatsEntry
 from lienthong.load import groups as g
 from lienthong.load.arrivals import Arrivals
 from lienthong.load.gates import default_gates, evaluate, gates_from, passed, verdict_line
-from lienthong.load.runconfig import RunConfig
+from lienthong.load.runconfig import REQUESTS_PER_TICKET, RunConfig
 from lienthong.load.shape_classes import shape_class
 from lienthong.load.summary import Figures, RunSummary, Stream
 
@@ -48,6 +48,7 @@ _PATIENTS = {a["code"]: itertools.cycle(_DATA["patients"].get(a["code"], [{}])) 
 _ACCOUNT_TURN = itertools.count()
 _EPISODE_TURN = itertools.count()
 _STARTED_AT: list[float] = []
+_STOPPED_AT: list[float] = []
 
 
 def _rate_of(stream: str) -> Callable[[float], float]:
@@ -380,14 +381,29 @@ del _stream, _user  # Locust collects every User class bound to a module name
 @events.test_start.add_listener
 def _started(environment: Any, **_: Any) -> None:
     _STARTED_AT[:] = [time.monotonic()]
+    _STOPPED_AT.clear()
     now = time.monotonic()
     for arrivals in ARRIVALS.values():
         arrivals.begin(now)
 
 
+@events.test_stopping.add_listener
+def _stopped(environment: Any, **_: Any) -> None:
+    _STOPPED_AT[:] = [time.monotonic()]
+
+
+def _end() -> float:
+    """When the run began to stop: arrivals after it are not owed (waiting users are stopped at
+    once; a request in flight then still completes and counts)."""
+    return _STOPPED_AT[0] if _STOPPED_AT else time.monotonic()
+
+
 @events.report_to_master.add_listener
 def _report(client_id: str, data: dict[str, Any]) -> None:
-    data["lienthong_arrivals"] = {s: [a.started, a.late, _EXHAUSTED[s]] for s, a in ARRIVALS.items()}
+    now = _end()
+    data["lienthong_arrivals"] = {
+        s: [a.started, a.late, _EXHAUSTED[s], a.due(now)] for s, a in ARRIVALS.items()
+    }
 
 
 @events.worker_report.add_listener
@@ -409,7 +425,7 @@ def _figures(entry: StatsEntry, duration: float) -> Figures:
 
 def summarise(environment: Any) -> RunSummary:
     """The run's statistics: per request name, per endpoint group, per stream (achieved vs target)."""
-    duration = time.monotonic() - _STARTED_AT[0] if _STARTED_AT else 0.0
+    duration = _end() - _STARTED_AT[0] if _STARTED_AT else 0.0
     stats = environment.stats
     grouped: dict[str, StatsEntry] = {}
     requests = {}
@@ -420,19 +436,21 @@ def summarise(environment: Any) -> RunSummary:
             grouped[group] = StatsEntry(stats, group, "", use_response_times_cache=False)
         grouped[group].extend(entry)
     groups = {name: _figures(entry, duration) for name, entry in grouped.items()}
-    counts = {s: [a.started, a.late, _EXHAUSTED[s]] for s, a in ARRIVALS.items()}
+    now = _end()
+    counts = {s: [a.started, a.late, _EXHAUSTED[s], a.due(now)] for s, a in ARRIVALS.items()}
     if isinstance(environment.runner, MasterRunner):
-        counts = {s: [0, 0, 0] for s in CONFIG.streams}
+        counts = {s: [0, 0, 0, 0] for s in CONFIG.streams}
         for reported in _FROM_WORKERS.values():
             for s, values in reported.items():
-                counts[s] = [x + y for x, y in zip(counts.get(s, [0, 0, 0]), values, strict=True)]
+                counts[s] = [x + y for x, y in zip(counts.get(s, [0, 0, 0, 0]), values, strict=True)]
     streams = {}
     notes = []
     for stream in CONFIG.streams:
         made = sum(groups[grp].requests for grp in g.STREAM_GROUPS[stream] if grp in groups)
-        started, late, exhausted = counts.get(stream, [0, 0, 0])
+        started, late, exhausted, due = counts.get(stream, [0, 0, 0, 0])
+        per = REQUESTS_PER_TICKET[stream] / duration if duration else 0.0
         streams[stream] = Stream(
-            CONFIG.target_rps(stream), made / duration if duration else 0.0, started, late
+            CONFIG.target_rps(stream), made / duration if duration else 0.0, started, late, due * per
         )
         if exhausted:
             notes.append(
