@@ -107,7 +107,7 @@ def page(summary: RunSummary, results: list[GateResult]) -> str:
     ok = bool(judged) and all(r.status == "held" for r in judged)
     p95_limits = {r.gate.group: r.gate.limit for r in results if r.gate.metric == "p95_ms"}
     latency = [(name, f.p95_ms, p95_limits.get(name)) for name, f in summary.groups.items() if f.requests]
-    rates = [(name, s.achieved_rps, s.target_rps) for name, s in summary.streams.items()]
+    rates = [(name, s.achieved_rps, s.scheduled_rps or s.target_rps) for name, s in summary.streams.items()]
     rows = "".join(
         f"<tr class='{r.status}'><td>{r.gate.id}</td><td>{html.escape(r.gate.label)}</td>"
         f"<td>{html.escape(r.line.split(' ', 3)[3])}</td><td>{html.escape(', '.join(r.gate.ties))}</td>"
@@ -126,7 +126,8 @@ population (rates scaled by the same factor), {summary.duration_s:.0f} s,
 {summary.workers or "one process, no"} workers.</p>
 <ul>{notes}</ul>
 {_bars("p95 per endpoint group (dashed: gate)", latency, "ms")}
-{_bars("achieved vs target rate per stream (dashed: target)", rates, "req/s")}
+{_bars("achieved vs scheduled rate per stream (dashed: scheduled)", rates, "req/s")}
+<p>Plan rates (req/s): {", ".join(f"{n} {s.target_rps:,.1f}" for n, s in summary.streams.items())}.</p>
 <h2>Gates</h2><table><tr><th>gate</th><th>objective</th><th>figure</th><th>ties</th><th>why</th></tr>{rows}</table>
 </html>"""
 

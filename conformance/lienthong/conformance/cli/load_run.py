@@ -348,13 +348,19 @@ def show(summary: RunSummary) -> None:
             f"{f.rps:.1f}",
         )
     console.print(table)
-    rates = Table(title="open model: achieved vs target")
-    for column in ("stream", "target req/s", "achieved req/s", "share", "arrivals", "late"):
+    rates = Table(title="open model: achieved vs target (scheduled: the arrivals the schedule drew)")
+    for column in ("stream", "plan req/s", "scheduled req/s", "achieved req/s", "share", "arrivals", "late"):
         rates.add_column(column, justify="right")
     for name, s in summary.streams.items():
-        share = s.achieved_rps / s.target_rps if s.target_rps else 0
+        owed = s.scheduled_rps or s.target_rps
         rates.add_row(
-            name, f"{s.target_rps:.1f}", f"{s.achieved_rps:.1f}", f"{share:.0%}", str(s.started), str(s.late)
+            name,
+            f"{s.target_rps:.1f}",
+            f"{s.scheduled_rps:.1f}",
+            f"{s.achieved_rps:.1f}",
+            f"{s.achieved_rps / owed:.0%}" if owed else "–",
+            str(s.started),
+            str(s.late),
         )
     console.print(rates)
     for message, count in summary.errors.items():
