@@ -167,3 +167,11 @@ def test_throughput_is_judged_against_the_arrivals_the_schedule_drew() -> None:
     gate = next(r for r in evaluate(default_gates(), owed) if r.gate.id == "LOAD-G04")
     assert gate.status == "broken"
     assert "5.0 req/s achieved of 9.0 scheduled (plan 10.0)" in gate.detail
+
+
+def test_a_schedule_with_no_rate_waits_and_owes_nothing() -> None:
+    idle = Arrivals(lambda elapsed: 0.0, seed=1)
+    idle.begin(100.0)
+    assert idle.claim(100.0) > 0  # looks again later, starts nothing
+    assert idle.started == 0
+    assert idle.due(5000.0) == 0

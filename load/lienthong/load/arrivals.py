@@ -11,6 +11,7 @@ shortfall against the target.
 from __future__ import annotations
 
 import heapq
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ LATE_AFTER = 1.0
 """Seconds after its scheduled time a start counts as late (the pool of users was exhausted)."""
 IDLE_STEP = 0.5
 """Seconds to look again when the current rate is zero."""
+HORIZON = 3600.0
+"""How far ahead a schedule looks for its next arrival before it waits and looks again."""
 
 
 @dataclass
@@ -29,31 +32,55 @@ class Arrivals:
     seed: int = 0
     started: int = 0
     late: int = 0
+    running: int = 0
+    """Arrivals whose task is running now."""
+    in_flight_at_stop: int = 0
+    """Arrivals still running when the run began to stop: neither made nor missed."""
     _next: float | None = None
     _origin: float = 0.0
+    """When the schedule began (0: at the first claim)."""
     _rng: random.Random = field(default_factory=random.Random)
+    _drawn: float = -1.0
+    """The rate the pending arrival was drawn at."""
     _ahead: list[float] = field(default_factory=list)
     """Claimed starts still in the future (a heap): at most one per user."""
 
     def __post_init__(self) -> None:
         self._rng.seed(self.seed)
 
+    def _after(self, moment: float, rng: random.Random, until: float) -> float:
+        """The first arrival after ``moment`` (a Poisson gap at the rate there; idle spans skipped),
+        or infinity when the rate stays zero up to ``until``."""
+        while moment <= until:
+            current = self.rate(max(0.0, moment - self._origin))
+            if current > 0:
+                if rng is self._rng:
+                    self._drawn = current
+                return moment + rng.expovariate(current)
+            moment += IDLE_STEP
+        return math.inf
+
+    def _rate_now(self, now: float) -> float:
+        return self.rate(max(0.0, now - self._origin))
+
     def begin(self, now: float) -> None:
-        self._origin, self._next = now, now
+        self._origin, self._next = now, None
 
     def claim(self, now: float) -> float:
         """Seconds the claiming user must wait before its next start (0 when the start is due)."""
         if self._next is None:
-            self.begin(now)
-        assert self._next is not None
-        start = self._next
-        while True:
-            current = self.rate(max(0.0, self._next - self._origin))
-            if current > 0:
-                self._next += self._rng.expovariate(current)
-                break
-            self._next += IDLE_STEP
-            start = self._next
+            if not self._origin:
+                self._origin = now
+            self._next = self._after(self._origin, self._rng, now + HORIZON)
+        elif self._next > now and self._rate_now(now) != self._drawn:
+            # the rate moved (a shape, or this process's share of the users) and no arrival fell
+            # since the last draw: draw again from now (a Poisson process forgets its past)
+            self._next = self._after(now, self._rng, now + HORIZON)
+        if self._next == math.inf:  # nothing to start for a long while: look again later
+            self._next = None
+            self._origin = self._origin or now
+            return IDLE_STEP
+        start, self._next = self._next, self._after(self._next, self._rng, self._next + HORIZON)
         self.started += 1
         while self._ahead and self._ahead[0] <= now:
             heapq.heappop(self._ahead)
@@ -66,16 +93,10 @@ class Arrivals:
     def due(self, now: float) -> int:
         """Arrivals the schedule holds up to ``now``: those started, and those still owed because no
         user was free to claim them (the same Poisson draws a claim would have taken)."""
-        if self._next is None:
-            return 0
-        owed, at = 0, self._next
         rng = random.Random()
         rng.setstate(self._rng.getstate())
+        owed, at = 0, self._next if self._next is not None else math.inf
         while at <= now:
-            current = self.rate(max(0.0, at - self._origin))
-            if current > 0:
-                owed += 1
-                at += rng.expovariate(current)
-            else:
-                at += IDLE_STEP
-        return self.started - sum(1 for at in self._ahead if at > now) + owed
+            owed += 1
+            at = self._after(at, rng, now)
+        return self.started - sum(1 for start in self._ahead if start > now) + owed

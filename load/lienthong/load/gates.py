@@ -119,6 +119,17 @@ def evaluate(gates: Iterable[Gate], run: RunSummary) -> list[GateResult]:
         if gate.metric == "throughput_share":
             assert stream is not None
             figures = run.streams[stream]
+            if figures.scheduled_rps == 0 and figures.achieved_rps == 0:
+                out.append(
+                    GateResult(
+                        gate,
+                        "broken",
+                        None,
+                        "the schedule drew no arrival: too short a run "
+                        "or too low a rate to judge (raise --run-time or --scale)",
+                    )
+                )
+                continue
             owed = figures.scheduled_rps or figures.target_rps
             share = figures.achieved_rps / owed if owed else 0.0
             detail = (

@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -51,11 +52,29 @@ _STARTED_AT: list[float] = []
 _STOPPED_AT: list[float] = []
 
 
+_SHARE: dict[str, float] = {}
+"""This process's share of each stream's users (Locust may put all of a class's users on one
+worker): the share of the stream's arrivals it schedules. Kept from the last claim, so the arrivals
+owed at the end are counted with the users the process had, not with none after they stopped."""
+
+
 def _rate_of(stream: str) -> Callable[[float], float]:
-    return lambda elapsed: CONFIG.ticket_rate(stream, elapsed)
+    return lambda elapsed: (
+        CONFIG.ticket_rate(stream, elapsed) * max(1, CONFIG.workers) * _SHARE.get(stream, 0.0)
+    )
 
 
-ARRIVALS = {stream: Arrivals(_rate_of(stream), seed=CONFIG.seed * 100 + WORKER) for stream in CONFIG.streams}
+def _update_share(user: Any) -> None:
+    runner = user.environment.runner
+    here = runner.user_classes_count.get(type(user).__name__, 0) if runner is not None else 1
+    elapsed = time.monotonic() - _STARTED_AT[0] if _STARTED_AT else 0.0
+    _SHARE[user.stream] = min(1.0, here / max(1.0, CONFIG.class_users(user.stream, elapsed)))
+
+
+ARRIVALS = {
+    stream: Arrivals(_rate_of(stream), seed=zlib.crc32(f"{CONFIG.seed}:{WORKER}:{stream}".encode()))
+    for stream in CONFIG.streams
+}
 _EXHAUSTED: Counter[str] = Counter()
 _FROM_WORKERS: dict[str, dict[str, list[int]]] = {}
 
@@ -67,6 +86,24 @@ def md5_upper(text: str) -> str:
     return hashlib.md5(text.encode("utf-8")).hexdigest().upper()
 
 
+_Task = Callable[[Any], None]
+
+
+def _arrival(work: _Task) -> _Task:
+    """Count the arrival as in progress while its task runs (for the stop: neither made nor missed)."""
+
+    def run(user: Any) -> None:
+        arrivals = ARRIVALS[user.stream]
+        arrivals.running += 1
+        try:
+            work(user)
+        finally:
+            arrivals.running -= 1
+
+    run.__name__, run.__doc__ = work.__name__, work.__doc__
+    return run
+
+
 class _Open(FastHttpUser):
     """A user of one stream: between tasks it waits for the stream's next scheduled arrival."""
 
@@ -74,6 +111,7 @@ class _Open(FastHttpUser):
     stream = ""
 
     def wait_time(self) -> float:
+        _update_share(self)
         return ARRIVALS[self.stream].claim(time.monotonic())
 
     def await_arrival(self) -> None:
@@ -149,6 +187,7 @@ class VisitSender(_Facility):
             return True
 
     @task
+    @_arrival
     def visit(self) -> None:
         turn = next(_EPISODE_TURN)
         if turn >= len(_EPISODES):
@@ -229,6 +268,7 @@ class CardLookup(_Facility):
         self.await_arrival()
 
     @task
+    @_arrival
     def look_up(self) -> None:
         if not self.session and not self.login():
             return
@@ -286,6 +326,7 @@ class TreatmentReader(_Facility):
                 response.failure(f"no facility token: {(response.text or '')[:160]}")
 
     @task
+    @_arrival
     def read_book(self) -> None:
         if not self.token:
             self.take_token()
@@ -344,6 +385,7 @@ class Citizen(_Open):
                 response.failure(f"sign-in refused: HTTP {response.status_code} {str(answer)[:160]}")
 
     @task
+    @_arrival
     def next_call(self) -> None:
         step, self.calls = self.calls % CONFIG.calls_per_session, self.calls + 1
         if step == 0 or not self.auth:
@@ -390,6 +432,17 @@ def _started(environment: Any, **_: Any) -> None:
 @events.test_stopping.add_listener
 def _stopped(environment: Any, **_: Any) -> None:
     _STOPPED_AT[:] = [time.monotonic()]
+    for arrivals in ARRIVALS.values():
+        arrivals.in_flight_at_stop = arrivals.running
+
+
+@events.test_stop.add_listener
+def _final_report(environment: Any, **_: Any) -> None:
+    """A worker reports its last statistics and arrival counts as soon as its users have stopped:
+    Locust's master fires ``quitting`` before a worker's own final report, which would lose up to
+    one report interval of requests from the summary."""
+    if isinstance(environment.runner, WorkerRunner):
+        environment.runner._send_stats()
 
 
 def _end() -> float:
@@ -402,7 +455,7 @@ def _end() -> float:
 def _report(client_id: str, data: dict[str, Any]) -> None:
     now = _end()
     data["lienthong_arrivals"] = {
-        s: [a.started, a.late, _EXHAUSTED[s], a.due(now)] for s, a in ARRIVALS.items()
+        s: [a.started, a.late, _EXHAUSTED[s], a.due(now) - a.in_flight_at_stop] for s, a in ARRIVALS.items()
     }
 
 
@@ -437,7 +490,9 @@ def summarise(environment: Any) -> RunSummary:
         grouped[group].extend(entry)
     groups = {name: _figures(entry, duration) for name, entry in grouped.items()}
     now = _end()
-    counts = {s: [a.started, a.late, _EXHAUSTED[s], a.due(now)] for s, a in ARRIVALS.items()}
+    counts = {
+        s: [a.started, a.late, _EXHAUSTED[s], a.due(now) - a.in_flight_at_stop] for s, a in ARRIVALS.items()
+    }
     if isinstance(environment.runner, MasterRunner):
         counts = {s: [0, 0, 0, 0] for s in CONFIG.streams}
         for reported in _FROM_WORKERS.values():

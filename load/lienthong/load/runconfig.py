@@ -75,6 +75,16 @@ class RunConfig:
             max(1, self.workers), math.ceil(tickets * self.concurrency_s * REQUESTS_PER_TICKET[stream])
         )
 
+    def users(self, elapsed: float) -> int:
+        """All users the shape asks for at ``elapsed`` (every stream's pool; at least one each)."""
+        return max(sum(self.pool(s, elapsed) for s in self.streams), len(self.streams))
+
+    def class_users(self, stream: str, elapsed: float) -> float:
+        """Users of ``stream``'s class over all processes at ``elapsed``: Locust splits the shape's
+        users by the class weights, which are the pools at the run's highest rate."""
+        weights = {s: self.pool(s) for s in self.streams}
+        return self.users(elapsed) * weights[stream] / sum(weights.values())
+
     def target_rps(self, stream: str) -> float:
         """The stream's target averaged over the run."""
         return self.streams[stream] * shape(self.shape).mean(stream, self.shape_params)

@@ -47,8 +47,8 @@ class PlanShape(LoadTestShape):
         elapsed: float = self.get_run_time()  # type: ignore[no-untyped-call]
         if elapsed >= config.run_time_s:
             return None
-        users = sum(config.pool(stream, elapsed) for stream in config.streams)
-        return max(users, len(config.streams)), max(float(users), 50.0)
+        users = config.users(elapsed)
+        return users, max(float(users), 50.0)
 
 
 def shape_class(name: str) -> Any:

@@ -22,7 +22,7 @@ import httpx
 
 from lienthong.simulators.facilities import Facility, facilities, facility_keys, md5_upper
 from lienthong.simulators.pki import SigningKey, sign_document
-from lienthong.simulators.population import citizen
+from lienthong.simulators.population import Citizen, citizen
 from lienthong.simulators.population import citizens as citizens_of
 from lienthong.simulators.visits import visit_for
 from lienthong.simulators.xml130 import checkin_xml, envelope, table_xml
@@ -43,17 +43,19 @@ class Population:
     sites: tuple[Facility, ...]
     keys_dir: Path
     arrived: datetime
+    living: tuple[int, ...]
+    """Indexes of the citizens alive today: a visit of a deceased citizen is (rightly) kept from the
+    book, so it would be a lost propagation sample, and they cannot sign in."""
 
     def capacity(self) -> int:
-        return len(self.sites) * self.citizens * MAX_NUMBER
+        return len(self.sites) * len(self.living) * MAX_NUMBER
 
     def episode(self, k: int, keys: dict[str, SigningKey]) -> dict[str, Any]:
         f = len(self.sites)
         site = self.sites[k % f]
-        person = citizen(self.seed, (k // f) % self.citizens)
-        visit = visit_for(
-            person, site, seed=self.seed, number=1 + k // (f * self.citizens), arrived=self.arrived
-        )
+        alive = len(self.living)
+        person = citizen(self.seed, self.living[(k // f) % alive])
+        visit = visit_for(person, site, seed=self.seed, number=1 + k // (f * alive), arrived=self.arrived)
         key = keys[site.code]
         tables = {kind: table_xml(kind, records) for kind, records in visit.tables.items()}
         return {
@@ -75,7 +77,8 @@ def _chunk(args: tuple[Population, list[int]]) -> list[dict[str, Any]]:
 
 def population_of(seed: int, citizens: int, keys_dir: Path) -> Population:
     arrived = (datetime.now(UTC) - timedelta(hours=2)).replace(second=0, microsecond=0)
-    return Population(seed, citizens, tuple(facilities(seed)), keys_dir, arrived)
+    living = tuple(p.index for p in citizens_of(seed, 0, citizens) if p.death is None)
+    return Population(seed, citizens, tuple(facilities(seed)), keys_dir, arrived, living)
 
 
 def episodes(
@@ -165,6 +168,21 @@ def treat(
     return patients
 
 
+def _with_guardians(seed: int, people: list[Citizen]) -> list[Citizen]:
+    """``people`` with, after each living child, the guardian C06 registers for it (who may lie outside
+    the range): they sign in as guardians and read their ward's vaccinations."""
+    out: dict[str, Citizen] = {}
+    for person in people:
+        if person.death is not None:
+            continue
+        out.setdefault(person.cccd, person)
+        if person.guardian is not None:
+            keeper = citizen(seed, person.guardian)
+            if keeper.death is None:
+                out.setdefault(keeper.cccd, keeper)
+    return list(out.values())
+
+
 def worker_data(
     population: Population,
     worker: int,
@@ -182,7 +200,9 @@ def worker_data(
             "MA_LK; give the network a larger --population"
         )
     step = max(1, workers)
-    people = list(citizens_of(population.seed, 0, min(population.citizens, citizens * step)))[worker::step]
+    people = _with_guardians(
+        population.seed, list(citizens_of(population.seed, 0, min(population.citizens, citizens * step)))
+    )[worker::step]
     return {
         "accounts": [
             {
