@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from lienthong.conformance.cli import app
 from lienthong.load import RunSummary
+from lienthong.load import groups as g
 from lienthong.load.groups import GROUP_OF
 
 SHORT = ["--run-time", "4s", "--scale", "0.02", "--population", "300"]
@@ -35,6 +36,21 @@ def test_a_healthy_run_holds_every_gate(tmp_path: Path) -> None:
     assert summary.groups["gateway-write"].failures == 0
     assert summary.groups["propagation"].requests >= 1  # a sampled visit reached the VNeID book
     assert set(summary.streams) == {"citizen_read", "write", "lookup", "facility_read"}
+    made = {name for name, f in summary.requests.items() if f.requests}
+    every_task = {
+        g.CHECKIN,
+        g.DOSSIER,
+        g.LOOKUP,
+        g.FACILITY_BOOK,
+        g.SIGN_IN,
+        g.BOOK,
+        g.REFERRALS,
+        g.APPOINTMENTS,
+        g.LABS,
+        g.VACCINATIONS,
+        g.PROPAGATION,
+    }
+    assert every_task <= made, every_task - made
     verdict = json.loads((tmp_path / "load.json").read_text(encoding="utf-8"))
     assert verdict["passed"] is True
 

@@ -355,6 +355,9 @@ _VIEWS = (
 )
 
 
+_VIEW_TURN = itertools.count()
+
+
 class Citizen(_Open):
     """A citizen on VNeID: signs in at C06, then reads the book, appointments, referrals, labs and,
     as a guardian, a child's vaccinations; a new session (another citizen) every calls_per_session."""
@@ -367,10 +370,12 @@ class Citizen(_Open):
         self.auth: dict[str, str] = {}
         self.person: dict[str, Any] = {}
         self.wards: list[str] = []
+        self.first_view = 0
         self.await_arrival()
 
     def sign_in(self) -> None:
         self.person = next(_CITIZENS)
+        self.first_view = next(_VIEW_TURN) % len(_VIEWS)  # short sessions still cover every view
         with self.client.post(
             f"{self.c06}/api/vneid/token",
             json={"cccd": self.person["cccd"], "password": self.person["password"]},
@@ -391,7 +396,7 @@ class Citizen(_Open):
         if step == 0 or not self.auth:
             self.sign_in()
             return
-        name, path = _VIEWS[(step - 1) % len(_VIEWS)]
+        name, path = _VIEWS[(self.first_view + step - 1) % len(_VIEWS)]
         if name == g.VACCINATIONS and not self.wards:
             name, path = _VIEWS[0]
         url = self.moh + path.format(cccd=self.person["cccd"], ward=(self.wards or [""])[0])
