@@ -14,6 +14,7 @@ from lienthong.conformance.cli import app, load_run
 
 
 @pytest.mark.loadsmoke
+@pytest.mark.slow
 def test_bench_load_compares_both_users_and_feeds_the_plan(tmp_path: Path) -> None:
     figures = tmp_path / "bench.json"
     result = CliRunner().invoke(

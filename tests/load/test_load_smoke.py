@@ -67,6 +67,17 @@ def test_a_slow_gateway_fails_naming_its_gates(tmp_path: Path) -> None:
 
 @pytest.mark.loadsmoke
 @pytest.mark.slow
+def test_a_store_that_drops_visits_fails_the_propagation_gates(tmp_path: Path) -> None:
+    code, output, summary = _run(
+        tmp_path, "--fault", "moh:drops_visits", "--tags", "write", "--set", "propagation_budget_s=2"
+    )
+    assert code == 1, output
+    assert "LOAD-G18 propagation error_ratio 100.00% ✗" in " ".join(output.split())
+    assert summary.groups["gateway-write"].failures == 0  # the gateway still accepts every visit
+
+
+@pytest.mark.loadsmoke
+@pytest.mark.slow
 def test_master_and_two_workers_give_the_same_statistics_shape(tmp_path: Path) -> None:
     _, _, local = _run(tmp_path / "local", "--tags", "citizen,write")
     code, output, distributed = _run(tmp_path / "workers", "--tags", "citizen,write", "--workers", "2")
