@@ -123,14 +123,14 @@ def test_reports_name_the_broken_gates(tmp_path: Path) -> None:
 
 
 def test_arrivals_are_an_open_model() -> None:
-    schedule = Arrivals(lambda elapsed: 10.0, seed=1)
+    schedule = Arrivals(lambda elapsed: 10.0, 10.0, seed=1)
     schedule.begin(0.0)
     starts, now = [], 0.0
     for _ in range(2000):  # one user claiming back to back: the schedule does not wait for answers
         now += schedule.claim(now)
         starts.append(now)
     assert starts[-1] == pytest.approx(200, rel=0.1)
-    slow = Arrivals(lambda elapsed: 10.0, seed=1)
+    slow = Arrivals(lambda elapsed: 10.0, 10.0, seed=1)
     slow.begin(0.0)
     now = 0.0
     for _ in range(100):  # every answer takes 1 s: the starts fall behind and are counted late
@@ -170,8 +170,46 @@ def test_throughput_is_judged_against_the_arrivals_the_schedule_drew() -> None:
 
 
 def test_a_schedule_with_no_rate_waits_and_owes_nothing() -> None:
-    idle = Arrivals(lambda elapsed: 0.0, seed=1)
+    idle = Arrivals(lambda elapsed: 0.0, 0.0, seed=1)
     idle.begin(100.0)
     assert idle.claim(100.0) > 0  # looks again later, starts nothing
     assert idle.started == 0
     assert idle.due(5000.0) == 0
+
+
+def test_a_moving_rate_does_not_multiply_the_arrivals() -> None:
+    """Many free users claiming while the rate moves still get the schedule's rate, not theirs."""
+    moving = Arrivals(lambda elapsed: 10.0 + elapsed / 100, 12.0, seed=3)
+    moving.begin(0.0)
+    starts = []
+    for _ in range(2000):  # 50 free users claim at once, each right after its start
+        now = starts[-50] if len(starts) >= 50 else 0.0
+        starts.append(now + moving.claim(now))
+    assert max(starts) == pytest.approx(2000 / 10.9, rel=0.15)
+
+
+def test_a_quiet_start_does_not_hold_back_the_busy_hour() -> None:
+    """A night at 0.01/s then a morning at 10/s: the morning's arrivals come on time."""
+    day = Arrivals(lambda elapsed: 0.01 if elapsed < 10 else 10.0, 10.0, seed=5)
+    day.begin(0.0)
+    now, starts = 0.0, []
+    while now < 20:
+        now += day.claim(now)
+        starts.append(now)
+    assert sum(10 <= s < 20 for s in starts) == pytest.approx(100, rel=0.25)
+    assert sum(s < 10 for s in starts) <= 3
+
+
+def test_one_arrival_of_slack_for_the_edges_of_a_run() -> None:
+    run = _run()
+
+    def g04(achieved: float) -> str:
+        streams = {"write": Stream(10.0, achieved, 10, 0, slack_rps=1.0, scheduled_rps=9.5)}
+        return next(
+            r.status
+            for r in evaluate(default_gates(), replace(run, streams=streams))
+            if r.gate.id == "LOAD-G04"
+        )
+
+    assert g04(8.0) == "held"  # one arrival short: the edge of the run
+    assert g04(7.0) == "broken"  # two short: a shortfall

@@ -19,16 +19,20 @@ from dataclasses import dataclass, field
 LATE_AFTER = 1.0
 """Seconds after its scheduled time a start counts as late (the pool of users was exhausted)."""
 IDLE_STEP = 0.5
-"""Seconds to look again when the current rate is zero."""
+"""Seconds to look again when no arrival is ahead."""
 HORIZON = 3600.0
 """How far ahead a schedule looks for its next arrival before it waits and looks again."""
 
 
 @dataclass
 class Arrivals:
-    """The Poisson schedule of one stream in one process; ``rate(elapsed)`` in arrivals per second."""
+    """The Poisson schedule of one stream in one process: ``rate(elapsed)`` arrivals per second,
+    never above ``ceiling``. Arrivals are drawn by thinning (Lewis and Shedler): candidates at the
+    ceiling's rate, each kept with probability rate/ceiling, which is exact when the rate moves (a
+    gap drawn at a quiet moment does not hold back the busy hour after it)."""
 
     rate: Callable[[float], float]
+    ceiling: float
     seed: int = 0
     started: int = 0
     late: int = 0
@@ -40,8 +44,6 @@ class Arrivals:
     _origin: float = 0.0
     """When the schedule began (0: at the first claim)."""
     _rng: random.Random = field(default_factory=random.Random)
-    _drawn: float = -1.0
-    """The rate the pending arrival was drawn at."""
     _ahead: list[float] = field(default_factory=list)
     """Claimed starts still in the future (a heap): at most one per user."""
 
@@ -49,19 +51,14 @@ class Arrivals:
         self._rng.seed(self.seed)
 
     def _after(self, moment: float, rng: random.Random, until: float) -> float:
-        """The first arrival after ``moment`` (a Poisson gap at the rate there; idle spans skipped),
-        or infinity when the rate stays zero up to ``until``."""
+        """The first arrival after ``moment``, or infinity when none comes by ``until``."""
+        if self.ceiling <= 0:
+            return math.inf
         while moment <= until:
-            current = self.rate(max(0.0, moment - self._origin))
-            if current > 0:
-                if rng is self._rng:
-                    self._drawn = current
-                return moment + rng.expovariate(current)
-            moment += IDLE_STEP
+            moment += rng.expovariate(self.ceiling)
+            if rng.random() * self.ceiling < self.rate(max(0.0, moment - self._origin)):
+                return moment
         return math.inf
-
-    def _rate_now(self, now: float) -> float:
-        return self.rate(max(0.0, now - self._origin))
 
     def begin(self, now: float) -> None:
         self._origin, self._next = now, None
@@ -69,16 +66,10 @@ class Arrivals:
     def claim(self, now: float) -> float:
         """Seconds the claiming user must wait before its next start (0 when the start is due)."""
         if self._next is None:
-            if not self._origin:
-                self._origin = now
+            self._origin = self._origin or now
             self._next = self._after(self._origin, self._rng, now + HORIZON)
-        elif self._next > now and self._rate_now(now) != self._drawn:
-            # the rate moved (a shape, or this process's share of the users) and no arrival fell
-            # since the last draw: draw again from now (a Poisson process forgets its past)
-            self._next = self._after(now, self._rng, now + HORIZON)
         if self._next == math.inf:  # nothing to start for a long while: look again later
             self._next = None
-            self._origin = self._origin or now
             return IDLE_STEP
         start, self._next = self._next, self._after(self._next, self._rng, self._next + HORIZON)
         self.started += 1
@@ -92,7 +83,7 @@ class Arrivals:
 
     def due(self, now: float) -> int:
         """Arrivals the schedule holds up to ``now``: those started, and those still owed because no
-        user was free to claim them (the same Poisson draws a claim would have taken)."""
+        user was free to claim them (the same draws a claim would have taken)."""
         rng = random.Random()
         rng.setstate(self._rng.getstate())
         owed, at = 0, self._next if self._next is not None else math.inf

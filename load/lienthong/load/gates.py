@@ -131,7 +131,8 @@ def evaluate(gates: Iterable[Gate], run: RunSummary) -> list[GateResult]:
                 )
                 continue
             owed = figures.scheduled_rps or figures.target_rps
-            share = figures.achieved_rps / owed if owed else 0.0
+            made = figures.achieved_rps
+            share = (min(owed, made + figures.slack_rps) if made < owed else made) / owed if owed else 0.0
             detail = (
                 f"{figures.achieved_rps:,.1f} req/s achieved of {owed:,.1f} scheduled "
                 f"(plan {figures.target_rps:,.1f})"

@@ -67,12 +67,15 @@ def _rate_of(stream: str) -> Callable[[float], float]:
 def _update_share(user: Any) -> None:
     runner = user.environment.runner
     here = runner.user_classes_count.get(type(user).__name__, 0) if runner is not None else 1
-    elapsed = time.monotonic() - _STARTED_AT[0] if _STARTED_AT else 0.0
-    _SHARE[user.stream] = min(1.0, here / max(1.0, CONFIG.class_users(user.stream, elapsed)))
+    _SHARE[user.stream] = min(1.0, here / CONFIG.pool(user.stream))
 
 
 ARRIVALS = {
-    stream: Arrivals(_rate_of(stream), seed=zlib.crc32(f"{CONFIG.seed}:{WORKER}:{stream}".encode()))
+    stream: Arrivals(
+        _rate_of(stream),
+        CONFIG.ticket_ceiling(stream),
+        seed=zlib.crc32(f"{CONFIG.seed}:{WORKER}:{stream}".encode()),
+    )
     for stream in CONFIG.streams
 }
 _EXHAUSTED: Counter[str] = Counter()
@@ -510,7 +513,12 @@ def summarise(environment: Any) -> RunSummary:
         started, late, exhausted, due = counts.get(stream, [0, 0, 0, 0])
         per = REQUESTS_PER_TICKET[stream] / duration if duration else 0.0
         streams[stream] = Stream(
-            CONFIG.target_rps(stream), made / duration if duration else 0.0, started, late, due * per
+            CONFIG.target_rps(stream),
+            made / duration if duration else 0.0,
+            started,
+            late,
+            slack_rps=per,
+            scheduled_rps=due * per,
         )
         if exhausted:
             notes.append(

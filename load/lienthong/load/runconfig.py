@@ -63,6 +63,11 @@ class RunConfig:
         """Arrivals per second of ``stream`` in one process (workers share the rate)."""
         return self.rate(stream, elapsed) / REQUESTS_PER_TICKET[stream] / max(1, self.workers)
 
+    def ticket_ceiling(self, stream: str) -> float:
+        """The highest arrival rate of ``stream`` one process can be given (its whole share)."""
+        highest = self.streams[stream] * shape(self.shape).highest(stream, self.shape_params)
+        return highest * 1.01 / REQUESTS_PER_TICKET[stream]
+
     def pool(self, stream: str, elapsed: float | None = None) -> int:
         """Users of ``stream`` (all processes): enough for its arrivals at ``concurrency_s`` of
         latency each, at least one per process. ``elapsed`` None: the highest over the run."""
@@ -75,15 +80,11 @@ class RunConfig:
             max(1, self.workers), math.ceil(tickets * self.concurrency_s * REQUESTS_PER_TICKET[stream])
         )
 
-    def users(self, elapsed: float) -> int:
-        """All users the shape asks for at ``elapsed`` (every stream's pool; at least one each)."""
-        return max(sum(self.pool(s, elapsed) for s in self.streams), len(self.streams))
-
-    def class_users(self, stream: str, elapsed: float) -> float:
-        """Users of ``stream``'s class over all processes at ``elapsed``: Locust splits the shape's
-        users by the class weights, which are the pools at the run's highest rate."""
-        weights = {s: self.pool(s) for s in self.streams}
-        return self.users(elapsed) * weights[stream] / sum(weights.values())
+    def users(self) -> int:
+        """All users of the run: every stream's pool at its highest rate over the run. The pool
+        stays; the arrival rate follows the shape (Locust splits users by class weight, and with a
+        total that moved, a small total could leave a stream without a single user)."""
+        return sum(self.pool(s) for s in self.streams)
 
     def target_rps(self, stream: str) -> float:
         """The stream's target averaged over the run."""

@@ -37,7 +37,8 @@ CLASS_NAMES = {
 
 
 class PlanShape(LoadTestShape):
-    """Users for the plan's rates at each moment; stops at the configured run time."""
+    """The user pool for the plan's highest rate over the run (the arrival schedule follows the
+    shape's course); stops the run at the configured run time."""
 
     abstract = True
     shape_name = "flat"
@@ -47,7 +48,7 @@ class PlanShape(LoadTestShape):
         elapsed: float = self.get_run_time()  # type: ignore[no-untyped-call]
         if elapsed >= config.run_time_s:
             return None
-        users = config.users(elapsed)
+        users = config.users()
         return users, max(float(users), 50.0)
 
 

@@ -34,6 +34,9 @@ class Stream:
     """Arrivals started (tickets claimed)."""
     late: int = 0
     """Arrivals started more than a second after their scheduled time (all users were busy)."""
+    slack_rps: float = 0.0
+    """One arrival over the run: the edge of a run (an arrival woken as the stop came) is not a
+    shortfall of the system under test."""
     scheduled_rps: float = 0.0
     """Requests per second of the arrivals the schedule drew over the run (the target as drawn:
     the Poisson draw of a short run lies above or below the plan's mean)."""
