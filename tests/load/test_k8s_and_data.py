@@ -68,3 +68,54 @@ def test_every_episode_of_a_run_has_its_own_ma_lk(tmp_path: Path) -> None:
     assert {e["facility"] for e in workers[0]["episodes"]} == {s.code for s in people.sites}
     with pytest.raises(ValueError, match="larger --population"):
         worker_data(people, 0, 1, people.capacity() - first + 1, {})
+
+
+def test_prepare_only_needs_every_target(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from lienthong.conformance.cli import app
+
+    result = CliRunner().invoke(
+        app, ["load", "run", "--prepare-only", str(tmp_path), "--target", "bhxh=http://127.0.0.1:9"]
+    )
+    assert result.exit_code == 2, result.output
+    assert "missing: c06, moh" in result.output
+
+
+@pytest.mark.loadsmoke
+@pytest.mark.slow
+def test_prepare_only_writes_a_config_plain_locust_can_run(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from lienthong.conformance.cli import app
+    from lienthong.conformance.cli._served import served_network
+    from lienthong.load.runconfig import RunConfig
+
+    with served_network(tmp_path / "net", population=300) as network:
+        targets = [f"--target={node}={url}" for node, url in network.urls.items()]
+        result = CliRunner().invoke(
+            app,
+            [
+                "load",
+                "run",
+                "--prepare-only",
+                str(tmp_path / "prep"),
+                *targets,
+                "--keys",
+                str(tmp_path / "net" / "keys"),
+                "--workers",
+                "2",
+                "--population",
+                "300",
+                "--scale",
+                "0.02",
+            ],
+        )
+    assert result.exit_code == 0, result.output
+    config = RunConfig.read(tmp_path / "prep" / "config.json")
+    assert config.urls == network.urls
+    assert config.workers == 2
+    for worker in range(2):
+        data = json.loads(config.data_path(worker).read_text(encoding="utf-8"))
+        assert data["episodes"]
+        assert any(data["patients"].values())  # visits sent through the targets before the run
