@@ -147,10 +147,8 @@ def test_the_scope_is_fixed_by_the_options() -> None:
 )
 def test_exit_codes(outcomes: list[tuple[str, str]], code: int) -> None:
     from lienthong.conformance.cli._target import exit_code
-    from lienthong.conformance.results import CheckResult, Outcome, RunResult
+    from lienthong.conformance.results import CheckResult, Outcome, RunResult, Scope
     from lienthong.conformance.runner import summarise
-
-    from lienthong.conformance.results import Scope
 
     checks = [
         CheckResult(

@@ -3,7 +3,6 @@ live tests: real sockets on 127.0.0.1, stopped (SIGINT, then SIGKILL) when the b
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import os
 import signal
@@ -14,7 +13,6 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -23,10 +21,6 @@ from lienthong.simulators.network import NODES
 from lienthong.simulators.pki import SigningKey
 from lienthong.simulators.population.citizens import DEFAULT_SEED
 from lienthong.simulators.samples import Account, FacilitySamples
-
-
-def _encode(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
 
 
 def free_port_block(size: int = len(NODES)) -> int:
@@ -76,25 +70,6 @@ class ServedNetwork:
             (keys / f"{site.code}.cert.pem").read_bytes(),
         )
         return FacilitySamples(Account(site.code, site.username, site.password, site.name), self.seed, key)
-
-    def load_data(self, *, dossiers: int) -> dict[str, Any]:
-        """Pre-signed check-ins and dossiers of facility 0, and citizens who can sign in."""
-        samples = self.samples()
-        citizens = [samples.identity(i) for i in range(min(self.population, 200))]
-        return {
-            "accounts": [
-                {
-                    "code": samples.facility,
-                    "username": samples.username,
-                    "password": samples.password,
-                }
-            ],
-            "dossiers": [
-                {"checkin": _encode(samples.checkin(i)), "dossier": _encode(samples.dossier(i))}
-                for i in range(dossiers)
-            ],
-            "citizens": [{"cccd": c.cccd, "password": c.password} for c in citizens],
-        }
 
 
 @contextlib.contextmanager

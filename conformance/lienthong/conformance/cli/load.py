@@ -1,153 +1,147 @@
-"""``lienthong load plan|run``: the capacity model, and Locust runs against the network."""
+"""``lienthong load plan|run|k8s``: the capacity model, and Locust runs against the network."""
 
 from __future__ import annotations
 
-import csv
-import importlib.util
 import json
-import os
-import subprocess
-import sys
-import tempfile
+import tomllib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from lienthong.conformance.cli._app import app
 from lienthong.conformance.cli._console import console, fail
-from lienthong.conformance.cli._options import writable_directory
-from lienthong.conformance.cli._served import served_network
-from lienthong.load import SCENARIOS, demand, scaled, surge
-from lienthong.profiles.i18n import _
-from lienthong.simulators.population.citizens import DEFAULT_SEED
+from lienthong.load import SCENARIO_NAMES, AssumptionError, Assumptions, Plan, overrides_from_toml, plan
 
 load_app = typer.Typer(help="Load tests shaped by the 40-million-user capacity model.", no_args_is_help=True)
 app.add_typer(load_app, name="load")
 
+FORMATS = ("table", "json")
+
+
+def usage(message: str, *, hint: str = "", code: int = 2) -> NoReturn:
+    """:func:`fail` for plain text: brackets in it (``[tool.lienthong.load]``) are not markup."""
+    fail(escape(message), hint=escape(hint), code=code)
+
+
+def assumptions_of(
+    users: int | None, sets: list[str], assumptions_file: Path | None, measured: Path | None = None
+) -> Assumptions:
+    """Defaults ← ``[tool.lienthong.load]`` of ./pyproject.toml ← ``--assumptions FILE`` ← ``--set`` ←
+    ``--users``; every mistake is a usage error naming the key and the value."""
+    chosen = Assumptions()
+    try:
+        project = Path("pyproject.toml")
+        if project.is_file():
+            try:
+                table = tomllib.loads(project.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError:
+                table = {}
+            found = table.get("tool", {}).get("lienthong", {}).get("load")
+            if isinstance(found, dict):
+                chosen = chosen.with_values(found, origin="pyproject.toml [tool.lienthong.load]")
+        if assumptions_file is not None:
+            chosen = chosen.with_values(overrides_from_toml(assumptions_file), origin=str(assumptions_file))
+        values: dict[str, Any] = {}
+        for item in sets:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise AssumptionError(
+                    f"--set {item!r} is not KEY=VALUE (e.g. --set monthly_active_share=0.5)."
+                )
+            values[key.strip()] = value.strip()
+        chosen = chosen.with_values(values, origin="--set")
+        if users is not None:
+            chosen = chosen.with_values({"registered_users": users}, origin="--users")
+        if measured is not None:
+            chosen = chosen.with_values(
+                {"locust_rps_per_core": _measured_rate(measured)}, origin=str(measured)
+            )
+    except AssumptionError as exc:
+        usage(str(exc), hint="`lienthong load plan --format json` lists every assumption with its key")
+    return chosen
+
+
+def _measured_rate(path: Path) -> float:
+    """``rps_per_core`` of a ``lienthong bench load --out FILE`` result."""
+    try:
+        rate = json.loads(path.read_text(encoding="utf-8"))["rps_per_core"]
+    except OSError as exc:
+        raise AssumptionError(f"cannot read the bench result {path}: {exc.strerror}.") from None
+    except (ValueError, KeyError, TypeError):
+        raise AssumptionError(f"{path} is not the JSON of `lienthong bench load --out FILE`.") from None
+    if not isinstance(rate, int | float):
+        raise AssumptionError(f"{path}: rps_per_core = {rate!r} is not a number.")
+    return float(rate)
+
+
+def plan_of(scenario: str, chosen: Assumptions, scale: float) -> Plan:
+    try:
+        return plan(scenario, chosen, scale=scale)
+    except AssumptionError as exc:
+        usage(str(exc))
+
 
 @load_app.command("plan")
-def plan(
+def plan_command(
+    users: Annotated[
+        int | None, typer.Option(min=1, help="Registered users (LOAD-A01, default 40 M).")
+    ] = None,
+    scenario: Annotated[
+        str, typer.Option(help="One scenario (low, base, high, surge, soak); all by default.")
+    ] = "",
     scale: Annotated[
-        float,
-        typer.Option(min=0.0001, max=1.0, help="Fraction of the population to model (scaled-down runs)."),
+        float, typer.Option(help="Fraction of the population to model (scaled-down runs).")
     ] = 1.0,
+    set_: Annotated[
+        list[str], typer.Option("--set", help="KEY=VALUE: override one assumption (repeatable).")
+    ] = [],  # noqa: B006
+    assumptions: Annotated[
+        Path | None, typer.Option(help="TOML file of assumption values ([tool.lienthong.load] or top level).")
+    ] = None,
+    format_: Annotated[str, typer.Option("--format", help="table or json (schema: docs/load.md).")] = "table",
+    measured: Annotated[
+        Path | None, typer.Option(help="`lienthong bench load --out FILE`: the measured per-core rate.")
+    ] = None,
 ) -> None:
-    """Print the request rates each scenario puts on the national nodes."""
-    table = Table(title=f"Capacity model, scale {scale:g} of the 40-million-user population")
+    """The request rates each scenario puts on the national nodes, from named assumptions."""
+    if format_ not in FORMATS:
+        usage(f"--format {format_!r} is not one of {', '.join(FORMATS)}")
+    chosen = assumptions_of(users, set_, assumptions, measured)
+    names = [scenario] if scenario else list(SCENARIO_NAMES)
+    plans = [plan_of(name, chosen, scale) for name in names]
+    if format_ == "json":
+        typer.echo(json.dumps({"plans": [p.as_json() for p in plans]}, ensure_ascii=False, indent=2))
+        return
+    registered = chosen["registered_users"]
+    table = Table(title=f"Capacity model: {registered:,.0f} registered users, scale {scale:g}")
     for column in (
         "scenario",
-        "citizen avg → peak rps",
-        "write avg → peak wps",
-        "facility read peak",
-        "total peak rps",
+        "citizen req/s",
+        "write req/s",
+        "look-up req/s",
+        "facility read req/s",
+        "total req/s",
+        "episodes/s",
+        "Locust workers",
     ):
         table.add_column(column, justify="right")
-    for name, assumptions in SCENARIOS.items():
-        d = demand(scaled(assumptions, scale))
+    for p in plans:
+        a, k = p.average, p.peak
         table.add_row(
-            name,
-            f"{d.citizen_avg:,.0f} → {d.citizen_peak:,.0f}",
-            f"{d.write_avg:,.0f} → {d.write_peak:,.0f}",
-            f"{d.facility_read_peak:,.0f}",
-            f"{d.total_peak:,.0f}",
+            p.scenario,
+            f"{a.citizen_read:,.0f} → {k.citizen_read:,.0f}",
+            f"{a.write:,.0f} → {k.write:,.0f}",
+            f"{k.lookup:,.0f}",
+            f"{k.facility_read:,.0f}",
+            f"{k.total:,.0f}",
+            f"{p.episodes_per_second:,.1f}",
+            str(p.workers),
         )
-    table.add_row("surge", "", "", "", f"{surge(scaled(SCENARIOS['base'], scale)):,.0f}")
     console.print(table)
-
-
-@load_app.command("run")
-def run(
-    users: Annotated[int, typer.Option(min=1, max=2000, help="Concurrent Locust users.")] = 10,
-    spawn_rate: Annotated[float, typer.Option(min=0.1, help="Users started per second.")] = 10,
-    run_time: Annotated[str, typer.Option(help="Duration, e.g. 20s or 2m (always bounded).")] = "20s",
-    processes: Annotated[
-        int,
-        typer.Option(
-            min=0,
-            max=16,
-            help="Locust worker processes (0: one process; N: a master and N workers).",
-        ),
-    ] = 0,
-    tags: Annotated[str, typer.Option(help="Only tasks with these tags: gateway, book.")] = "",
-    p95_ms: Annotated[float, typer.Option(help="SLO: 95th percentile response time, ms.")] = 500,
-    max_failures: Annotated[float, typer.Option(help="SLO: highest failure ratio.")] = 0.01,
-    seed: int = DEFAULT_SEED,
-    out: Annotated[Path, typer.Option(help="Where the Locust CSV files go.")] = Path("reports/load"),
-) -> None:
-    """Serve the simulated network on loopback and run Locust against it; exit 1 on an SLO breach."""
-    if not run_time[:-1].isdigit() or run_time[-1:] not in ("s", "m", "h"):
-        fail(
-            _("--run-time {value!r} is not a duration").format(value=run_time),
-            hint=_("give a whole number followed by s, m or h (e.g. 20s or 2m)"),
-        )
-    writable_directory(out, "--out")
-    with (
-        tempfile.TemporaryDirectory(prefix="lienthong-load-") as scratch,
-        served_network(Path(scratch), seed=seed, population=300) as network,
-    ):
-        data = Path(scratch) / "load-data.json"
-        data.write_text(json.dumps(network.load_data(dossiers=200)), encoding="utf-8")
-        prefix = out / "locust"
-        command = [
-            sys.executable,
-            "-m",
-            "locust",
-            "-f",
-            _locustfile(),
-            "--headless",
-            "-u",
-            str(users),
-            "-r",
-            str(spawn_rate),
-            "-t",
-            run_time,
-            "--csv",
-            str(prefix),
-            "--only-summary",
-            "--stop-timeout",
-            "5",
-            "--loglevel",
-            "WARNING",
-        ]
-        if processes:
-            command += ["--processes", str(processes)]
-        if tags:
-            command += ["--tags", *tags.split(",")]
-        env = os.environ | {
-            "LIENTHONG_LOAD_DATA": str(data),
-            "LIENTHONG_SLO_P95_MS": str(p95_ms),
-            "LIENTHONG_SLO_FAILURES": str(max_failures),
-            **network.urls_env(),
-        }
-        code = subprocess.run(command, env=env, check=False).returncode
-    _print_stats(Path(f"{prefix}_stats.csv"))
-    raise typer.Exit(code)
-
-
-def _locustfile() -> str:
-    spec = importlib.util.find_spec("lienthong.load.locustfile")
-    if spec is None or spec.origin is None:
-        fail("lienthong.load.locustfile is not installed; reinstall lienthong", code=1)
-    return spec.origin
-
-
-def _print_stats(path: Path) -> None:
-    if not path.exists():
-        fail(f"Locust wrote no statistics ({path} is missing)", code=1)
-    table = Table(title="Locust results")
-    for column in ("name", "requests", "failures", "median ms", "p95 ms", "p99 ms", "req/s"):
-        table.add_column(column, justify="right")
-    with path.open(encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            table.add_row(
-                row["Name"],
-                row["Request Count"],
-                row["Failure Count"],
-                row["Median Response Time"],
-                row["95%"],
-                row["99%"],
-                f"{float(row['Requests/s']):.1f}",
-            )
-    console.print(table)
+    console.print("average → peak; workers at LOAD-A20 × LOAD-A21 requests/s per core")
+    overridden = [a for a in chosen.items.values() if a.overridden]
+    for item in overridden:
+        console.print(f"  overridden: {item.id} {item.key} = {item.value:g} {item.unit}")
