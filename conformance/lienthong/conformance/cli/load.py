@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from lienthong.conformance.cli._app import app
@@ -22,8 +21,8 @@ FORMATS = ("table", "json")
 
 
 def usage(message: str, *, hint: str = "", code: int = 2) -> NoReturn:
-    """:func:`fail` for plain text: brackets in it (``[tool.lienthong.load]``) are not markup."""
-    fail(escape(message), hint=escape(hint), code=code)
+    """:func:`fail` (which takes plain text: brackets such as ``[tool.lienthong.load]`` stay)."""
+    fail(message, hint=hint, code=code)
 
 
 def assumptions_of(
