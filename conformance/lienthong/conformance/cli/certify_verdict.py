@@ -23,6 +23,7 @@ from lienthong.conformance.traffic.session_deadline import DeadlineError
 from lienthong.conformance.traffic.waivers import Waiver, WaiverError, read_waivers
 from lienthong.profiles import requirement
 from lienthong.profiles.catalogue import UnknownRequirement
+from lienthong.profiles.i18n import _
 from lienthong.profiles.patients import PatientsFileError
 
 FORMATS = ("json", "junit", "html")
@@ -219,16 +220,20 @@ def verdict(
     """Judge what a certification session's HIS sent; exit 0 when certified, 1 when not (yet)."""
     if output_format not in FORMATS:
         fail(
-            f"--format {output_format!r} is not one of {', '.join(FORMATS)}",
-            hint="for example --format junit",
+            _("--format {value!r} is not one of {choices}").format(
+                value=output_format, choices=", ".join(FORMATS)
+            ),
+            hint=_("for example --format junit"),
         )
     try:
         chosen = read_waivers(waivers) if waivers else []
     except WaiverError as exc:
-        fail(str(exc), hint="each waiver needs requirement, scope, reason, approver and expiry (yyyy-mm-dd)")
+        fail(
+            str(exc), hint=_("each waiver needs requirement, scope, reason, approver and expiry (yyyy-mm-dd)")
+        )
     if data_dir is None and bundle is None:
         fail(
-            "certify verdict needs --data-dir DIR (a session) or --bundle FILE (re-judge a bundle)",
+            _("certify verdict needs --data-dir DIR (a session) or --bundle FILE (re-judge a bundle)"),
             hint="lienthong certify verdict --data-dir .lienthong/certify",
         )
     try:
@@ -244,7 +249,9 @@ def verdict(
         judged_at = datetime.now(UTC)
         document = verdict_document(record, judge_record(record, judged_at, chosen, dossier_deadline))
     except (SessionDirError, BundleError, PatientsFileError, DeadlineError) as exc:
-        fail(str(exc), hint="give the --data-dir of a `lienthong certify --open` session, or a bundle file")
+        fail(
+            str(exc), hint=_("give the --data-dir of a `lienthong certify --open` session, or a bundle file")
+        )
     target = out or data_dir / f"verdict.{ {'json': 'json', 'junit': 'xml', 'html': 'html'}[output_format] }"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(render(document, output_format))
