@@ -195,7 +195,11 @@ def dashboard(
             _("cannot listen on 127.0.0.1:{port}: {reason}.").format(port=port, reason=exc.strerror),
             hint=_("Give another --port, or 0."),
         )
-    console.print(f"dashboard of {results} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops it)")
+    console.print(
+        _("dashboard of {results} at {url} (Ctrl-C stops it)").format(
+            results=results, url=f"http://127.0.0.1:{server.server_address[1]}/"
+        )
+    )
     try:
         while True:
             time.sleep(3600)

@@ -259,7 +259,7 @@ def certify(
     def ready(network: Network) -> None:
         box["network"] = network
         accounts = provision_session(session, network, say=console.print)
-        table = Table(title="lienthong certification session (Ctrl+C to stop)")
+        table = Table(title=_("lienthong certification session (Ctrl+C to stop)"))
         for column in ("facility (maCSKCB)", "username", "password", "signing key / certificate"):
             table.add_column(column)
         for account in accounts:
@@ -277,7 +277,7 @@ def certify(
             "/api/lienthong/ketQuaHoSo); C06 at "
             f"{urls['c06']}, MoH store at {urls['moh']}."
         )
-        console.print(f"Judge it any time: [bold]lienthong certify verdict --data-dir {data_dir}[/]")
+        console.print(_("Judge it any time:") + f" [bold]lienthong certify verdict --data-dir {data_dir}[/]")
         if chosen is not None:
             console.print(f"[bold]Scenario {chosen.name} v{chosen.version}[/]: {chosen.title}")
             for number, step in enumerate(chosen.steps, start=1):
@@ -295,7 +295,7 @@ def certify(
         pass
     if "network" in box:
         mark_stopped(data_dir, box["network"].clock.now())
-    console.print("session stopped")
+    console.print(_("session stopped"))
 
 
 from lienthong.conformance.cli import certify_verdict  # noqa: E402,F401  (registers `certify verdict`)

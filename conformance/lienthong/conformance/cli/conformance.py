@@ -179,7 +179,7 @@ def conformance(
 def execute_run(run: TargetRun, out: Path, formats: list[str]) -> int:
     """Print the scope, run, print the findings, write the reports; the exit code."""
     scope, checks = run.plan()
-    console.print(f"[bold]{_('scope')}[/] " + _("(fixed by the command line; no check changes it)"))
+    console.print("[bold]" + _("scope") + "[/] " + _("(fixed by the command line; no check changes it)"))
     for line in scope_lines(scope, len(checks)):
         console.print(f"  {line}")
     console.print(

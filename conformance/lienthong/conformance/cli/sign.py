@@ -145,4 +145,7 @@ def sign(
             _("--out {path}: cannot be written ({reason})").format(path=target, reason=exc.strerror or exc),
             hint=_("choose a writable path"),
         )
-    console.print(f"signed {file} -> {target} (verified with {cert})", soft_wrap=True)
+    console.print(
+        _("signed {file} -> {target} (verified with {cert})").format(file=file, target=target, cert=cert),
+        soft_wrap=True,
+    )
