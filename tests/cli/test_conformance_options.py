@@ -40,7 +40,10 @@ def _closed_port() -> int:
         (["--role", "bhxh", "--target", "http://x"], ["needs --account"]),
         (["--role", "bhxh", "--target", "http://x", "--account", "79001-bv"], ["MA_CSKCB:USERNAME:PASSWORD"]),
         ([*GOOD, "--account", "79001:other:pw2"], ["second --account", "another facility"]),
-        ([*GOOD, "--key", "/nonexistent/key.pem", "--cert", "/nonexistent/c.pem"], ["cannot read"]),
+        (
+            [*GOOD, "--key", "/nonexistent/key.pem", "--cert", "/nonexistent/c.pem"],
+            ["--key /nonexistent", "cannot be read"],
+        ),
         ([*GOOD, "--key", "/nonexistent/key.pem"], ["--key and --cert go together"]),
         ([*GOOD, "--profile", "999"], ["--profile '999'", "3176"]),
         ([*GOOD, "--peer", "c06=http://c"], ["role bhxh calls no c06 node"]),

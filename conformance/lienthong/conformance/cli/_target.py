@@ -16,6 +16,8 @@ from pathlib import Path
 
 import httpx
 
+from lienthong.conformance.cli._errors import UsageProblem
+from lienthong.conformance.cli._options import signing_pair
 from lienthong.conformance.cli._samples import TargetSamples
 from lienthong.conformance.cli._wiring import tool_version
 from lienthong.conformance.context import ServerContext
@@ -25,6 +27,7 @@ from lienthong.conformance.registry import Check, registered
 from lienthong.conformance.results import CheckResult, Outcome, RunResult, Scope
 from lienthong.conformance.runner import run_checks, summarise
 from lienthong.conformance.scope import plan_scope
+from lienthong.profiles.i18n import _
 from lienthong.profiles.patients import Patient, PatientsFileError, read_patients
 from lienthong.reports.evidence import EVIDENT, write_case
 from lienthong.simulators.pki import SigningKey
@@ -53,20 +56,24 @@ class UsageError(ValueError):
 def parse_account(text: str, position: int) -> Account:
     """``MA_CSKCB:USERNAME:PASSWORD``; the password may be left out when LIENTHONG_PASSWORD is set
     (``MA_CSKCB:USERNAME``; the environment then gives the main account's password)."""
-    code, _, rest = text.partition(":")
-    username, _, password = rest.partition(":")
+    code, _sep, rest = text.partition(":")
+    username, _sep, password = rest.partition(":")
     if not password and position == 0:
         password = os.environ.get("LIENTHONG_PASSWORD", "")
     if not (code and username and password):
         raise UsageError(
-            f"--account {_shown(text)!r} is not of the form MA_CSKCB:USERNAME:PASSWORD",
-            "for example --account 79001:bv79001:secret (the first account's password may instead "
-            "come from the environment variable LIENTHONG_PASSWORD: --account 79001:bv79001)",
+            _("--account {value!r} is not of the form MA_CSKCB:USERNAME:PASSWORD").format(value=_shown(text)),
+            _(
+                "for example --account 79001:bv79001:secret (the first account's password may instead "
+                "come from the environment variable LIENTHONG_PASSWORD: --account 79001:bv79001)"
+            ),
         )
     if not (len(code) == 5 and code.isalnum()):
         raise UsageError(
-            f"--account {code}:...: {code!r} is not a facility code (MA_CSKCB, 5 characters)",
-            "give the facility code the gateway registered the account for",
+            _("--account {code}:...: {code!r} is not a facility code (MA_CSKCB, 5 characters)").format(
+                code=code
+            ),
+            _("give the facility code the gateway registered the account for"),
         )
     return Account(code, username, password)
 
@@ -74,35 +81,35 @@ def parse_account(text: str, position: int) -> Account:
 def _shown(text: str) -> str:
     """An --account value with its password hidden, for messages."""
     parts = text.split(":")
-    return ":".join([*parts[:2], *("***" for _ in parts[2:3])])
+    return ":".join([*parts[:2], *("***" for _part in parts[2:3])])
 
 
 def parse_pair(text: str, what: str, example: str) -> tuple[str, str]:
     first, sep, second = text.partition(":")
     if not (sep and first and second):
         form = example.split(" ")[0]
-        raise UsageError(f"{what} {text!r} is not of the form {form}", f"for example {example}")
+        raise UsageError(
+            _("{what} {value!r} is not of the form {form}").format(what=what, value=text, form=form),
+            _("for example {example}").format(example=example),
+        )
     return first, second
 
 
 def read_signing(key: Path | None, cert: Path | None) -> SigningKey | None:
+    """The facility's key and certificate of ``--key``/``--cert`` (both or neither), checked to be
+    an unencrypted PEM private key and a PEM certificate before anything is sent."""
     if key is None and cert is None:
         return None
     if key is None or cert is None:
         raise UsageError(
-            "--key and --cert go together", "the facility's private key and its registered certificate (PEM)"
+            _("--key and --cert go together"),
+            _("the facility's private key and its registered certificate (PEM)"),
         )
     try:
-        return SigningKey(key.read_bytes(), cert.read_bytes())
-    except OSError as exc:
-        raise UsageError(
-            f"cannot read {exc.filename}: {exc.strerror}", "give readable PEM files to --key and --cert"
-        ) from None
-    except ValueError as exc:
-        raise UsageError(
-            f"--key {key} / --cert {cert} are not a PEM private key and certificate: {exc}",
-            "export the facility's signing key and certificate as PEM",
-        ) from None
+        key_pem, cert_pem = signing_pair(key, cert)  # each file read and parsed, named on a mistake
+    except UsageProblem as exc:
+        raise UsageError(exc.message, exc.hint) from None
+    return SigningKey(key_pem, cert_pem)
 
 
 def read_patient_file(path: Path | None) -> list[Patient]:
@@ -113,14 +120,17 @@ def read_patient_file(path: Path | None) -> list[Patient]:
     except PatientsFileError as exc:
         raise UsageError(
             str(exc),
-            "the header is cccd,bhyt,name,dob,sex,address (see docs/conformance-roles.md)",
+            _("the header is cccd,bhyt,name,dob,sex,address (see docs/conformance-roles.md)"),
         ) from None
 
 
 def check_url(url: str, what: str) -> str:
     parsed = httpx.URL(url) if "://" in url else None
     if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
-        raise UsageError(f"{what} {url!r} is not an http(s) URL", "for example http://127.0.0.1:8080")
+        raise UsageError(
+            _("{what} {url!r} is not an http(s) URL").format(what=what, url=url),
+            _("for example http://127.0.0.1:8080"),
+        )
     return url.rstrip("/")
 
 
@@ -147,36 +157,58 @@ class TargetRun:
 
     def validate(self) -> None:
         if self.role not in ROLES:
-            raise UsageError(f"--role {self.role!r} is not one of {', '.join(ROLES)}")
+            raise UsageError(
+                _("--role {value!r} is not one of {choices}").format(
+                    value=self.role, choices=", ".join(ROLES)
+                )
+            )
         self.target = check_url(self.target, "--target")
         for peer, url in self.peers.items():
             if peer not in PEERS[self.role]:
-                allowed = ", ".join(PEERS[self.role]) or "none"
+                allowed = ", ".join(PEERS[self.role]) or _("none")
                 raise UsageError(
-                    f"--peer {peer}=...: role {self.role} calls no {peer} node (its peers: {allowed})"
+                    _("--peer {peer}=...: role {role} calls no {peer} node (its peers: {allowed})").format(
+                        peer=peer, role=self.role, allowed=allowed
+                    )
                 )
             self.peers[peer] = check_url(url, f"--peer {peer}=")
         if self.profile not in PROFILES:
-            raise UsageError(f"--profile {self.profile!r} is not one of {', '.join(PROFILES)}")
+            raise UsageError(
+                _("--profile {value!r} is not one of {choices}").format(
+                    value=self.profile, choices=", ".join(PROFILES)
+                )
+            )
         if self.role == "bhxh" and not self.accounts:
             raise UsageError(
-                "testing a gateway needs --account MA_CSKCB:USERNAME:PASSWORD",
-                "the facility account registered on that gateway (the password may come from "
-                "LIENTHONG_PASSWORD)",
+                _("testing a gateway needs --account MA_CSKCB:USERNAME:PASSWORD"),
+                _(
+                    "the facility account registered on that gateway (the password may come from "
+                    "LIENTHONG_PASSWORD)"
+                ),
             )
         if len(self.accounts) > 1 and self.accounts[1].code == self.accounts[0].code:
             raise UsageError(
-                f"the second --account is of facility {self.accounts[1].code}, like the first",
-                "the cross-facility checks need an account of another facility",
+                _("the second --account is of facility {code}, like the first").format(
+                    code=self.accounts[1].code
+                ),
+                _("the cross-facility checks need an account of another facility"),
             )
         if self.moh_client and self.accounts and self.accounts[0].code != self.moh_client[0]:
             raise UsageError(
-                f"--client is of facility {self.moh_client[0]}, the first --account {self.accounts[0].code}",
-                "the suite sends its visits as one facility and reads them back with that facility's client",
+                _("--client is of facility {client}, the first --account {account}").format(
+                    client=self.moh_client[0], account=self.accounts[0].code
+                ),
+                _(
+                    "the suite sends its visits as one facility and reads them back with "
+                    "that facility's client"
+                ),
             )
         self.selected()  # an unknown --check is a usage mistake, found before anything is sent
         if self.max_body < 1024:
-            raise UsageError(f"--max-body {self.max_body} is below 1 KiB", "give the limit in bytes")
+            raise UsageError(
+                _("--max-body {value} is below 1 KiB").format(value=self.max_body),
+                _("give the limit in bytes"),
+            )
 
     def selected(self) -> list[Check]:
         """The checks this run runs: the role's (or those named by --check) that the options
@@ -191,8 +223,8 @@ class TargetRun:
             unknown = [n for n in self.checks if n not in checks]
             if unknown:
                 raise UsageError(
-                    f"unknown check(s): {', '.join(unknown)}",
-                    "the checks of a role are listed in docs/conformance-roles.md",
+                    _("unknown check(s): {checks}").format(checks=", ".join(unknown)),
+                    _("the checks of a role are listed in docs/conformance-roles.md"),
                 )
             chosen = [checks[n] for n in self.checks]
         given = self._given()

@@ -20,6 +20,7 @@ from lienthong.conformance.audit.sources import Source, SourceProblem, open_sour
 from lienthong.conformance.cli._app import app
 from lienthong.conformance.cli._console import console, fail
 from lienthong.conformance.traffic import Finding
+from lienthong.profiles.i18n import _
 
 FINDINGS_COLUMNS = (
     "requirement",
@@ -39,8 +40,10 @@ def _formats(raw: list[str]) -> list[str]:
     wrong = [f for f in formats if f not in FORMATS]
     if wrong:
         fail(
-            f"--format {', '.join(wrong)} is not a format of the audit.",
-            hint=f"Give one or more of {', '.join(FORMATS)} (audit.json is always written).",
+            _("--format {value} is not a format of the audit.").format(value=", ".join(wrong)),
+            hint=_("Give one or more of {formats} (audit.json is always written).").format(
+                formats=", ".join(FORMATS)
+            ),
         )
     return formats or ["json"]
 
@@ -122,7 +125,10 @@ def audit(
     QĐ 2062 quality scores (đúng, đủ, sạch, sống) per facility, with trends, league tables and the
     records behind every point lost. Resumable: a second run on the same sources continues."""
     if lang not in LANGUAGES:
-        fail(f"--lang {lang!r} is not a language of the labels.", hint=f"Give one of {', '.join(LANGUAGES)}.")
+        fail(
+            _("--lang {value!r} is not a language of the labels.").format(value=lang),
+            hint=_("Give one of {choices}.").format(choices=", ".join(LANGUAGES)),
+        )
     formats = _formats(output)
     moment = None
     if as_of:
@@ -130,7 +136,8 @@ def audit(
             moment = datetime.fromisoformat(as_of).replace(tzinfo=None)
         except ValueError:
             fail(
-                f"--as-of {as_of!r} is not a time.", hint="Write it as YYYY-MM-DDTHH:MM (Vietnam local time)."
+                _("--as-of {value!r} is not a time.").format(value=as_of),
+                hint=_("Write it as YYYY-MM-DDTHH:MM (Vietnam local time)."),
             )
     try:
         result = audit_to(
@@ -145,7 +152,7 @@ def audit(
             show_progress=not quiet,
         )
     except (SourceProblem, RegisterProblem) as exc:
-        fail(f"{exc}.", hint="Check the SOURCE arguments and --facilities, then run the audit again.")
+        fail(f"{exc}.", hint=_("Check the SOURCE arguments and --facilities, then run the audit again."))
     rows = result["facilities"]
     assert isinstance(rows, list)
     worst = [r for r in rows if r["score"] is not None][-3:]
@@ -170,16 +177,29 @@ def dashboard(
     from lienthong.conformance.audit.dashboard import ResultsProblem, serve
 
     if lang not in LANGUAGES:
-        fail(f"--lang {lang!r} is not a language of the labels.", hint=f"Give one of {', '.join(LANGUAGES)}.")
+        fail(
+            _("--lang {value!r} is not a language of the labels.").format(value=lang),
+            hint=_("Give one of {choices}.").format(choices=", ".join(LANGUAGES)),
+        )
     if not 0 <= port <= 65535:
-        fail(f"--port {port} is not a port.", hint="Give a number from 0 to 65535 (0 picks a free one).")
+        fail(
+            _("--port {port} is not a port.").format(port=port),
+            hint=_("Give a number from 0 to 65535 (0 picks a free one)."),
+        )
     try:
-        server, _ = serve(results, port=port, lang=lang)
+        server, _thread = serve(results, port=port, lang=lang)
     except ResultsProblem as exc:
-        fail(f"{exc}.", hint="Give --results the folder an audit wrote.")
+        fail(f"{exc}.", hint=_("Give --results the folder an audit wrote."))
     except OSError as exc:
-        fail(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}.", hint="Give another --port, or 0.")
-    console.print(f"dashboard of {results} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops it)")
+        fail(
+            _("cannot listen on 127.0.0.1:{port}: {reason}.").format(port=port, reason=exc.strerror),
+            hint=_("Give another --port, or 0."),
+        )
+    console.print(
+        _("dashboard of {results} at {url} (Ctrl-C stops it)").format(
+            results=results, url=f"http://127.0.0.1:{server.server_address[1]}/"
+        )
+    )
     try:
         while True:
             time.sleep(3600)

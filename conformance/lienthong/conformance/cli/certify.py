@@ -28,6 +28,7 @@ from lienthong.conformance.cli._certify_session import (
 from lienthong.conformance.cli._certify_watch import SessionWatch
 from lienthong.conformance.cli._console import console, fail
 from lienthong.profiles import scenarios
+from lienthong.profiles.i18n import _
 from lienthong.profiles.identifiers import facility_problems
 from lienthong.profiles.patients import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, PatientsFileError, read_patients
 from lienthong.simulators.network import Network, NetworkConfig
@@ -85,23 +86,31 @@ def _certificates(values: list[str], codes: list[str]) -> dict[str, bytes]:
         code, sep, path = item.partition("=")
         if not sep or not code or not path:
             fail(
-                f"--register-cert {item!r} is not FACILITY=path/to/cert.pem",
-                hint="for example: --register-cert 79123=his-signing.cert.pem",
+                _("--register-cert {value!r} is not FACILITY=path/to/cert.pem").format(value=item),
+                hint=_("for example: --register-cert 79123=his-signing.cert.pem"),
             )
         if code not in codes:
             fail(
-                f"--register-cert {item!r}: facility {code} is not one of the --facility codes "
-                f"({', '.join(codes)})",
-                hint="register the certificate of a facility you certify",
+                _(
+                    "--register-cert {value!r}: facility {code} is not one of the --facility codes ({codes})"
+                ).format(value=item, code=code, codes=", ".join(codes)),
+                hint=_("register the certificate of a facility you certify"),
             )
         try:
             pem = Path(path).read_bytes()
         except OSError as exc:
-            fail(f"--register-cert {item!r}: cannot read {path}: {exc.strerror}", hint="give a PEM file")
+            fail(
+                _("--register-cert {value!r}: cannot read {path}: {reason}").format(
+                    value=item, path=path, reason=exc.strerror
+                ),
+                hint=_("give a PEM file"),
+            )
         if b"-----BEGIN CERTIFICATE-----" not in pem:
             fail(
-                f"--register-cert {item!r}: {path} is not a PEM certificate (no BEGIN CERTIFICATE line)",
-                hint="export the HIS's signing certificate as PEM (openssl x509 -outform PEM)",
+                _(
+                    "--register-cert {value!r}: {path} is not a PEM certificate (no BEGIN CERTIFICATE line)"
+                ).format(value=item, path=path),
+                hint=_("export the HIS's signing certificate as PEM (openssl x509 -outform PEM)"),
             )
         out[code] = pem
     return out
@@ -162,8 +171,10 @@ def certify(
     if ctx.invoked_subcommand is not None:
         if open_session:
             fail(
-                "--open serves a session; it cannot be combined with a subcommand",
-                hint="run `lienthong certify --open ...` and, in another shell, `lienthong certify verdict`",
+                _("--open serves a session; it cannot be combined with a subcommand"),
+                hint=_(
+                    "run `lienthong certify --open ...` and, in another shell, `lienthong certify verdict`"
+                ),
             )
         return
     if list_scenarios:
@@ -174,52 +185,60 @@ def certify(
         try:
             chosen = scenarios.scenario(scenario)
         except scenarios.UnknownScenario as exc:
-            fail(exc.args[0], hint="lienthong certify --list-scenarios shows them")
+            fail(exc.args[0], hint=_("lienthong certify --list-scenarios shows them"))
         if open_session or patients is not None:
             fail(
-                f"--scenario {scenario} brings its own patients and steps: it cannot be combined with "
-                "--open or --patients",
+                _(
+                    "--scenario {scenario} brings its own patients and steps: it cannot be combined with "
+                    "--open or --patients"
+                ).format(scenario=scenario),
                 hint=f"lienthong certify --scenario {scenario} --facility 79123",
             )
     elif not open_session:
         fail(
-            "lienthong certify needs --open (an open session), --scenario NAME or a subcommand (verdict)",
+            _("lienthong certify needs --open (an open session), --scenario NAME or a subcommand (verdict)"),
             hint="lienthong certify --open --facility 79123 --patients patients.csv",
         )
     codes = facility_codes(facility)
     if not codes:
         fail(
-            "a session needs at least one --facility CODE (the MA_CSKCB the HIS sends as)",
-            hint="for example: --facility 79123",
+            _("a session needs at least one --facility CODE (the MA_CSKCB the HIS sends as)"),
+            hint=_("for example: --facility 79123"),
         )
     for code in codes:
         if problems := facility_problems(code):
             fail(
                 f"--facility {code!r}: {problems[0]} (ID-CSKCB-01)",
-                hint="give the facility's 5-character MA_CSKCB, e.g. 79123",
+                hint=_("give the facility's 5-character MA_CSKCB, e.g. 79123"),
             )
     if patients is None and chosen is None:
         fail(
-            "--open needs --patients CSV: the test patients the HIS will send",
-            hint="a CSV with the header cccd,bhyt,name,dob,sex,address"
-            "[,gt_the_tu,gt_the_den,ma_dkbd,vneid_password]",
+            _("--open needs --patients CSV: the test patients the HIS will send"),
+            hint=_(
+                "a CSV with the header cccd,bhyt,name,dob,sex,address"
+                "[,gt_the_tu,gt_the_den,ma_dkbd,vneid_password]"
+            ),
         )
     try:
         people = list(chosen.patients) if chosen is not None else read_patients(patients)  # type: ignore[arg-type]
     except PatientsFileError as exc:
-        fail(str(exc), hint="fix the patients file and start again")
+        fail(str(exc), hint=_("fix the patients file and start again"))
     patients_bytes = _scenario_patients(chosen) if chosen is not None else patients.read_bytes()  # type: ignore[union-attr]
     from lienthong.conformance.traffic.session_deadline import DeadlineError, parse_deadline
 
     try:
         parse_deadline(dossier_deadline)
     except DeadlineError as exc:
-        fail(f"--dossier-deadline {dossier_deadline!r}: {exc}", hint="for example 7wd, 2d, 4h, 30m or 0")
+        fail(
+            f"--dossier-deadline {dossier_deadline!r}: {exc}",
+            hint=_("for example 7wd, 2d, 4h, 30m or 0"),
+        )
     if (data_dir / SESSION_FILE).exists():
         fail(
-            f"--data-dir {data_dir} already holds a session "
-            f"({data_dir / SESSION_FILE}, {data_dir / JOURNAL_FILE})",
-            hint="give a new --data-dir for each session (the verdict judges everything a journal holds)",
+            _("--data-dir {path} already holds a session ({session}, {journal})").format(
+                path=data_dir, session=data_dir / SESSION_FILE, journal=data_dir / JOURNAL_FILE
+            ),
+            hint=_("give a new --data-dir for each session (the verdict judges everything a journal holds)"),
         )
     session = OpenSession(
         data_dir,
@@ -240,7 +259,7 @@ def certify(
     def ready(network: Network) -> None:
         box["network"] = network
         accounts = provision_session(session, network, say=console.print)
-        table = Table(title="lienthong certification session (Ctrl+C to stop)")
+        table = Table(title=_("lienthong certification session (Ctrl+C to stop)"))
         for column in ("facility (maCSKCB)", "username", "password", "signing key / certificate"):
             table.add_column(column)
         for account in accounts:
@@ -258,7 +277,7 @@ def certify(
             "/api/lienthong/ketQuaHoSo); C06 at "
             f"{urls['c06']}, MoH store at {urls['moh']}."
         )
-        console.print(f"Judge it any time: [bold]lienthong certify verdict --data-dir {data_dir}[/]")
+        console.print(_("Judge it any time:") + f" [bold]lienthong certify verdict --data-dir {data_dir}[/]")
         if chosen is not None:
             console.print(f"[bold]Scenario {chosen.name} v{chosen.version}[/]: {chosen.title}")
             for number, step in enumerate(chosen.steps, start=1):
@@ -271,12 +290,12 @@ def certify(
     try:
         asyncio.run(serve(config, port=port, ready=ready))
     except OSError as exc:
-        fail(str(exc), hint="choose another --port")
+        fail(str(exc), hint=_("choose another --port"))
     except KeyboardInterrupt:
         pass
     if "network" in box:
         mark_stopped(data_dir, box["network"].clock.now())
-    console.print("session stopped")
+    console.print(_("session stopped"))
 
 
 from lienthong.conformance.cli import certify_verdict  # noqa: E402,F401  (registers `certify verdict`)

@@ -23,6 +23,7 @@ from lienthong.conformance.traffic.session_deadline import DeadlineError
 from lienthong.conformance.traffic.waivers import Waiver, WaiverError, read_waivers
 from lienthong.profiles import requirement
 from lienthong.profiles.catalogue import UnknownRequirement
+from lienthong.profiles.i18n import _
 from lienthong.profiles.patients import PatientsFileError
 
 FORMATS = ("json", "junit", "html")
@@ -146,9 +147,13 @@ def show(document: dict[str, Any]) -> None:
         )
     console.print(episodes)
     if not document["episodes"]:
-        console.print("[yellow]The HIS has sent nothing yet: nothing to certify.[/]")
+        console.print("[yellow]" + _("The HIS has sent nothing yet: nothing to certify.") + "[/]")
     if "steps" in document:
-        steps = Table(title=f"Scenario {document['scenario']['name']} v{document['scenario']['version']}")
+        steps = Table(
+            title=_("Scenario {name} v{version}").format(
+                name=document["scenario"]["name"], version=document["scenario"]["version"]
+            )
+        )
         for column in ("step", "outcome", "MA_LK", "what"):
             steps.add_column(column)
         for step in document["steps"]:
@@ -159,7 +164,7 @@ def show(document: dict[str, Any]) -> None:
         console.print(steps)
     findings = [f for episode in document["episodes"] for f in episode["findings"]]
     if findings:
-        table = Table(title="Findings (requirement, where, why)")
+        table = Table(title=_("Findings (requirement, where, why)"))
         for column in ("outcome", "requirement", "MA_LK", "table", "rec", "field", "value", "message"):
             table.add_column(column)
         for f in findings:
@@ -178,7 +183,11 @@ def show(document: dict[str, Any]) -> None:
         console.print(table)
     counts = document["counts"]
     tally = ", ".join(f"{counts.get(o, 0)} {o}" for o in ("pass", "warn", "waived", "pending", "fail"))
-    console.print(f"episodes: {tally}; dossier deadline {document['dossier_deadline']}")
+    console.print(
+        _("episodes: {tally}; dossier deadline {deadline}").format(
+            tally=tally, deadline=document["dossier_deadline"]
+        )
+    )
 
 
 def _exit(document: dict[str, Any]) -> None:
@@ -219,16 +228,20 @@ def verdict(
     """Judge what a certification session's HIS sent; exit 0 when certified, 1 when not (yet)."""
     if output_format not in FORMATS:
         fail(
-            f"--format {output_format!r} is not one of {', '.join(FORMATS)}",
-            hint="for example --format junit",
+            _("--format {value!r} is not one of {choices}").format(
+                value=output_format, choices=", ".join(FORMATS)
+            ),
+            hint=_("for example --format junit"),
         )
     try:
         chosen = read_waivers(waivers) if waivers else []
     except WaiverError as exc:
-        fail(str(exc), hint="each waiver needs requirement, scope, reason, approver and expiry (yyyy-mm-dd)")
+        fail(
+            str(exc), hint=_("each waiver needs requirement, scope, reason, approver and expiry (yyyy-mm-dd)")
+        )
     if data_dir is None and bundle is None:
         fail(
-            "certify verdict needs --data-dir DIR (a session) or --bundle FILE (re-judge a bundle)",
+            _("certify verdict needs --data-dir DIR (a session) or --bundle FILE (re-judge a bundle)"),
             hint="lienthong certify verdict --data-dir .lienthong/certify",
         )
     try:
@@ -244,15 +257,21 @@ def verdict(
         judged_at = datetime.now(UTC)
         document = verdict_document(record, judge_record(record, judged_at, chosen, dossier_deadline))
     except (SessionDirError, BundleError, PatientsFileError, DeadlineError) as exc:
-        fail(str(exc), hint="give the --data-dir of a `lienthong certify --open` session, or a bundle file")
+        fail(
+            str(exc), hint=_("give the --data-dir of a `lienthong certify --open` session, or a bundle file")
+        )
     target = out or data_dir / f"verdict.{ {'json': 'json', 'junit': 'xml', 'html': 'html'}[output_format] }"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(render(document, output_format))
     show(document)
-    console.print(f"report: {target}")
+    console.print(_("report: {path}").format(path=target))
     if bundle is not None:
         write_bundle(bundle, record, document, document["judged_at"], chosen)
-        console.print(f"bundle: {bundle} (re-judge it with: lienthong certify verdict --bundle {bundle})")
+        console.print(
+            _("bundle: {path} (re-judge it with: lienthong certify verdict --bundle {path})").format(
+                path=bundle
+            )
+        )
     _exit(document)
 
 
@@ -261,9 +280,11 @@ def _rejudge(path: Path, output_format: str, out: Path | None) -> None:
     judged_at = datetime.fromisoformat(found.manifest["judged_at"])
     document = verdict_document(found.record, judge_record(found.record, judged_at, found.waivers))
     if found.edited:
-        console.print(f"[yellow]edited since judging:[/] {', '.join(found.edited)}")
+        console.print("[yellow]" + _("edited since judging:") + "[/] " + ", ".join(found.edited))
     if drift := found.drift():
-        console.print(f"[yellow]judged then with other rules than installed now:[/] {', '.join(drift)}")
+        console.print(
+            "[yellow]" + _("judged then with other rules than installed now:") + "[/] " + ", ".join(drift)
+        )
     same = verdict_bytes(document) == verdict_bytes(found.verdict)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -271,7 +292,11 @@ def _rejudge(path: Path, output_format: str, out: Path | None) -> None:
     show(document)
     if same:
         console.print(
-            f"[green]re-judged from {len(found.record.transcripts)} transcripts: identical verdict[/]"
+            "[green]"
+            + _("re-judged from {count} transcripts: identical verdict").format(
+                count=len(found.record.transcripts)
+            )
+            + "[/]"
         )
         _exit(document)
         return
@@ -281,9 +306,7 @@ def _rejudge(path: Path, output_format: str, out: Path | None) -> None:
         for e in document["episodes"]
         if before.get((e["facility"], e["ma_lk"])) != e["outcome"]
     ]
-    console.print(
-        "[red]re-judged verdict differs from the bundle's verdict[/]: "
-        + ("; ".join(changed) or "details differ")
-    )
+    differs = _("re-judged verdict differs from the bundle's verdict")
+    console.print(f"[red]{differs}[/]: " + ("; ".join(changed) or _("details differ")))
     json.dump({"changed": changed}, sys.stderr)
     raise typer.Exit(1)

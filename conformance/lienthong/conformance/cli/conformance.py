@@ -34,6 +34,7 @@ from lienthong.conformance.cli._target import (
 )
 from lienthong.conformance.cli._verdict import print_result
 from lienthong.conformance.cli._wiring import new_run_id, run_directory
+from lienthong.profiles.i18n import _
 from lienthong.reports.writer import FORMATS
 
 REPORT_FORMATS = tuple(name for name in FORMATS if name != "evidence")
@@ -63,7 +64,8 @@ def build_run(
         node, sep, url = item.partition("=")
         if not (sep and node and url):
             raise UsageError(
-                f"--peer {item!r} is not of the form NODE=URL", "for example --peer c06=http://c06:8081"
+                _("--peer {value!r} is not of the form NODE=URL").format(value=item),
+                _("for example --peer c06=http://c06:8081"),
             )
         peers[node] = url
     run = TargetRun(
@@ -76,10 +78,12 @@ def build_run(
         patients=read_patient_file(patients),
         patients_source=str(patients) if patients else "",
         service_token=service_token,
-        moh_client=parse_pair(client, "--client", "MA_CSKCB:CLIENT_SECRET (the facility's MoH client secret)")
+        moh_client=parse_pair(
+            client, "--client", _("MA_CSKCB:CLIENT_SECRET (the facility's MoH client secret)")
+        )
         if client
         else None,
-        staff=parse_pair(staff, "--staff", "HO_TEN:CCCD (the staff member registered for look-ups)")
+        staff=parse_pair(staff, "--staff", _("HO_TEN:CCCD (the staff member registered for look-ups)"))
         if staff
         else None,
         wait_token_expiry=wait_token_expiry,
@@ -158,8 +162,8 @@ def conformance(
     unknown = [f for f in format if f not in REPORT_FORMATS]
     if unknown:
         fail(
-            f"--format {', '.join(unknown)}: not a report format",
-            hint=f"choose from {', '.join(REPORT_FORMATS)}",
+            _("--format {value}: not a report format").format(value=", ".join(unknown)),
+            hint=_("choose from {formats}").format(formats=", ".join(REPORT_FORMATS)),
         )
     try:
         run = build_run(
@@ -175,12 +179,14 @@ def conformance(
 def execute_run(run: TargetRun, out: Path, formats: list[str]) -> int:
     """Print the scope, run, print the findings, write the reports; the exit code."""
     scope, checks = run.plan()
-    console.print("[bold]scope[/] (fixed by the command line; no check changes it)")
+    console.print("[bold]" + _("scope") + "[/] " + _("(fixed by the command line; no check changes it)"))
     for line in scope_lines(scope, len(checks)):
         console.print(f"  {line}")
     console.print(
-        f"  requirements {len(scope.requirements)} in scope, {len(scope.out_of_scope)} out of scope "
-        "(listed with why in the reports)"
+        "  "
+        + _("requirements {in_scope} in scope, {out} out of scope (listed with why in the reports)").format(
+            in_scope=len(scope.requirements), out=len(scope.out_of_scope)
+        )
     )
     run_id = new_run_id(run.seed)
     directory = run_directory(out, run_id)

@@ -23,6 +23,7 @@ from pathlib import Path
 from lienthong.conformance.cli._console import console, fail
 from lienthong.conformance.cli._demo import demo_facilities, keys_dir
 from lienthong.conformance.cli.sign import write_atomically
+from lienthong.profiles.i18n import _
 from lienthong.simulators.clock import VN_TZ
 from lienthong.simulators.facilities import facility_keys
 from lienthong.simulators.hospital import checkin_of, dossier_of
@@ -52,28 +53,37 @@ def write_facility_visits(
     sites = {site.code: site for site in demo_facilities(seed)}
     if facility is None:
         fail(
-            "--sign needs --facility: the population's own facilities have no account on the "
-            "simulated gateway, so nothing would verify their signatures",
-            hint=f"add --facility with one of {', '.join(sites)}",
+            _(
+                "--sign needs --facility: the population's own facilities have no account on the "
+                "simulated gateway, so nothing would verify their signatures"
+            ),
+            hint=_("add --facility with one of {facilities}").format(facilities=", ".join(sites)),
         )
     if facility not in sites:
         fail(
-            f"--facility {facility!r} has no demo account on lienthong simulate (seed {seed})",
-            hint=f"choose one of {', '.join(sites)}",
+            _("--facility {value!r} has no demo account on lienthong simulate (seed {seed})").format(
+                value=facility, seed=seed
+            ),
+            hint=_("choose one of {facilities}").format(facilities=", ".join(sites)),
         )
     if fmt not in (None, _FORMAT):
-        fail(f"--format {fmt!r} does not go with --facility", hint=f"leave --format out, or give {_FORMAT}")
+        fail(
+            _("--format {value!r} does not go with --facility").format(value=fmt),
+            hint=_("leave --format out, or give {format}").format(format=_FORMAT),
+        )
     if population < 1:
-        fail(f"--population must be at least 1 (got {population})")
+        fail(_("--population must be at least 1 (got {value})").format(value=population))
     if start < 0 or start + count > population:
         fail(
-            f"citizens {start} to {start + count - 1} are not all among the {population} that C06 "
-            f"of lienthong simulate knows (--population {population})",
-            hint="lower --start or --count, or raise --population here and in lienthong simulate",
+            _(
+                "citizens {first} to {last} are not all among the {population} that C06 "
+                "of lienthong simulate knows (--population {population})"
+            ).format(first=start, last=start + count - 1, population=population),
+            hint=_("lower --start or --count, or raise --population here and in lienthong simulate"),
         )
     when = _day(day)
     if out.exists() and not out.is_dir():
-        fail(f"--out {out} exists and is not a directory")
+        fail(_("--out {path} exists and is not a directory").format(path=out))
     site = sites[facility]
     key = facility_keys([site], keys_dir(data_dir))[site.code] if sign else None
     folder = out / site.code
@@ -128,4 +138,7 @@ def _day(text: str | None) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        fail(f"--day {text!r} is not a date written YYYY-MM-DD", hint="e.g. --day 2025-03-10")
+        fail(
+            _("--day {value!r} is not a date written YYYY-MM-DD").format(value=text),
+            hint=_("e.g. --day 2025-03-10"),
+        )

@@ -31,6 +31,7 @@ from lienthong.conformance.cli._target import (
 )
 from lienthong.conformance.recording import LABEL, Secrets, label
 from lienthong.conformance.results import Exchange
+from lienthong.profiles.i18n import _
 from lienthong.reports.evidence import case_path, exchanges_of, read_case
 
 SHOWN = 1200
@@ -47,9 +48,13 @@ def find_case(case: str, out: Path) -> Path:
     if at and check and run_id and case_path(out / run_id, check).is_file():
         return case_path(out / run_id, check)
     raise UsageError(
-        f"no case {case!r}: not a file, and not CHECK@RUN_ID of a run under {out}",
-        "give the case id the report printed (or the path of its cases/<check>.json); "
-        "--out names the directory of run folders",
+        _("no case {case!r}: not a file, and not CHECK@RUN_ID of a run under {out}").format(
+            case=case, out=out
+        ),
+        _(
+            "give the case id the report printed (or the path of its cases/<check>.json); "
+            "--out names the directory of run folders"
+        ),
     )
 
 
@@ -86,14 +91,20 @@ def _json(text: str) -> Any:
 
 def _missing(name: str) -> str:
     if name.startswith("account-"):
-        return f"{name}: give --account MA_CSKCB:USERNAME:PASSWORD (in the order of the run)"
+        return _("{name}: give --account MA_CSKCB:USERNAME:PASSWORD (in the order of the run)").format(
+            name=name
+        )
     if name == "service-token":
-        return f"{name}: give --service-token (or LIENTHONG_SERVICE_TOKEN)"
+        return _("{name}: give --service-token (or LIENTHONG_SERVICE_TOKEN)").format(name=name)
     if name.startswith("client-secret-"):
-        return f"{name}: give --client {name.removeprefix('client-secret-')}:CLIENT_SECRET"
+        return _("{name}: give --client {code}:CLIENT_SECRET").format(
+            name=name, code=name.removeprefix("client-secret-")
+        )
     if name.startswith("vneid-password-"):
-        return f"{name}: give --patients with that citizen's vneid_password"
-    return f"{name}: a token or secret the case obtained before it was recorded; it cannot be replayed"
+        return _("{name}: give --patients with that citizen's vneid_password").format(name=name)
+    return _(
+        "{name}: a token or secret the case obtained before it was recorded; it cannot be replayed"
+    ).format(name=name)
 
 
 def _unreplayable(name: str) -> bool:
@@ -133,8 +144,10 @@ def replay_exchanges(
             except KeyError as exc:
                 name = str(exc.args[0])
                 if not _unreplayable(name):
-                    raise UsageError(f"the case needs the secret {_missing(name)}") from None
-                answered.append((exchange, f"not re-sent: {_missing(name)}"))
+                    raise UsageError(
+                        _("the case needs the secret {secret}").format(secret=_missing(name))
+                    ) from None
+                answered.append((exchange, _("not re-sent: {why}").format(why=_missing(name))))
                 continue
             response = client.send(request)
             _learn(_json(exchange.response_body), _json(response.text), values)
@@ -176,15 +189,16 @@ def replay(
         if target:
             recorded = (scope.get("targets") or {}).get(scope.get("role", ""), "")
             if not recorded:
-                raise UsageError("--target: the case does not say which URL was the node under test")
+                raise UsageError(_("--target: the case does not say which URL was the node under test"))
             bases[recorded] = check_url(target, "--target")
         answered = replay_exchanges(exchanges_of(document), values, bases)
     except UsageError as exc:
         fail(str(exc), hint=exc.hint)
     except ValueError as exc:
-        fail(str(exc), hint="give a case file written by lienthong conformance or lienthong run")
+        fail(str(exc), hint=_("give a case file written by lienthong conformance or lienthong run"))
     except httpx.HTTPError as exc:
-        fail(f"replay could not reach {exc.request.url if exc.request else 'the node'}: {exc}", code=1)
+        where = exc.request.url if exc.request else _("the node")
+        fail(_("replay could not reach {where}: {error}").format(where=where, error=exc), code=1)
     console.print(
         f"[bold]{escape(document['case'])}[/]: {document['outcome']} — {escape(document['message'])}"
     )

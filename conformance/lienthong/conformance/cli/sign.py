@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import serialization
 from lienthong.conformance.cli._app import app
 from lienthong.conformance.cli._console import console, fail
 from lienthong.profiles import xml130
+from lienthong.profiles.i18n import _
 from lienthong.profiles.validation import parse_document
 from lienthong.profiles.validator.encoding import encoding_problem
 from lienthong.simulators.pki import SigningKey, sign_document, signature_problem
@@ -32,7 +33,10 @@ def _read(path: Path, what: str) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         fail(
-            f"{what} {path}: cannot be read ({exc.strerror or exc})", hint="give the path of an existing file"
+            _("{what} {path}: cannot be read ({reason})").format(
+                what=what, path=path, reason=exc.strerror or exc
+            ),
+            hint=_("give the path of an existing file"),
         )
 
 
@@ -44,23 +48,27 @@ def signing_key(key_path: Path, cert_path: Path) -> SigningKey:
         key = serialization.load_pem_private_key(key_pem, password=None)
     except (ValueError, TypeError) as exc:
         fail(
-            f"--key {key_path}: is not an unencrypted PEM private key ({exc})",
-            hint="give the facility's KEY.pem, e.g. .lienthong/network/keys/79002.key.pem",
+            _("--key {path}: is not an unencrypted PEM private key ({error})").format(
+                path=key_path, error=exc
+            ),
+            hint=_("give the facility's KEY.pem, e.g. .lienthong/network/keys/79002.key.pem"),
         )
     try:
         cert = x509.load_pem_x509_certificate(cert_pem)
     except ValueError as exc:
         fail(
-            f"--cert {cert_path}: is not a PEM certificate ({exc})",
-            hint="give the facility's CERT.pem, e.g. .lienthong/network/keys/79002.cert.pem",
+            _("--cert {path}: is not a PEM certificate ({error})").format(path=cert_path, error=exc),
+            hint=_("give the facility's CERT.pem, e.g. .lienthong/network/keys/79002.cert.pem"),
         )
     public = serialization.PublicFormat.SubjectPublicKeyInfo
     if key.public_key().public_bytes(serialization.Encoding.DER, public) != cert.public_key().public_bytes(
         serialization.Encoding.DER, public
     ):
         fail(
-            f"--key {key_path} does not belong to --cert {cert_path} (their public keys differ)",
-            hint="give the key and the certificate of the same facility",
+            _("--key {key} does not belong to --cert {cert} (their public keys differ)").format(
+                key=key_path, cert=cert_path
+            ),
+            hint=_("give the key and the certificate of the same facility"),
         )
     return SigningKey(key_pem, cert_pem)
 
@@ -69,20 +77,27 @@ def sign_file(document: bytes, key: SigningKey, *, where: str) -> bytes:
     """``document`` signed into its CHUKYDONVI; a user error when it is not a signable document."""
     problem = encoding_problem(document)
     if problem is not None:
-        fail(f"{where}: {problem[1]}", hint="re-encode the file as UTF-8 and sign it again")
+        fail(f"{where}: {problem[1]}", hint=_("re-encode the file as UTF-8 and sign it again"))
     root = parse_document(document)
     if root is None:
-        fail(f"{where}: is not well-formed XML", hint="check the file with: lienthong validate FILE")
+        fail(
+            _("{where}: is not well-formed XML").format(where=where),
+            hint=_("check the file with: lienthong validate FILE"),
+        )
     if root.tag not in SIGNABLE:
         fail(
-            f"{where}: the root element is {root.tag!r}; only a dossier ({xml130.ENVELOPE_ROOT}) or a "
-            f"check-in ({xml130.CHECKIN_ROOT}) is signed",
-            hint="give a GIAMDINHHS dossier or a CHI_TIEU_TRANG_THAI_KCB check-in",
+            _(
+                "{where}: the root element is {tag!r}; only a dossier ({dossier}) or a "
+                "check-in ({checkin}) is signed"
+            ).format(where=where, tag=root.tag, dossier=xml130.ENVELOPE_ROOT, checkin=xml130.CHECKIN_ROOT),
+            hint=_("give a GIAMDINHHS dossier or a CHI_TIEU_TRANG_THAI_KCB check-in"),
         )
     if root.find(xml130.SIGNATURE_TAG) is None:
         fail(
-            f"{where}: has no {xml130.SIGNATURE_TAG} element to sign into",
-            hint=f"add an empty <{xml130.SIGNATURE_TAG}/> as the root's last child (ENV-01, XML0-01)",
+            _("{where}: has no {tag} element to sign into").format(where=where, tag=xml130.SIGNATURE_TAG),
+            hint=_("add an empty <{tag}/> as the root's last child (ENV-01, XML0-01)").format(
+                tag=xml130.SIGNATURE_TAG
+            ),
         )
     signed = sign_document(document, key)
     problem_text = signature_problem(signed, [key.cert_pem])
@@ -126,5 +141,11 @@ def sign(
     try:
         write_atomically(target, signed)
     except OSError as exc:
-        fail(f"--out {target}: cannot be written ({exc.strerror or exc})", hint="choose a writable path")
-    console.print(f"signed {file} -> {target} (verified with {cert})", soft_wrap=True)
+        fail(
+            _("--out {path}: cannot be written ({reason})").format(path=target, reason=exc.strerror or exc),
+            hint=_("choose a writable path"),
+        )
+    console.print(
+        _("signed {file} -> {target} (verified with {cert})").format(file=file, target=target, cert=cert),
+        soft_wrap=True,
+    )
