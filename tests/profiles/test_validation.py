@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 
 from lienthong.profiles.mutations import MUTATIONS, apply
-from lienthong.profiles.samples import sample_checkin, sample_tables
+from lienthong.profiles.samples import EXTRA_TABLES, extra_record, sample_checkin, sample_tables
 from lienthong.profiles.tables import VERSIONS
 from lienthong.profiles.validation import (
     validate_checkin,
@@ -44,6 +44,28 @@ def test_each_mutation_breaks_exactly_its_requirement(req: str) -> None:
             assert found == {req}, (seed, shape)
             applied += 1
     assert applied > 0
+
+
+@pytest.mark.parametrize("version", ["qd4750", "qd3176"])
+@pytest.mark.parametrize("kind", EXTRA_TABLES)
+def test_the_extra_table_records_the_mutations_start_from_are_valid(
+    kind: str, version: str, to_dossier: Callable[..., bytes]
+) -> None:
+    # A mutation of XML6/7/9/10/11/15 adds one of these, then breaks it: valid before the break.
+    for seed in range(8):
+        for shape in SHAPES:
+            tables = sample_tables(seed, version=version, **shape)  # type: ignore[arg-type]
+            tables[kind] = [extra_record(kind, tables)]
+            _, problems = validate_dossier(to_dossier(tables), version)
+            assert [p.message() for p in problems] == [], (seed, shape)
+
+
+def test_a_record_without_ma_lk_is_its_tables_required_field_only() -> None:
+    tables = sample_tables(2)
+    del tables["XML2"][0]["MA_LK"]
+    assert {(p.requirement, p.field) for p in validate_tables(tables, "qd3176")} == {("XML2-02", "MA_LK")}
+    tables["XML2"][0]["MA_LK"] = "OTHER"
+    assert {p.requirement for p in validate_tables(tables, "qd3176")} == {"XML1-07"}
 
 
 def test_a_4750_referral_judged_as_3176_names_the_other_version() -> None:

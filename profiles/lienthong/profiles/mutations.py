@@ -4,7 +4,9 @@ Each mutation is keyed by the requirement ID the validator reports for it: the t
 puts on an invalid record *is* that ID, so generator and validator agree by construction. A
 mutation returns False when the dossier lacks what it needs (e.g. no XML13 to break); callers then
 pick another sample. Fields repeated in XML6/XML13/XML14 (=XML1) are changed there too, so that
-only the named rule breaks.
+only the named rule breaks. The samples never carry XML6, XML7, XML9, XML10, XML11 or XML15: a
+mutation of one of those first adds a valid record of it (``samples.extra_record``), then breaks
+that record, so the dossier it returns breaks the named rule and nothing else.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from lienthong.profiles.samples import Tables
+from lienthong.profiles.samples import Tables, extra_record
 
 Mutation = Callable[[Tables], bool]
 MUTATIONS: dict[str, Mutation] = {}
@@ -477,6 +479,125 @@ def _xml14_issued(t: Tables) -> bool:
     day = int(slip["NGAY_VAO"][6:8]) - 1
     slip["NGAY_CT"] = slip["NGAY_VAO"][:6] + f"{day:02d}"
     return True
+
+
+_OVER_1024 = "Công ty TNHH " * 80
+"""1,040 characters: over the 1,024 of the long text fields (DON_VI, NOI_SINH_CON)."""
+
+
+@mutation("XML5-01")
+def _xml5_size(t: Tables) -> bool:
+    if "XML5" not in t:
+        return False
+    note = t["XML5"][0]
+    licence = note.get("NGUOI_THUC_HIEN") or _xml1(t)["MA_TTDV"]
+    note["NGUOI_THUC_HIEN"] = ";".join([licence] * (256 // (len(licence) + 1) + 1))  # > 255
+    return True
+
+
+@mutation("XML8-01")
+def _xml8_size(t: Tables) -> bool:
+    if "XML8" not in t:
+        return False
+    t["XML8"][0]["DON_VI"] = _OVER_1024
+    return True
+
+
+@mutation("XML13-01")
+def _xml13_size(t: Tables) -> bool:
+    if "XML13" not in t:
+        return False
+    t["XML13"][0]["SO_HOSO"] = "CT" + "0" * 49  # 51 characters; the maximum is 50
+    return True
+
+
+@mutation("XML14-01")
+def _xml14_size(t: Tables) -> bool:
+    if "XML14" not in t:
+        return False
+    t["XML14"][0]["SO_GIAYHEN_KL"] = "GH" + "0" * 49
+    return True
+
+
+def _extra(t: Tables, kind: str) -> dict[str, str]:
+    """The first record of ``kind``, a valid one added first when the dossier has none."""
+    if not t.get(kind):
+        t[kind] = [extra_record(kind, t)]
+    return t[kind][0]
+
+
+def _female(t: Tables) -> bool:
+    return _xml1(t).get("GIOI_TINH") == "2"
+
+
+def _inpatient(t: Tables) -> bool:
+    """A stay that ends with a discharge paper (XML7): inpatient or day treatment."""
+    return "XML5" in t and bool(_xml1(t).get("NGAY_VAO_NOI_TRU"))
+
+
+Change = Callable[[dict[str, str]], object]
+
+
+def _on_extra(kind: str, change: Change, when: Callable[[Tables], bool] | None = None) -> Mutation:
+    """A mutation changing the first ``kind`` record (added valid first) of a dossier ``when`` holds."""
+
+    def mutate(t: Tables) -> bool:
+        if when is not None and not when(t):
+            return False
+        change(_extra(t, kind))
+        return True
+
+    return mutate
+
+
+def _set(field: str, value: str) -> Change:
+    return lambda record: record.__setitem__(field, value)
+
+
+def _drop(field: str) -> Change:
+    return lambda record: record.pop(field)
+
+
+def _terminated(paper: dict[str, str]) -> None:
+    """Record a terminated pregnancy on a discharge paper, with every detail XML7-03 asks for."""
+    paper |= {
+        "MA_DINH_CHI_THAI": "1",
+        "NGUYENNHAN_DINHCHI": "Thai lưu",
+        "THOIGIAN_DINHCHI": paper["NGAY_VAO"],
+        "TUOI_THAI": "12",
+    }
+
+
+def _then(first: Change, second: Change) -> Change:
+    return lambda record: (first(record), second(record))
+
+
+def _woman_inpatient(t: Tables) -> bool:
+    return _inpatient(t) and _female(t)
+
+
+MUTATIONS |= {
+    "XML6-01": _on_extra("XML6", _set("MA_PHAC_DO_DIEU_TRI_BD", "TDF+3TC+DTG;" * 17)),  # 204 > 200
+    "XML6-02": _on_extra("XML6", _drop("MA_LK")),  # its one required field
+    "XML6-03": _on_extra("XML6", lambda r: r.__setitem__("DIA_CHI", r["DIA_CHI"] + " (cũ)")),
+    "XML7-01": _on_extra("XML7", _set("SO_LUU_TRU", "RV" + "0" * 199), _inpatient),  # 201 > 200
+    "XML7-02": _on_extra("XML7", _drop("TEN_BS"), _inpatient),
+    "XML7-03": _on_extra("XML7", _then(_terminated, _drop("TUOI_THAI")), _woman_inpatient),
+    # SO_NGAY_NGHI without NGOAITRU_TUNGAY and NGOAITRU_DENNGAY
+    "XML7-04": _on_extra("XML7", _set("SO_NGAY_NGHI", "5"), _inpatient),
+    "XML7-05": _on_extra("XML7", _then(_terminated, _set("TUOI_THAI", "43")), _woman_inpatient),
+    "XML9-01": _on_extra("XML9", _set("NOI_SINH_CON", "Khoa Sản, " * 103), _female),  # 1,030
+    "XML9-02": _on_extra("XML9", _drop("SO"), _female),
+    "XML10-01": _on_extra("XML10", _set("DON_VI", _OVER_1024), _female),
+    "XML10-02": _on_extra("XML10", _drop("SO_SERI"), _female),
+    "XML11-01": _on_extra("XML11", _set("DON_VI", _OVER_1024)),
+    "XML11-02": _on_extra("XML11", _drop("SO_KCB")),
+    # 9 digits: a BHXH number has 10
+    "ID-BHXH-01": _on_extra("XML11", lambda r: r.__setitem__("MA_BHXH", r["MA_BHXH"][:9])),
+    "XML15-01": _on_extra("XML15", _set("PHACDO_DTRI_LAO", "2RHZE/4RHE;" * 19)),  # 209 > 200
+    "XML15-02": _on_extra("XML15", _drop("MA_BN")),
+}
+"""Rules of the tables the samples never carry: each adds a valid record of its table, then breaks it."""
 
 
 # --- Check-in records (XML0): each breaks exactly one rule of a valid check-in record ----------

@@ -346,6 +346,147 @@ def sample_tables(
     return tables
 
 
+def _plus_days(day: str, days: int) -> str:
+    from datetime import datetime, timedelta
+
+    return (datetime.strptime(day, "%Y%m%d") + timedelta(days=days)).strftime("%Y%m%d")
+
+
+def _staff(tables: Tables) -> tuple[str, str]:
+    """(head, doctor): licence numbers of the facility head and of a practitioner of the dossier."""
+    from lienthong.profiles.identifiers import licence_problems
+
+    summary = tables["XML1"][0]
+    rows = [*tables.get("XML2", []), *tables.get("XML3", [])]
+    doctor = next((r["MA_BAC_SI"] for r in rows if r.get("MA_BAC_SI")), "000001/HNO-CCHN")
+    head = summary.get("MA_TTDV", "")
+    return (head if head and not licence_problems(head) else doctor), doctor
+
+
+def _bhxh_number(card: str) -> str:
+    """The BHXH number in a BHYT card number: its last 10 digits (QĐ 1666/QĐ-BHXH [S])."""
+    tail = card[-10:]
+    return tail if len(tail) == 10 and tail.isdigit() else "0123456789"
+
+
+def extra_record(kind: str, tables: Tables) -> dict[str, str]:
+    """A valid record of a table the samples never carry (``EXTRA_TABLES``: XML6 HIV care, XML7
+    discharge paper, XML9 birth certificate, XML10 pregnancy rest, XML11 sick leave, XML15 TB
+    treatment) for the dossier ``tables``: fields that repeat XML1 are copied from it, dates follow
+    the visit, licences are the dossier's own. Valid in the QĐ 4750 and 3176 profiles; the
+    mutation catalogue adds one to break that table's rules."""
+    s = tables["XML1"][0]
+    head, doctor = _staff(tables)
+    arrived, left = s["NGAY_VAO"], s["NGAY_RA"]
+    number = s.get("MA_HSBA") or s.get("MA_BN") or s["MA_LK"][-8:]
+    if kind == "XML6":
+        return {
+            "MA_LK": s["MA_LK"],
+            "MA_THE_BHYT": s["MA_THE_BHYT"],
+            "SO_CCCD": s["SO_CCCD"],
+            **{k: s[k] for k in ("NGAY_SINH", "GIOI_TINH", "DIA_CHI") if s.get(k)},
+            **{k: s[k] for k in ("MATINH_CU_TRU", "MAHUYEN_CU_TRU", "MAXA_CU_TRU") if s.get(k)},
+            "NGAYKD_HIV": arrived[:8],
+            "BDDT_ARV": arrived[:8],
+            "MA_PHAC_DO_DIEU_TRI_BD": "TDF+3TC+DTG",
+            "MA_BAC_PHAC_DO_BD": "1",
+            "MA_CSKCB": s["MA_CSKCB"],
+        }
+    if kind == "XML7":
+        return {
+            "MA_LK": s["MA_LK"],
+            "SO_LUU_TRU": f"RV{number}",
+            "MA_YTE": number,
+            "MA_KHOA_RV": s.get("MA_KHOA") or "K01",
+            "NGAY_VAO": s.get("NGAY_VAO_NOI_TRU") or arrived,
+            "NGAY_RA": left,
+            "MA_DINH_CHI_THAI": "0",
+            "CHAN_DOAN_RV": s["CHAN_DOAN_RV"],
+            "PP_DIEUTRI": "Nội khoa",
+            "MA_TTDV": head,
+            "MA_BS": doctor,
+            "TEN_BS": "Nguyễn Văn Bình",
+            "NGAY_CT": left[:8],
+        }
+    if kind == "XML9":
+        return {
+            "MA_LK": s["MA_LK"],
+            "MA_BHXH_NND": _bhxh_number(s["MA_THE_BHYT"]),
+            "MA_THE_NND": s["MA_THE_BHYT"],
+            "HO_TEN_NND": s["HO_TEN"],
+            "NGAYSINH_NND": s["NGAY_SINH"][:8],
+            "MA_DANTOC_NND": "01",
+            "SO_CCCD_NND": s["SO_CCCD"],
+            "NGAYCAP_CCCD_NND": f"{int(arrived[:4]) - 3}0115",
+            "NOICAP_CCCD_NND": "Cục Cảnh sát quản lý hành chính về trật tự xã hội",
+            "NOI_CU_TRU_NND": s.get("DIA_CHI") or "Hà Nội",
+            "MA_QUOCTICH": "000",
+            "MATINH_CU_TRU": s.get("MATINH_CU_TRU") or "01",
+            "MAHUYEN_CU_TRU": s.get("MAHUYEN_CU_TRU") or "001",
+            "MAXA_CU_TRU": s.get("MAXA_CU_TRU") or "00070",
+            "GIOI_TINH_CON": "1",
+            "SO_CON": "1",
+            "LAN_SINH": "1",
+            "SO_CON_SONG": "1",
+            "CAN_NANG_CON": "3200",
+            "NGAY_SINH_CON": arrived,
+            "NOI_SINH_CON": "Khoa Sản",
+            "TINH_TRANG_CON": "Khỏe mạnh",
+            "SINHCON_PHAUTHUAT": "0",
+            "SINHCON_DUOI32TUAN": "0",
+            "NGUOI_DO_DE": "Trần Thị Hạnh",
+            "NGUOI_GHI_PHIEU": "Lê Thị Mai",
+            "NGAY_CT": left[:8],
+            "SO": f"CS{number}",
+            "QUYEN_SO": "01",
+            "MA_TTDV": head,
+        }
+    if kind in ("XML10", "XML11"):
+        start = left[:8]
+        rest = 29 if kind == "XML10" else 4
+        out = {
+            "MA_LK": s["MA_LK"],
+            "SO_SERI": f"{'DT' if kind == 'XML10' else 'NV'}{number}",
+            "SO_CT": f"CT{number}",
+            "DON_VI": "Công ty TNHH Minh Phát",
+            "CHAN_DOAN_RV": s["CHAN_DOAN_RV"],
+            "TU_NGAY": start,
+            "DEN_NGAY": _plus_days(start, rest),
+            "MA_TTDV": head,
+            "MA_BS": doctor,
+            "NGAY_CT": start,
+        }
+        if kind == "XML10":
+            return {**out, "SO_NGAY": str(rest), "TEN_BS": "Nguyễn Văn Bình"}
+        return {
+            **out,
+            "SO_KCB": f"KCB{number}",
+            "MA_BHXH": _bhxh_number(s["MA_THE_BHYT"]),
+            "MA_THE_BHYT": s["MA_THE_BHYT"],
+            "PP_DIEUTRI": "Nội khoa",
+            "SO_NGAY_NGHI": str(rest + 1),
+            "MAU_SO": "CT07",
+        }
+    if kind == "XML15":
+        return {
+            "MA_LK": s["MA_LK"],
+            "STT": "1",
+            "MA_BN": s["MA_BN"],
+            "HO_TEN": s["HO_TEN"],
+            "SO_CCCD": s["SO_CCCD"],
+            "PHANLOAI_LAO_VITRI": "1",
+            "LOAI_DTRI_LAO": "1",
+            "NGAYBD_DTRI_LAO": arrived[:8],
+            "PHACDO_DTRI_LAO": "2RHZE/4RHE",
+            "MA_CSKCB": s["MA_CSKCB"],
+        }
+    raise ValueError(f"no sample record of {kind}; extra tables are {', '.join(EXTRA_TABLES)}")
+
+
+EXTRA_TABLES = ("XML6", "XML7", "XML9", "XML10", "XML11", "XML15")
+"""Tables :func:`sample_tables` never fills; :func:`extra_record` makes a valid record of each."""
+
+
 def sample_checkin(seed: int = 0, *, version: str = "qd3176") -> list[dict[str, str]]:
     """A valid check-in (one XML0 record) of the episode ``sample_tables(seed)`` describes."""
     summary = sample_tables(seed, version=version, kind="01")["XML1"][0]

@@ -4,7 +4,7 @@ whose catalogue duty (``gateway_duty``) is ``refuse`` or ``flag`` and which a mu
 
 Each check sends, as a HIS would (session, check-in at the first cost, then the dossier), an
 otherwise valid signed submission breaking exactly that rule, and its unmutated twin in the same
-session:
+session (carrying, valid, any table the mutation had to add to break its rule):
 
 - the broken one must not be accepted (``refuse``: a maKetQua other than 200 in the answer;
   ``flag``: refused, or flagged as rejected in the target's feedback within a bounded wait);
@@ -28,7 +28,7 @@ from lienthong.conformance.gateway_api import Answer, Session, check_in, open_se
 from lienthong.conformance.registry import check
 from lienthong.profiles import mutations, validate_checkin, validate_dossier
 from lienthong.profiles.catalogue import Requirement, requirement
-from lienthong.profiles.samples import VARIANTS, checkins_of
+from lienthong.profiles.samples import EXTRA_TABLES, VARIANTS, checkins_of, extra_record
 
 FEEDBACK_PATH = "/api/lienthong/ketQuaHoSo"
 """lienthong's feedback API (the portal shows per-record results but publishes no API for them)."""
@@ -86,6 +86,10 @@ def _case(ctx: ServerContext, req_id: str, number: int) -> Case:
             document = samples.seal(broken)
             fields = _fields_broken(document, "dossier", profile, req_id)
             if fields is not None:
+                # A table the mutation added (valid, then broken) is in the twin too, valid: a
+                # gateway that refuses every dossier carrying it does not pass.
+                added = [kind for kind in broken if kind not in twin and kind in EXTRA_TABLES]
+                twin |= {kind: [extra_record(kind, twin)] for kind in added}
                 return Case("a dossier", "dossier", document, twin, False, fields)
         raise Skipped(f"no sample episode can be made to break {req_id} on this date")
     twin = samples.episode(number, version=profile)

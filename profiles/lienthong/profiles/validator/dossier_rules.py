@@ -21,14 +21,17 @@ DossierRule = Callable[[Tables, str, Found], None]
 
 @rule("dossier", "XML1-07")
 def ma_lk_links(tables: Tables, version: str, out: Found) -> None:
-    """Every record of every table carries the MA_LK of XML1."""
+    """Every record of every table carries the MA_LK of XML1. A record without MA_LK is its
+    table's required-field rule (``<table>-02``), one finding for one fault; when XML1 has none,
+    every record that names one is off."""
     xml1 = tables.get("XML1") or [{}]
     key = xml1[0].get("MA_LK", "")
     for kind, records in tables.items():
         if kind == "XML1":
             continue
         for index, record in enumerate(records, start=1):
-            if record.get("MA_LK", "") != key:
+            value = record.get("MA_LK", "")
+            if value and value != key:
                 out.append(
                     (
                         "XML1-07",
