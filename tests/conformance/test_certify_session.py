@@ -312,5 +312,10 @@ def test_list_scenarios_names_every_shipped_scenario() -> None:
         "profile-130",
         "profile-4750",
         "profile-3176",
+        "newborn-guardian",
+        "correction-after-error",
+        "timeout-retry",
     ):
         assert name in result.output
+    assert "refuse_first_dossier" in result.output  # the gateway column
+    assert "withhold_first_answer" in result.output
