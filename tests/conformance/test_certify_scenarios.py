@@ -205,6 +205,29 @@ def test_a_withheld_answer_is_retried_once_without_a_duplicate() -> None:
     _assert_fails_on(_run(scenario, new_episode=True), "TRAFFIC-02")
 
 
+def test_another_visit_of_the_patient_after_the_step_is_no_duplicate() -> None:
+    """Only the same visit (arrival time, visit type) under another MA_LK is the step's duplicate."""
+    from lienthong.conformance.traffic.scenario_steps import judge_steps
+
+    scenario = scenarios()["timeout-retry"]
+    verdict = _run(scenario)
+    [episode] = verdict.episodes
+    later = replace(
+        episode,
+        ma_lk="OTHER-VISIT",
+        submissions=[dict(s, submission=s["submission"] + 100, scripted="") for s in episode.submissions],
+        shape=dict(episode.shape, NGAY_VAO="209901010800"),
+    )
+    for e in (episode, later):
+        e.step = ""
+    [step] = judge_steps(scenario, [episode, later])
+    assert step.outcome == "pass", step.findings
+    same = replace(later, shape=dict(episode.shape))
+    [step] = judge_steps(scenario, [episode, same])
+    assert step.outcome == "fail"
+    assert [f["requirement"] for f in step.findings if f["ma_lk"] == "OTHER-VISIT"] == ["TRAFFIC-02"]
+
+
 def test_a_missing_resend_is_awaited_while_the_session_runs() -> None:
     scenario = scenarios()["correction-after-error"]
     verdict = _run(scenario, no_resend=True, stopped=False)

@@ -75,6 +75,7 @@ def shape_of(summary: dict[str, str], profile: str) -> dict[str, str]:
         "HO_TEN": _name_key(summary.get("HO_TEN", "")),
         "child": "1" if is_young_child(summary) else "",
         "MA_LOAI_KCB": summary.get("MA_LOAI_KCB", "").zfill(2),  # QĐ 130 wrote it as a number
+        "NGAY_VAO": summary.get("NGAY_VAO", ""),
         "referral": "1" if summary.get("MA_LOAI_RV", "") in REFERRAL_DISCHARGES else "",
         "appointment": "1" if summary.get("NGAY_TAI_KHAM", "") else "",
         "emergency": "1" if summary.get("MA_DOITUONG_KCB", "") == EMERGENCY else "",
@@ -178,6 +179,13 @@ def _claim(step: Step, found: Any, claimed: set[tuple[str, str]]) -> StepResult:
     return StepResult(step, found.outcome, found.ma_lk, found.note, findings)
 
 
+def _same_visit(one: dict[str, str], other: dict[str, str]) -> bool:
+    """The same visit (TRAFFIC-02): the same arrival time and visit type."""
+    return bool(one.get("NGAY_VAO")) and all(
+        one.get(name) == other.get(name) for name in ("NGAY_VAO", "MA_LOAI_KCB")
+    )
+
+
 def _judge_scripted(
     step: Step,
     episodes: list[Any],
@@ -201,6 +209,7 @@ def _judge_scripted(
         and (e.facility, e.ma_lk) not in claimed
         and e.shape
         and _whose(step, e.shape, guardian)
+        and _same_visit(e.shape, episode.shape)
         and min(int(s["submission"]) for s in e.submissions) > seq
     ]
     what = "refused on purpose" if refused else "whose answer was withheld on purpose"
