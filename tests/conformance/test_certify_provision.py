@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
 from lienthong.conformance.cli._certify_session import OpenSession, provision_session
 from lienthong.profiles.patients import Patient, write_patients
+from lienthong.profiles.scenarios import scenario
 from lienthong.simulators.gateway.intake import facility_certificates
 from lienthong.simulators.network import NetworkConfig, build_network
 from lienthong.simulators.pki import shared_authority
@@ -74,5 +75,24 @@ def test_two_facilities_one_with_its_own_certificate(tmp_path: Path) -> None:
         facts = json.loads((tmp_path / "session" / "session.json").read_text(encoding="utf-8"))
         assert facts["facilities"] == ["79123", "79124"]
         assert (tmp_path / "session" / "patients.csv").read_bytes() == (tmp_path / "p.csv").read_bytes()
+    finally:
+        asyncio.run(network.aclose())
+
+
+def test_a_scenario_session_arms_its_steps_one_shot_gateway_answers(tmp_path: Path) -> None:
+    chosen = scenario("timeout-retry")
+    session = OpenSession(
+        tmp_path / "session", ["79123"], list(chosen.patients), b"", scenario=chosen, withhold_seconds=90
+    )
+    network = build_network(NetworkConfig(population=5, facilities=1))
+    try:
+        provision_session(session, network)
+        config = network.gateway.config
+        assert [(a.step, a.behaviour, a.cccd, a.ma_lk) for a in config.scripted] == [
+            ("timeout", "withhold_first_answer", chosen.steps[0].patient, "")
+        ]
+        assert config.withhold_seconds == 90
+        facts = json.loads((tmp_path / "session" / "session.json").read_text(encoding="utf-8"))
+        assert facts["scenario"]["withhold_seconds"] == 90
     finally:
         asyncio.run(network.aclose())

@@ -15,10 +15,12 @@ import sys
 import time
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -79,10 +81,11 @@ UNKNOWN_CCCD = "079080999999"
 """Well formed (HCM, a man born in 1980) but not in the patients file: C06 does not know it."""
 
 
-@pytest.fixture
-def session(tmp_path: Path) -> Iterator[tuple[VendorHIS, Path, subprocess.Popen[bytes]]]:
-    patients, accounts, data_dir = tmp_path / "patients.csv", tmp_path / "accounts.json", tmp_path / "session"
-    write_patients(PATIENTS, patients)
+@contextmanager
+def _served(
+    data_dir: Path, accounts: Path, *options: str
+) -> Iterator[tuple[VendorHIS, subprocess.Popen[bytes]]]:
+    """``lienthong certify`` with ``options`` on free ports, and a logged-in vendor HIS."""
     port = free_port_block()
     process = subprocess.Popen(
         [
@@ -90,19 +93,15 @@ def session(tmp_path: Path) -> Iterator[tuple[VendorHIS, Path, subprocess.Popen[
             "-m",
             "lienthong.conformance.cli",
             "certify",
-            "--open",
+            *options,
             "--facility",
             FACILITY,
-            "--patients",
-            str(patients),
             "--write-accounts",
             str(accounts),
             "--port",
             str(port),
             "--data-dir",
             str(data_dir),
-            "--dossier-deadline",
-            "0",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -116,7 +115,7 @@ def session(tmp_path: Path) -> Iterator[tuple[VendorHIS, Path, subprocess.Popen[
             time.sleep(0.1)
         his = VendorHIS(f"http://127.0.0.1:{port}", accounts, FACILITY)
         his.login()
-        yield his, data_dir, process
+        yield his, process
         his.close()
     finally:
         process.send_signal(signal.SIGINT)
@@ -125,6 +124,15 @@ def session(tmp_path: Path) -> Iterator[tuple[VendorHIS, Path, subprocess.Popen[
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def session(tmp_path: Path) -> Iterator[tuple[VendorHIS, Path, subprocess.Popen[bytes]]]:
+    patients, accounts, data_dir = tmp_path / "patients.csv", tmp_path / "accounts.json", tmp_path / "session"
+    write_patients(PATIENTS, patients)
+    options = ("--open", "--patients", str(patients), "--dossier-deadline", "0")
+    with _served(data_dir, accounts, *options) as (his, process):
+        yield his, data_dir, process
 
 
 def _send_all(his: VendorHIS) -> dict[str, str]:
@@ -312,5 +320,42 @@ def test_list_scenarios_names_every_shipped_scenario() -> None:
         "profile-130",
         "profile-4750",
         "profile-3176",
+        "newborn-guardian",
+        "correction-after-error",
+        "timeout-retry",
     ):
         assert name in result.output
+    assert "refuse_first_dossier" in result.output  # the gateway column
+    assert "withhold_first_answer" in result.output
+
+
+def test_a_scenario_session_withholds_one_answer_and_refuses_nothing_else(tmp_path: Path) -> None:
+    """``--scenario timeout-retry`` served on real sockets: the first dossier of the step's patient
+    is kept but its answer withheld past the HIS's timeout; the HIS resends it under the same MA_LK,
+    is answered at once, and the verdict passes the step (one episode, the resend counts)."""
+    data_dir, accounts = tmp_path / "session", tmp_path / "accounts.json"
+    options = ("--scenario", "timeout-retry", "--withhold-seconds", "3")
+    with _served(data_dir, accounts, *options) as (his, _):
+        patient = PATIENTS[1]  # Trần Thị Hoa, the scenario's patient
+        tables = episode(21, patient, "TO-1", FACILITY)
+        card = {"GT_THE_TU": "20240101", "GT_THE_DEN": "20261231", "MA_DKBD": ""}  # the scenario's card
+        for records in tables.values():
+            for record in records:
+                record.update({k: v for k, v in card.items() if k in record})
+        assert his.send("checkin", his.checkin_bytes(tables))["maKetQua"] == "200"
+        document = his.dossier_bytes(tables)
+        his.client.timeout = httpx.Timeout(1.0)
+        with pytest.raises(httpx.ReadTimeout):
+            his.send("dossier", document)
+        resent = his.send("dossier", document)  # the retry: same MA_LK, same content
+        assert resent["maKetQua"] == "200"
+        assert "scenario step" not in resent["thongDiep"]
+        his.client.timeout = httpx.Timeout(10.0)
+        _wait_for_c06(his, ["TO-1"])
+        code, verdict, output = _judge(data_dir, tmp_path / "verdict.json")
+    assert code == 0, output
+    [step] = verdict["steps"]
+    assert (step["step"], step["outcome"], step["ma_lk"]) == ("timeout", "pass", "TO-1")
+    [only] = verdict["episodes"]
+    dossiers = [s for s in only["submissions"] if s["kind"] == "dossier"]
+    assert [(s.get("scripted", ""), s["counts"]) for s in dossiers] == [("timeout", False), ("", True)]

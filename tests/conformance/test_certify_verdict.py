@@ -180,7 +180,7 @@ def test_each_defect_the_gateway_accepts_is_flagged_on_its_requirement_and_field
     found = _by_ma_lk(_judge(journal))
     assert ("XML0-06", "XML0", "MA_LK", "fail") in found["LK-NOCHECKIN"]
     assert ("TRAFFIC-01", "XML0", "MA_LK", "fail") in found["LK-NODOSSIER"]
-    assert ("CARD-02", "XML1", "GT_THE_DEN", "fail") in found["LK-EXPIRED"]  # [S]: the card validity
+    assert ("CARD-02", "XML1", "GT_THE_DEN", "fail") in found["LK-EXPIRED"]  # [S] since the merge of certify
     assert ("CARD-01", "XML1", "GT_THE_DEN", "fail") in found["LK-WRONGCARD"]
     assert ("TRAFFIC-04", "XML1", "SO_CCCD", "fail") in found["LK-UNKNOWN"]
     pending = _by_ma_lk(_judge(journal, deadline="1d"))

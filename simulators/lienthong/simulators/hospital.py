@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from lienthong.profiles.scenarios import scripted_step
 from lienthong.simulators import hospital_faults as hf
 from lienthong.simulators.facilities import Facility, md5_upper
 from lienthong.simulators.faults import BREAKS, HospitalFault
@@ -58,11 +59,16 @@ class Hospital:
     fix_rejected: bool = False
     """Fix and resend a dossier the gateway refused for a rule (drops this HIS's mutation faults)."""
     retried: int = 0
+    resend_as_new_episode: bool = False
+    """A faulty HIS (not a catalogue fault: no conformance check sees it): a dossier whose answer
+    was lost or refused is sent again, checked in and all, as a new episode under another MA_LK
+    (a duplicate, TRAFFIC-02), never resent under its own."""
 
     async def _post(self, path: str, **kwargs: Any) -> dict[str, Any]:
         """POST with resends on transient failures; the last answer, or a synthetic one."""
         problem = ""
-        for attempt in range(self.retries + 1):
+        retries = 0 if self.resend_as_new_episode else self.retries
+        for attempt in range(retries + 1):
             if attempt:
                 self.retried += 1
                 await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
@@ -86,7 +92,7 @@ class Hospital:
             "maKetQua": "",
             "maGiaoDich": "",
             "thoiGianTiepNhan": "",
-            "thongDiep": f"gave up after {self.retries + 1} attempts: {problem}",
+            "thongDiep": f"gave up after {retries + 1} attempts: {problem}",
         }
 
     async def login(self) -> None:
@@ -186,9 +192,19 @@ class Hospital:
         return [await self.send_checkin(self._as_sent(visit))]
 
     async def send_discharge(self, visit: Visit) -> list[dict[str, Any]]:
-        """The dossier when the visit ends; with ``fix_rejected``, a corrected resend (same MA_LK)."""
+        """The dossier when the visit ends; with ``fix_rejected``, a corrected resend (same MA_LK);
+        under ``resend_as_new_episode``, a lost or refused dossier sent again as a new episode."""
         answers = [await self.send_dossier(self._as_sent(visit))]
-        if self.fix_rejected and answers[-1].get("maKetQua") in REFUSED_FOR_RULES and self.faults:
+        refused = answers[-1].get("maKetQua") in REFUSED_FOR_RULES
+        if self.resend_as_new_episode and (refused or not answers[-1].get("maKetQua")):
+            again = visit.under(visit.ma_lk[:-1] + ("B" if visit.ma_lk[-1:] != "B" else "C"))
+            answers += await self.send_arrival(again)
+            answers.append(await self.send_dossier(self._as_sent(again)))
+            return answers
+        # a dossier refused on purpose by a certification scenario (its thongDiep names the
+        # step) has nothing to correct: it is resent as it was, under the same MA_LK
+        on_purpose = bool(scripted_step(str(answers[-1].get("thongDiep", ""))))
+        if self.fix_rejected and refused and (self.faults or on_purpose):
             fixed = replace(self, faults=frozenset(), sent=0, fix_rejected=False, retried=0)
             answers.append(await fixed.send_dossier(visit))  # same MA_LK, corrected
             self.sent += 1

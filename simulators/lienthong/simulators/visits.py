@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
@@ -70,6 +70,24 @@ class Visit:
         out = {"XML1": [self.summary], "XML2": self.drugs, "XML3": self.services, "XML4": self.labs}
         out |= self.more
         return {kind: records for kind, records in out.items() if records}
+
+    def under(self, ma_lk: str) -> Visit:
+        """A copy of this visit with every record under another MA_LK (a faulty HIS that sends
+        one visit again as a new episode)."""
+
+        def moved(records: list[Record]) -> list[Record]:
+            return [dict(r, MA_LK=ma_lk) if "MA_LK" in r else dict(r) for r in records]
+
+        return replace(
+            self,
+            ma_lk=ma_lk,
+            checkin=moved([self.checkin])[0],
+            summary=moved([self.summary])[0],
+            drugs=moved(self.drugs),
+            services=moved(self.services),
+            labs=moved(self.labs),
+            more={kind: moved(records) for kind, records in self.more.items()},
+        )
 
 
 def visit_for(citizen: Citizen, facility: HasCode, *, seed: int, number: int, arrived: datetime) -> Visit:

@@ -21,6 +21,7 @@ from lienthong.profiles.patients import Patient
 from lienthong.profiles.scenarios import Scenario
 from lienthong.simulators.accounts import facility_accounts, write_document
 from lienthong.simulators.facilities import Facility, facility_keys, md5_upper
+from lienthong.simulators.gateway.scripted import armed
 from lienthong.simulators.network import Network
 from lienthong.simulators.patient_register import load_patients, vneid_password
 
@@ -45,6 +46,9 @@ class OpenSession:
     accounts_file: Path | None = None
     seed: int = 42
     scenario: Scenario | None = None
+    withhold_seconds: float = 65.0
+    """How long a scenario step's ``withhold_first_answer`` withholds the answer (past the HIS's
+    timeout)."""
 
     def sites(self) -> list[Facility]:
         return [Facility(code, NAME.format(code=code), 2, self.seed) for code in self.facilities]
@@ -102,6 +106,8 @@ def provision_session(
     loaded = load_patients(network, session.patients)
     if session.scenario is not None:
         (data_dir / SCENARIO_FILE).write_bytes(session.scenario.text)
+        gateway.config.scripted = armed(session.scenario)  # the steps' one-shot answers
+        gateway.config.withhold_seconds = session.withhold_seconds
     (data_dir / PATIENTS_FILE).write_bytes(session.patients_bytes)
     write_session_file(
         data_dir,
@@ -123,6 +129,7 @@ def provision_session(
                         "version": session.scenario.version,
                         "sha256": session.scenario.sha256,
                         "file": SCENARIO_FILE,
+                        "withhold_seconds": session.withhold_seconds,
                     }
                 }
                 if session.scenario is not None

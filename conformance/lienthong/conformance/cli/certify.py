@@ -50,8 +50,12 @@ def _list_scenarios() -> None:
     table = Table(title="Certification scenarios (lienthong certify --scenario NAME --facility CODE)")
     for column in ("name", "version", "title", "steps", "source"):
         table.add_column(column)
+    table.add_column("gateway")
     for item in scenarios.scenarios().values():
-        table.add_row(item.name, item.version, item.title, str(len(item.steps)), item.source)
+        behaviours = ", ".join(dict.fromkeys(s.gateway for s in item.steps if s.gateway))
+        table.add_row(
+            item.name, item.version, item.title, str(len(item.steps)), item.source, behaviours or "-"
+        )
     console.print(table)
 
 
@@ -166,6 +170,15 @@ def certify(
     list_scenarios: Annotated[
         bool, typer.Option("--list-scenarios", help="List the certification scenarios and exit.")
     ] = False,
+    withhold_seconds: Annotated[
+        float,
+        typer.Option(
+            min=0.1,
+            max=3600,
+            help="With --scenario: how long a step's withheld answer (withhold_first_answer) is "
+            "held, past the HIS's own timeout.",
+        ),
+    ] = 65.0,
 ) -> None:
     """Serve an open certification session (--open), or judge one (certify verdict)."""
     if ctx.invoked_subcommand is not None:
@@ -250,6 +263,7 @@ def certify(
         write_accounts,
         seed,
         chosen,
+        withhold_seconds,
     )
     config = NetworkConfig(
         seed=seed, population=20, facilities=1, data_dir=data_dir, keys_dir=data_dir / "keys"
@@ -282,6 +296,10 @@ def certify(
             console.print(f"[bold]Scenario {chosen.name} v{chosen.version}[/]: {chosen.title}")
             for number, step in enumerate(chosen.steps, start=1):
                 console.print(f"  step {number} ({step.id}): {step.title}")
+                if step.gateway:
+                    console.print(f"    the gateway: {scenarios.GATEWAY_BEHAVIOURS[step.gateway]}")
+                    if step.gateway == "withhold_first_answer":
+                        console.print(f"    (the answer is held {withhold_seconds:g} s: --withhold-seconds)")
         watch = SessionWatch(network.gateway.engine, console, chosen)
         task = asyncio.get_running_loop().create_task(watch.run())
         _RUNNING.add(task)

@@ -23,7 +23,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from lienthong.conformance.audit.reading import received
@@ -32,14 +32,14 @@ from lienthong.conformance.traffic.card_register import CardRegister, card_findi
 from lienthong.conformance.traffic.episodes import Received
 from lienthong.conformance.traffic.findings import Finding
 from lienthong.conformance.traffic.judge import TrafficJudge
-from lienthong.conformance.traffic.scenario_steps import StepResult, judge_steps, shape_of
+from lienthong.conformance.traffic.scenario_steps import RETRY_GRACE, StepResult, judge_steps, shape_of
 from lienthong.conformance.traffic.session_deadline import SessionDeadline
 from lienthong.conformance.traffic.transcripts import VN, Transcript
 from lienthong.conformance.traffic.waivers import Waiver, waiver_for
 from lienthong.profiles import requirement
 from lienthong.profiles.catalogue import UnknownRequirement
 from lienthong.profiles.patients import Patient
-from lienthong.profiles.scenarios import Scenario
+from lienthong.profiles.scenarios import Scenario, scripted_step
 from lienthong.profiles.signature import signature_problem
 from lienthong.profiles.validation import Violation
 
@@ -282,6 +282,7 @@ def _summary(t: Transcript, counts: int | None) -> dict[str, Any]:
         "maGiaoDich": t.transaction_id,
         "forward": t.forward,
         "counts": t.seq == counts,
+        **({"scripted": step} if (step := scripted_step(t.message)) else {}),
     }
 
 
@@ -365,6 +366,7 @@ def judge_session(
                     raw[key].append((f, _firmness(f, facts.opened_at)))
         record = (received[counted.seq].tables.get("XML1") or [{}])[0]
         record_of[key] = record
+        raw[key] += _refused_without_checkin(sent, record, facility, ma_lk)
         if is_young_child(record):
             young.add(key)
         raw[key] += _identity_findings(counted, record, ma_lk)
@@ -437,7 +439,17 @@ def judge_session(
         )
     episodes.sort(key=lambda e: (e.facility, min((s["submission"] for s in e.submissions), default=0)))
     tally = {o: sum(1 for e in episodes if e.outcome == o) for o in (PASS, WARN, WAIVED, PENDING, FAIL)}
-    steps = judge_steps(scenario, episodes) if scenario is not None else []
+
+    def settled(received_at: str) -> bool:
+        moment = datetime.fromisoformat(received_at)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return facts.stopped_at is not None or judged_at - moment >= RETRY_GRACE
+
+    steps = (
+        judge_steps(scenario, episodes, settled, lambda f: Judged(f, FAIL).as_dict())
+        if scenario is not None
+        else []
+    )
     failed = tally[FAIL] or any(s.outcome == FAIL for s in steps)
     awaited = tally[PENDING] or any(s.outcome == PENDING for s in steps)
     # nothing sent yet is not a pass: the verdict waits for the HIS's first episode
@@ -445,6 +457,36 @@ def judge_session(
     return Verdict(
         judged_at.isoformat(), facts.deadline.describe(), episodes, overall, tally, scenario, steps
     )
+
+
+def _refused_without_checkin(
+    sent: list[Transcript], record: dict[str, str], facility: str, ma_lk: str
+) -> list[tuple[Finding, str]]:
+    """XML0-06 for a non-emergency BHYT visit none of whose dossiers was accepted and that had no
+    accepted check-in before its first dossier: the gateway refuses such a dossier (so the traffic
+    judge, which judges check-ins against accepted dossiers, never sees it)."""
+    dossiers = [t for t in sent if t.kind == "dossier"]
+    if not dossiers or any(t.accepted for t in dossiers):
+        return []
+    if record.get("MA_DOITUONG_KCB") == "2" or not record.get("MA_THE_BHYT"):
+        return []
+    first = dossiers[0]
+    if any(t.kind == "checkin" and t.accepted and t.seq < first.seq for t in sent):
+        return []
+    finding = Finding(
+        "XML0-06",
+        facility,
+        ma_lk,
+        "XML0",
+        1,
+        "MA_LK",
+        ma_lk,
+        "no check-in was accepted for this non-emergency visit before its dossier "
+        f"(submission {first.seq}); the gateway refused every dossier of it "
+        f"(maKetQua {dossiers[-1].result_code})",
+        first.seq,
+    )
+    return [(finding, "")]
 
 
 ADMITTED = frozenset({"03", "04"})

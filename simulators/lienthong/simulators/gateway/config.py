@@ -5,9 +5,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from lienthong.simulators.clock import SimClock
 from lienthong.simulators.population.citizens import DEFAULT_SEED
+
+if TYPE_CHECKING:
+    from lienthong.simulators.gateway.scripted import ScriptedAnswer
 
 
 @dataclass
@@ -45,3 +49,9 @@ class GatewayConfig:
     hang_seconds: float = 2.1
     """How long ``hangs_after_commit`` withholds the answer: past the 2 s budget of API-09 (raise it to
     outlast a HIS's own timeout)."""
+    scripted: list[ScriptedAnswer] = field(default_factory=list)
+    """One-shot behaviours of a certification scenario's steps (``gateway.scripted``), each applied
+    once, to the first dossier of its patient the gateway would accept."""
+    withhold_seconds: float = 65.0
+    """How long ``withhold_first_answer`` withholds its answer: past a HIS's own timeout (a
+    certification session's ``--withhold-seconds``)."""

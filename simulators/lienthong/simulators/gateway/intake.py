@@ -3,6 +3,7 @@ journal, and (for accepted dossiers) queue the forward in the same transaction."
 
 from __future__ import annotations
 
+import asyncio
 import binascii
 import secrets
 import time
@@ -22,6 +23,7 @@ from lienthong.simulators.gateway.config import GatewayConfig
 from lienthong.simulators.gateway.faults import FORWARD_FAULTS
 from lienthong.simulators.gateway.journal import Entry, GroupCommit, write_entries
 from lienthong.simulators.gateway.schema import certificates, submissions
+from lienthong.simulators.gateway.scripted import REFUSE, WITHHOLD, apply_scripted
 from lienthong.simulators.gateway.sessions import CACHE_SECONDS, Session, current_session
 from lienthong.simulators.pki import canonical_verifies, signature_problem
 
@@ -122,6 +124,8 @@ async def refuse_unauthenticated(
     outcome = Outcome(UNAUTHENTICATED, message, b"")
     entry, transaction = journal_entry(sub, outcome, now, faults)
     await journal.submit(entry)
+    if outcome.withheld:  # kept and committed; the HIS is not told in time (a scenario step)
+        await asyncio.sleep(outcome.withheld)
     return answer(outcome, transaction, now, faults)
 
 
@@ -135,6 +139,8 @@ class Outcome:
     session: Session | None = None
     violations: list[Violation] = field(default_factory=list)
     summary: dict[str, str] = field(default_factory=dict)
+    withheld: float = 0.0
+    """Seconds the answer is withheld after the commit (a scenario step's ``withhold_first_answer``)."""
 
 
 def _rejection(violations: list[Violation], config: GatewayConfig | None = None) -> str:
@@ -179,6 +185,8 @@ async def receive_grouped(
     outcome = _judge(journal.engine, config, sub, now, faults)
     entry, transaction = journal_entry(sub, outcome, now, faults)
     await journal.submit(entry)
+    if outcome.withheld:  # kept and committed; the HIS is not told in time (a scenario step)
+        await asyncio.sleep(outcome.withheld)
     return answer(outcome, transaction, now, faults)
 
 
@@ -422,6 +430,21 @@ def _judge_document(
             session,
             violations=violations,
         )
+    if config.scripted and sub.kind == "dossier":
+        behaviour, message, errors = apply_scripted(config.scripted, ma_lk, summary)
+        if behaviour == REFUSE:
+            return Outcome(RULE_BROKEN, message, document, ma_lk, signature_ok, session, violations=errors)
+        if behaviour == WITHHOLD:
+            return Outcome(
+                OK,
+                message,
+                document,
+                ma_lk,
+                signature_ok,
+                session,
+                summary=summary,
+                withheld=config.withhold_seconds,
+            )
     return Outcome(
         OK, "Tiếp nhận thành công (accepted)", document, ma_lk, signature_ok, session, summary=summary
     )
