@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -182,6 +183,16 @@ def _fmt_time(t: Tables) -> bool:
 @mutation("FMT-02")
 def _fmt_date(t: Tables) -> bool:
     _set_everywhere(t, "GT_THE_DEN", _xml1(t)["GT_THE_DEN"][:4] + "1332")
+    return True
+
+
+@mutation("CARD-02")
+def _card_expired(t: Tables) -> bool:
+    s = _xml1(t)
+    if not s.get("MA_THE_BHYT") or ";" in s.get("GT_THE_DEN", ""):
+        return False
+    arrived = date(int(s["NGAY_VAO"][:4]), int(s["NGAY_VAO"][4:6]), int(s["NGAY_VAO"][6:8]))
+    _set_everywhere(t, "GT_THE_DEN", f"{arrived - timedelta(days=1):%Y%m%d}")
     return True
 
 

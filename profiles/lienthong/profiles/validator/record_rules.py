@@ -459,10 +459,50 @@ def appointment_dates(r: dict[str, str], i: int, out: Found) -> None:
         out.append(("XML14-05", "NGAY_CT", issued, f"must not be before NGAY_VAO ({arrived})", i))
 
 
+@rule("record", "CARD-02")
+def card_covers_visit(r: dict[str, str], i: int, out: Found) -> None:
+    """A BHYT visit begins within the validity its cards state: NGAY_VAO not before the first
+    GT_THE_TU nor after the last GT_THE_DEN (several cards, ``;``, when one is issued in the stay)."""
+    if not r.get("MA_THE_BHYT"):
+        return  # not a BHYT visit
+    arrived = r.get("NGAY_VAO", "")[:8]
+    if not valid_date8(arrived):
+        return  # the format rule (FMT-01) has reported it
+    starts = [d for d in r.get("GT_THE_TU", "").split(";") if valid_date8(d)]
+    ends = [d for d in r.get("GT_THE_DEN", "").split(";") if valid_date8(d)]
+    if starts and arrived < min(starts):
+        out.append(
+            (
+                "CARD-02",
+                "GT_THE_TU",
+                r["GT_THE_TU"],
+                f"the card is valid only from {min(starts)}, after the visit began (NGAY_VAO {arrived})",
+                i,
+            )
+        )
+    if ends and arrived > max(ends):
+        out.append(
+            (
+                "CARD-02",
+                "GT_THE_DEN",
+                r["GT_THE_DEN"],
+                f"the card expired on {max(ends)}, before the visit began (NGAY_VAO {arrived})",
+                i,
+            )
+        )
+
+
 RECORD_RULES: dict[str, tuple[RecordRule, ...]] = {
-    "XML0": (cccd_matches_birth, checkin_first_cost, checkin_admission, patient_category_list_by_date),
+    "XML0": (
+        cccd_matches_birth,
+        checkin_first_cost,
+        checkin_admission,
+        patient_category_list_by_date,
+        card_covers_visit,
+    ),
     "XML1": (
         cccd_matches_birth,
+        card_covers_visit,
         visit_times_ordered,
         fund_payment,
         treatment_days,
