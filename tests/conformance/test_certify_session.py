@@ -148,6 +148,7 @@ def _send_all(his: VendorHIS) -> dict[str, str]:
         seed: int,
         kind: str = "01",
         checkin: bool = True,
+        checkin_refused: bool = False,
         dossier: bool = True,
         edit: Any = None,
         loai: str | None = None,
@@ -158,7 +159,8 @@ def _send_all(his: VendorHIS) -> dict[str, str]:
         if edit:
             edit(tables["XML1"][0])
         if checkin:
-            assert his.send("checkin", his.checkin_bytes(tables))["maKetQua"] == "200"
+            answer = his.send("checkin", his.checkin_bytes(tables))["maKetQua"]
+            assert (answer != "200") if checkin_refused else (answer == "200"), answer
         if checkin and kind == "03":  # admitted to the ward: a second check-in there
             assert his.send("checkin", his.checkin_bytes(tables, admission=True))["maKetQua"] == "200"
         if dossier:
@@ -182,7 +184,8 @@ def _send_all(his: VendorHIS) -> dict[str, str]:
     )
     visit("D-NOCHECKIN", "XML0-06 MA_LK", p1, seed=5, checkin=False)
     visit("D-NODOSSIER", "TRAFFIC-01 MA_LK", p2, seed=6, dossier=False)
-    visit("D-EXPIRED", "CARD-02 GT_THE_DEN", p3, seed=7)
+    # the card's validity as sent does not cover the visit: the gateway refuses it (CARD-02)
+    visit("D-EXPIRED", "CARD-02 GT_THE_DEN", p3, seed=7, checkin_refused=True)
     visit("D-UNKNOWN", "TRAFFIC-04 SO_CCCD", p1, seed=8, edit=lambda r: r.update(SO_CCCD=UNKNOWN_CCCD))
     visit("D-NAME", "TRAFFIC-04 HO_TEN", p2, seed=9, edit=lambda r: r.update(HO_TEN="Trần Thị Hoà Bình"))
     visit("D-DIAG", "XML1-05 MA_BENH_CHINH", p4, seed=10, edit=lambda r: r.update(MA_BENH_CHINH="J06.9;I10"))
