@@ -80,13 +80,18 @@ class Journal:
         self.add("dossier", document, **{"forward": "delivered"} | kw)
 
 
-def _facts(deadline: str = "0") -> SessionFacts:
-    return SessionFacts((FACILITY,), {FACILITY: [_key().cert_pem]}, OPENED, None, parse_deadline(deadline))
+def _facts(deadline: str = "0", stopped: datetime | None = None) -> SessionFacts:
+    return SessionFacts((FACILITY,), {FACILITY: [_key().cert_pem]}, OPENED, stopped, parse_deadline(deadline))
 
 
-def _judge(journal: Journal, deadline: str = "0", waivers: list[Waiver] | None = None) -> Verdict:
+def _judge(
+    journal: Journal,
+    deadline: str = "0",
+    waivers: list[Waiver] | None = None,
+    stopped: datetime | None = None,
+) -> Verdict:
     return judge_session(
-        journal.items, PATIENTS, _facts(deadline), OPENED + timedelta(hours=1), waivers or []
+        journal.items, PATIENTS, _facts(deadline, stopped), OPENED + timedelta(hours=1), waivers or []
     )
 
 
@@ -185,6 +190,9 @@ def test_each_defect_the_gateway_accepts_is_flagged_on_its_requirement_and_field
     assert ("TRAFFIC-04", "XML1", "SO_CCCD", "fail") in found["LK-UNKNOWN"]
     pending = _by_ma_lk(_judge(journal, deadline="1d"))
     assert pending["LK-NODOSSIER"] == [("TRAFFIC-01", "XML0", "MA_LK", "pending")]
+    # Once the session has stopped, no dossier can come: missing, whatever the deadline.
+    ended = _by_ma_lk(_judge(journal, deadline="1d", stopped=OPENED + timedelta(minutes=50)))
+    assert ended["LK-NODOSSIER"] == [("TRAFFIC-01", "XML0", "MA_LK", "fail")]
 
 
 def test_waivers_show_apart_and_lapse_after_their_expiry() -> None:

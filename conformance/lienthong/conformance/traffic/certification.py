@@ -327,7 +327,10 @@ def judge_session(
         if episode.checkin_at is not None and not any(t.kind == "dossier" for t in sent):
             checkin = next(t for t in sent if t.kind == "checkin")
             due = facts.deadline.due(checkin.received)
-            late = judged_at >= due
+            # Once the session has stopped no dossier can arrive any more: the check-in's dossier
+            # is missing, whatever the deadline (while it runs, it is pending until the deadline).
+            ended = facts.stopped_at is not None and facts.stopped_at < due
+            late = judged_at >= due or ended
             finding = Finding(
                 MISSING_DOSSIER,
                 facility,
@@ -338,7 +341,10 @@ def judge_session(
                 ma_lk,
                 f"checked in {checkin.received_local:%Y-%m-%d %H:%M}; "
                 + (
-                    f"no dossier of this MA_LK arrived by {_local(due):%Y-%m-%d %H:%M}"
+                    f"the session stopped {_local(facts.stopped_at):%Y-%m-%d %H:%M} without a dossier "
+                    "of this MA_LK"
+                    if ended and facts.stopped_at is not None
+                    else f"no dossier of this MA_LK arrived by {_local(due):%Y-%m-%d %H:%M}"
                     if late
                     else "its dossier has not arrived yet"
                 )
