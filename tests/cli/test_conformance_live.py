@@ -92,7 +92,8 @@ def test_without_a_second_account_the_cross_facility_check_skips_saying_so(
     code, output, report = _conformance(
         conformant, "bhxh", tmp_path, "--check", "other_facility_account_cannot_submit"
     )
-    assert code == 0, output
+    assert code == 1, output  # a SHALL in scope untested: INCOMPLETE, never PASSED
+    assert "INCOMPLETE" in output
     (only,) = report["run"]["checks"]
     assert (only["outcome"], only["message"]) == ("skip", "needs a second --account of another facility")
     assert "no account of another facility: cross-facility checks skip" in output  # in the scope
@@ -113,8 +114,9 @@ def test_a_faulty_node_fails_on_the_requirement_it_breaks(
     only = ["--check", "token_take_opens_session", "--check", check] if role == "bhxh" else []
     code, output, report = _conformance(faulty, role, tmp_path, *only)
     assert code == 1, output
-    assert f"FAILED: {requirement}" in output
-    failed = {c["check"]: c["case"] for c in report["run"]["checks"] if c["outcome"] == "fail"}
+    assert "FAILED" in output
+    assert requirement in output.split("Failed", 1)[1]  # listed among the failed requirements
+    failed = {c["check"]: c["case_id"] for c in report["run"]["checks"] if c["outcome"] == "fail"}
     assert check in failed
     case = failed[check]
     assert case in output.replace("\n", "").replace("│", "").replace(" ", "")
@@ -127,7 +129,7 @@ def test_a_faulty_node_fails_on_the_requirement_it_breaks(
 def test_replay_resends_a_case_and_shows_both_answers(faulty: ServedNetwork, tmp_path: Path) -> None:
     code, output, report = _conformance(faulty, "c06", tmp_path)
     assert code == 1, output
-    (case,) = [c["case"] for c in report["run"]["checks"] if c["outcome"] == "fail"]
+    (case,) = [c["case_id"] for c in report["run"]["checks"] if c["outcome"] == "fail"]
     replayed = runner.invoke(
         app, ["replay", case, "--out", str(tmp_path), "--service-token", TOKEN], env={"COLUMNS": "200"}
     )
@@ -179,14 +181,17 @@ def test_each_c06_and_moh_fault_is_caught_by_its_role(
     for name in proven:
         firm = is_firm(outcomes[name]["requirement_ids"])
         assert outcomes[name]["outcome"] == ("fail" if firm else "warn"), outcomes[name]
-    assert code == (1 if any(is_firm(outcomes[n]["requirement_ids"]) for n in proven) else 0), output
+    if any(is_firm(outcomes[n]["requirement_ids"]) for n in proven):
+        assert code == 1, output
+    else:  # only warnings: never FAILED (INCOMPLETE when some SHALL of the role was not tested)
+        assert "fail" not in {c["outcome"] for c in outcomes.values()}, output
 
 
 def test_replay_of_a_gateway_case_says_what_it_cannot_resend(faulty: ServedNetwork, tmp_path: Path) -> None:
     check = "token_take_refuses_wrong_password"
     code, output, report = _conformance(faulty, "bhxh", tmp_path, "--check", check)
     assert code == 1, output
-    case = report["run"]["checks"][0]["case"]
+    case = report["run"]["checks"][0]["case_id"]
     samples = faulty.samples(1)
     account = f"{samples.facility}:{samples.username}:{samples.password}"
     replayed = runner.invoke(

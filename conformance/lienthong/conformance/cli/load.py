@@ -108,6 +108,8 @@ def plan_command(
     """The request rates each scenario puts on the national nodes, from named assumptions."""
     if format_ not in FORMATS:
         usage(f"--format {format_!r} is not one of {', '.join(FORMATS)}")
+    if not 0 < scale <= 1:
+        usage(f"--scale {scale:g} must be in (0, 1]", hint="a share of the population, e.g. 0.01")
     chosen = assumptions_of(users, set_, assumptions, measured)
     names = [scenario] if scenario else list(SCENARIO_NAMES)
     plans = [plan_of(name, chosen, scale) for name in names]

@@ -23,6 +23,7 @@ from rich.table import Table
 
 from lienthong.conformance.cli._console import console
 from lienthong.conformance.cli._load_data import TREATED_PER_FACILITY, population_of, treat, worker_data
+from lienthong.conformance.cli._options import writable_directory
 from lienthong.conformance.cli._served import served_network
 from lienthong.conformance.cli.load import assumptions_of, load_app, plan_of, usage
 from lienthong.load import (
@@ -214,6 +215,7 @@ def run(
     one breaks, 2 on a usage error."""
     if not 0 < scale <= 1:
         usage(f"--scale {scale:g} must be in (0, 1]", hint="a share of the population, e.g. 0.01")
+    writable_directory(out, "--out")
     try:
         course = shape(shape_name)
     except UnknownShape as exc:
