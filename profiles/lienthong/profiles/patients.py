@@ -195,25 +195,31 @@ def read_patients(path: Path) -> list[Patient]:
     return parse_patients(io.StringIO(text, newline=""), source=str(path))
 
 
+def patients_csv(patients: Iterable[Patient]) -> str:
+    """Patients as the text of a patients file (header included)."""
+    handle = io.StringIO()
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow([*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS])
+    for p in patients:
+        writer.writerow(
+            [
+                p.cccd,
+                p.bhyt,
+                p.name,
+                p.dob.isoformat(),
+                p.sex,
+                p.address,
+                p.gt_the_tu.isoformat() if p.gt_the_tu else "",
+                p.gt_the_den.isoformat() if p.gt_the_den else "",
+                p.ma_dkbd,
+                p.vneid_password,
+                p.status,
+                p.previous_cccd,
+            ]
+        )
+    return handle.getvalue()
+
+
 def write_patients(patients: Iterable[Patient], path: Path) -> None:
     """Write patients in the same format (for generated test patients)."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS])
-        for p in patients:
-            writer.writerow(
-                [
-                    p.cccd,
-                    p.bhyt,
-                    p.name,
-                    p.dob.isoformat(),
-                    p.sex,
-                    p.address,
-                    p.gt_the_tu.isoformat() if p.gt_the_tu else "",
-                    p.gt_the_den.isoformat() if p.gt_the_den else "",
-                    p.ma_dkbd,
-                    p.vneid_password,
-                    p.status,
-                    p.previous_cccd,
-                ]
-            )
+    path.write_text(patients_csv(patients), encoding="utf-8", newline="")

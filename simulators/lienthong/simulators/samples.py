@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
+from lienthong.profiles.patients import Patient
 from lienthong.profiles.samples import CardHolder, checkins_of, holder_fields
 from lienthong.profiles.samples import episode as sample_episode
 from lienthong.simulators.c06.notable import first_deceased, first_reissued
@@ -34,26 +35,21 @@ class Identity:
     password: str
 
 
-@dataclass(frozen=True, slots=True)
-class Patient:
-    """A card holder as the patients file describes one (conformance ``Patient``)."""
-
-    cccd: str
-    bhyt: str
-    name: str
-    dob: date
-    sex: str
-    address: str = ""
-    gt_the_tu: date | None = None
-    gt_the_den: date | None = None
-    ma_dkbd: str = ""
-    vneid_password: str = ""
-
-    @classmethod
-    def of(cls, person: Citizen) -> Patient:
-        card = Card(person)
-        return cls(person.cccd, person.bhyt, person.name, person.dob, str(person.sex), person.address,
-                   card.valid_from, card.valid_to, person.ma_dkbd, person.password)  # fmt: skip
+def patient_of(person: Citizen) -> Patient:
+    """A citizen of the population as the patients file describes a card holder."""
+    card = Card(person)
+    return Patient(
+        person.cccd,
+        person.bhyt,
+        person.name,
+        person.dob,
+        str(person.sex),
+        person.address,
+        card.valid_from,
+        card.valid_to,
+        person.ma_dkbd,
+        person.password,
+    )
 
 
 KNOWN_PATIENTS = 60
@@ -170,7 +166,7 @@ class FacilitySamples:
         people = list(citizens(self.seed, 0, min(self.known, KNOWN_PATIENTS * 4)))
         valid = [p for p in people if Card(p).status(today) == "000"][:KNOWN_PATIENTS]
         expired = [p for p in people if Card(p).status(today) == "010"][:3]
-        return [Patient.of(p) for p in valid + expired]
+        return [patient_of(p) for p in valid + expired]
 
     def today(self) -> date:
         return vn_now(self.clock).date()
@@ -186,7 +182,7 @@ class FacilitySamples:
         ago, for ``holder`` or else for citizen ``number`` of the population."""
         # Without a holder: a citizen of the population, the card valid for the visit's year.
         person: CardHolder = holder or replace(
-            Patient.of(citizen(self.seed, number % max(self.population, 1))), gt_the_tu=None, gt_the_den=None
+            patient_of(citizen(self.seed, number % max(self.population, 1))), gt_the_tu=None, gt_the_den=None
         )
         ended = self._ended()
         ma_lk = f"{self.facility}{vn_stamp(ended, '%y%m%d%H%M')}V{variant}N{number:07d}"

@@ -9,7 +9,6 @@ what a session journaled, running or stopped (``certify_verdict.py``).
 from __future__ import annotations
 
 import asyncio
-import csv
 from pathlib import Path
 from typing import Annotated
 
@@ -30,7 +29,7 @@ from lienthong.conformance.cli._console import console, fail
 from lienthong.profiles import scenarios
 from lienthong.profiles.i18n import _
 from lienthong.profiles.identifiers import facility_problems
-from lienthong.profiles.patients import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, PatientsFileError, read_patients
+from lienthong.profiles.patients import PatientsFileError, patients_csv, read_patients
 from lienthong.simulators.network import Network, NetworkConfig
 from lienthong.simulators.serve import serve
 
@@ -61,27 +60,7 @@ def _list_scenarios() -> None:
 
 def _scenario_patients(chosen: scenarios.Scenario) -> bytes:
     """The scenario's patients as a patients file (the session keeps one, whatever its origin)."""
-    import io
-
-    handle = io.StringIO()
-    writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow([*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS])
-    for p in chosen.patients:
-        writer.writerow(
-            [
-                p.cccd,
-                p.bhyt,
-                p.name,
-                p.dob.isoformat(),
-                p.sex,
-                p.address,
-                p.gt_the_tu.isoformat() if p.gt_the_tu else "",
-                p.gt_the_den.isoformat() if p.gt_the_den else "",
-                p.ma_dkbd,
-                p.vneid_password,
-            ]
-        )
-    return handle.getvalue().encode("utf-8")
+    return patients_csv(chosen.patients).encode("utf-8")
 
 
 def _certificates(values: list[str], codes: list[str]) -> dict[str, bytes]:
