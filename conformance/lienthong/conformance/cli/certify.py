@@ -47,9 +47,10 @@ _RUNNING: set[asyncio.Task[None]] = set()
 
 def _list_scenarios() -> None:
     table = Table(title="Certification scenarios (lienthong certify --scenario NAME --facility CODE)")
-    for column in ("name", "version", "title", "steps", "source"):
-        table.add_column(column)
-    table.add_column("gateway")
+    table.add_column("name", no_wrap=True)  # whole, whatever the terminal's width: it is typed back
+    for column in ("version", "title", "steps", "source"):
+        table.add_column(column, overflow="fold")
+    table.add_column("gateway", no_wrap=True)
     for item in scenarios.scenarios().values():
         behaviours = ", ".join(dict.fromkeys(s.gateway for s in item.steps if s.gateway))
         table.add_row(
