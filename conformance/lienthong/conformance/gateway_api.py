@@ -75,18 +75,15 @@ async def open_session(client: httpx.AsyncClient, samples: Samples) -> Session:
     )
 
 
-async def submit(
-    client: httpx.AsyncClient,
-    session: Session | None,
+def _submission(
     samples: Samples,
-    *,
     kind: str,
-    document: bytes | None = None,
-    file_base64: str | None = None,
-    regulation: str = "3176",
-    overrides: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """Send a check-in (``kind="checkin"``) or dossier and return the answer."""
+    document: bytes | None,
+    file_base64: str | None,
+    regulation: str,
+    overrides: dict[str, str] | None,
+) -> tuple[str, dict[str, str]]:
+    """The path and form fields of a check-in (``kind="checkin"``) or dossier, as a HIS sends it."""
     path = (
         f"/api/qd130/checkInKcbQd{regulation}"
         if kind == "checkin"
@@ -100,7 +97,22 @@ async def submit(
         "maCSKCB": samples.facility,
         "fileHSBase64": content,
     }
-    fields |= overrides or {}
+    return path, fields | (overrides or {})
+
+
+async def submit(
+    client: httpx.AsyncClient,
+    session: Session | None,
+    samples: Samples,
+    *,
+    kind: str,
+    document: bytes | None = None,
+    file_base64: str | None = None,
+    regulation: str = "3176",
+    overrides: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Send a check-in (``kind="checkin"``) or dossier and return the answer."""
+    path, fields = _submission(samples, kind, document, file_base64, regulation, overrides)
     response = await client.post(path, json=fields, headers=session.headers() if session else {})
     return json_of(response)
 
@@ -153,20 +165,7 @@ async def send(
     headers: dict[str, str] | None = None,
 ) -> Answer:
     """:func:`submit`, but any answer (a refusal may be an HTTP error without JSON) is returned."""
-    path = (
-        f"/api/qd130/checkInKcbQd{regulation}"
-        if kind == "checkin"
-        else f"/api/qd130/guiHoSoXmlQD{regulation}"
-    )
-    content = file_base64 if file_base64 is not None else base64.b64encode(document or b"").decode("ascii")
-    fields = {
-        "username": samples.username,
-        "loaiHoSo": "0" if kind == "checkin" else "130",
-        "maTinh": samples.province,
-        "maCSKCB": samples.facility,
-        "fileHSBase64": content,
-    }
-    fields |= overrides or {}
+    path, fields = _submission(samples, kind, document, file_base64, regulation, overrides)
     sent_headers = (session.headers() if session else {}) | (headers or {})
     return answer_of(await client.post(path, json=fields, headers=sent_headers))
 
