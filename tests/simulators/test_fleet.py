@@ -170,3 +170,15 @@ def test_a_fleet_needs_accounts_for_its_facilities() -> None:
     network = build_network(NetworkConfig(seed=SEED, population=POPULATION))
     with pytest.raises(ValueError, match="fleet=3"):
         Fleet(network, FleetConfig(facilities=3))
+
+
+def test_replayed_visits_carry_a_card_valid_on_the_day_they_begin() -> None:
+    # A child's TE card ends at 72 months; replaying such a child's visit later in the year gave
+    # a clean corpus dossiers CARD-02 refuses (GT_THE_DEN before NGAY_VAO).
+    stream = Arrivals(7, "79244", 2000, 1.0)
+    start = datetime(2026, 1, 5, 7, 0, tzinfo=VN_TZ)
+    for number in range(1, 400):
+        visit = stream.visit(start + timedelta(hours=5 * number), number)
+        card = visit.citizen
+        if card.card_to is not None:
+            assert card.card_from is None or card.card_from <= visit.arrived.date() <= card.card_to

@@ -277,6 +277,8 @@ def facility_part(plan: _Plan) -> tuple[str, list[_Sent], dict[str, Any]]:
             if problem == "duplicate_visit":
                 for item in more:
                     item.received += timedelta(hours=1)
+                # the copy is the one sent second: its dossier after the first's, whatever the draws
+                more[-1].received = max(more[-1].received, sent[-1].received + timedelta(minutes=30))
             else:
                 more[1].identity = "identity_rejected"
             out.extend(more)

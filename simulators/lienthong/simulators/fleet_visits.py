@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from lienthong.simulators.clock import VN_TZ
 from lienthong.simulators.population import Citizen, care, citizen, visit_tables, visits
@@ -78,6 +78,14 @@ def aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=VN_TZ)
 
 
+def _card_covers(person: Citizen, day: date) -> bool:
+    """A card holder's card is valid on ``day`` (CARD-02): a child's TE card ends at 72 months, and a
+    clean visit after that would need the next card, which the population does not issue."""
+    if person.card_to is None:
+        return True
+    return (person.card_from is None or person.card_from <= day) and day <= person.card_to
+
+
 class Arrivals:
     """The arrivals of one facility: when (Poisson, ``rate`` per simulated hour) and who."""
 
@@ -106,6 +114,7 @@ class Arrivals:
         """The visit arriving at ``arrived`` (aware): a living citizen's care visit, replayed here."""
         for _ in range(DRAWS):
             person, history = self._history(self._people.randrange(self.population))
-            if history and person.dob <= local(arrived).date():
+            day = local(arrived).date()
+            if history and person.dob <= day and _card_covers(person, day):
                 return retimed(self._people.choice(history), self.code, local(arrived), number)
         raise LookupError(f"no citizen of the population has a visit to replay at {self.code}")
