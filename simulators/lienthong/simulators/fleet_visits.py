@@ -12,9 +12,12 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from lienthong.simulators.clock import VN_TZ
-from lienthong.simulators.population import Citizen, care, citizen, visit_tables, visits
+from lienthong.simulators.population import Citizen, care, visit_tables, visits
+from lienthong.simulators.population.batch import CitizenBatch
+from lienthong.simulators.population.citizens import from_batch
 from lienthong.simulators.population.dossier import checkin
 from lienthong.simulators.population.facilities import by_code
 from lienthong.simulators.visits import HasCode, Visit
@@ -78,6 +81,23 @@ def aware(moment: datetime) -> datetime:
     return moment.replace(tzinfo=VN_TZ)
 
 
+PEOPLE_CHUNK = 256
+"""Citizens generated together: one at a time, generating them was half of an audit corpus's time."""
+
+
+@lru_cache(maxsize=64)
+def _chunk(seed: int, first: int) -> list[Citizen]:
+    return from_batch(CitizenBatch(seed, first, PEOPLE_CHUNK))
+
+
+@lru_cache(maxsize=16_384)
+def _history(seed: int, index: int) -> tuple[Citizen, list[care.Visit]]:
+    """A citizen and their care visits, shared by every facility's arrivals in this process (the
+    visits are not changed: a replay is a new visit, ``retimed``); bounded, so memory stays flat."""
+    person = _chunk(seed, index - index % PEOPLE_CHUNK)[index % PEOPLE_CHUNK]
+    return person, visits(person) if person.death is None else []
+
+
 def _card_covers(person: Citizen, day: date) -> bool:
     """A card holder's card is valid on ``day`` (CARD-02): a child's TE card ends at 72 months, and a
     clean visit after that would need the next card, which the population does not issue."""
@@ -98,17 +118,13 @@ class Arrivals:
         self._times = random.Random(f"lienthong-fleet-times:{seed}:{code}")
         self._people = random.Random(f"lienthong-fleet-people:{seed}:{code}")
         self._seed = seed
-        self._care: dict[int, tuple[Citizen, list[care.Visit]]] = {}
 
     def gap(self) -> timedelta:
         """Time to the next arrival."""
         return timedelta(hours=self._times.expovariate(self.rate))
 
     def _history(self, index: int) -> tuple[Citizen, list[care.Visit]]:
-        if index not in self._care:
-            person = citizen(self._seed, index)
-            self._care[index] = (person, visits(person) if person.death is None else [])
-        return self._care[index]
+        return _history(self._seed, index)
 
     def visit(self, arrived: datetime, number: int) -> care.Visit:
         """The visit arriving at ``arrived`` (aware): a living citizen's care visit, replayed here."""

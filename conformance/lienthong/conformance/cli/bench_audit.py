@@ -5,7 +5,7 @@ first :data:`WARM_UP` submissions) and its peak RSS.
 The corpus is the generated audit corpus (``simulators/audit_corpus.py``), written once into
 ``--corpus`` and reused; each measurement runs in a fresh process so its peak RSS is its own.
 ``--facilities 1000 --visits 500`` is the ≈ 1 million submissions run of the issue (slow to
-generate: ≈ 6 ms per visit per generating process; ``--workers``)."""
+generate: ≈ 2 ms per visit per generating process; ``--workers``)."""
 
 from __future__ import annotations
 
