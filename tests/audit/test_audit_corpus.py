@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -297,3 +298,26 @@ def test_the_corpus_does_not_depend_on_the_number_of_workers(tmp_path: Path) -> 
         sqlite3.connect(one["database"]).execute(query).fetchall()
         == sqlite3.connect(two["database"]).execute(query).fetchall()
     )
+
+
+def test_saves_of_the_state_are_spaced_by_what_they_cost(
+    corpus: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A large audit's state takes seconds to save: saved after every `checkpoint` submissions, the
+    # saves came to cost more than the audit. Each save here takes ≥ 5 ms, so ≥ 100 ms lie between two.
+    saves: list[bool] = []
+    real = engine._save_state
+
+    def slow_save(*args: Any, done: bool) -> None:
+        time.sleep(0.005)
+        saves.append(done)
+        real(*args, done=done)
+
+    monkeypatch.setattr(engine, "_save_state", slow_save)
+    started = time.perf_counter()
+    run = engine.run_audit([SqliteSource(corpus["database"])], tmp_path / "out", checkpoint=1)
+    elapsed = time.perf_counter() - started
+    on_the_way = saves.count(False)
+    assert saves[-1] is True
+    assert run.read > 100
+    assert 1 <= on_the_way <= elapsed / (engine.SAVE_SPACING * 0.005) + 1

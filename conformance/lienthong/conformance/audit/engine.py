@@ -3,8 +3,10 @@ progress callback and a resumable state.
 
 The state is two files in the output folder: ``audit-state.json`` (small: the sources, how far each
 was read, how many submissions) and ``audit-state.pickle`` (the judge's episodes, bounded by the
-number of episodes, never by the payloads), written every :data:`CHECKPOINT` submissions (or as
-many as there are episodes, when more: the saves then cost O(1) per submission) and at the end.
+number of episodes, never by the payloads), written at the end and, on the way, after at least
+:data:`CHECKPOINT` submissions once the time since the last save is :data:`SAVE_SPACING` times
+what that save took (a save of a large audit's episodes takes seconds: spaced so, the saves cost
+at most a twentieth of the audit, whatever its size).
 A run given the same sources picks up where the state says; ``restart`` ignores it.
 """
 
@@ -14,6 +16,7 @@ import gc
 import json
 import os
 import pickle
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,6 +30,8 @@ from lienthong.conformance.traffic import TrafficJudge
 from lienthong.conformance.traffic.reading import RecentDocuments
 
 CHECKPOINT = 50_000
+SAVE_SPACING = 20.0
+"""Time between two saves of the state, as a multiple of the last save's duration."""
 STATE = "audit-state.json"
 EPISODES = "audit-state.pickle"
 STATE_VERSION = 1
@@ -133,6 +138,7 @@ def _run(
     run = AuditRun(judge, labels, resumed_from=judge.submissions, positions=positions)
     shown = Progress(resumed=judge.submissions)
     since = 0
+    saved_at, save_took = time.perf_counter(), 0.0
     recent = RecentDocuments()
     for index, source in enumerate(sources):
         shown.source, shown.total, shown.read = source.label, source.total(), 0
@@ -145,9 +151,12 @@ def _run(
             run.kinds[raw.kind] += 1
             shown.read += 1
             since += 1
-            if since >= max(checkpoint, len(judge.episodes)):  # amortised: O(1) per submission
+            if since >= checkpoint and time.perf_counter() - saved_at >= SAVE_SPACING * save_took:
                 since = 0
+                started = time.perf_counter()
                 _save_state(out, labels, judge, positions, done=False)
+                saved_at = time.perf_counter()
+                save_took = saved_at - started
             if progress is not None and shown.read % 256 == 0:
                 progress(shown)
         if progress is not None:
