@@ -157,11 +157,21 @@ def audit(
     assert isinstance(rows, list)
     worst = [r for r in rows if r["score"] is not None][-3:]
     console.print(
-        f"audited {result['submissions']} submissions, {result['episodes']} visits, {len(rows)} facilities "
-        f"-> {out}/audit.json"
+        _(
+            "audited {submissions:,} submissions, {visits:,} visits, {facilities:,} facilities -> {path}"
+        ).format(
+            submissions=result["submissions"],
+            visits=result["episodes"],
+            facilities=len(rows),
+            path=out / "audit.json",
+        )
     )
     for row in worst:
-        console.print(f"  lowest: {row['facility']} score {row['score']} ({', '.join(row['rules'])})")
+        console.print(
+            _("  lowest: {facility} score {score} ({rules})").format(
+                facility=row["facility"], score=row["score"], rules=", ".join(row["rules"])
+            )
+        )
 
 
 @app.command()
