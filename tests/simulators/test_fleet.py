@@ -182,3 +182,14 @@ def test_replayed_visits_carry_a_card_valid_on_the_day_they_begin() -> None:
         card = visit.citizen
         if card.card_to is not None:
             assert card.card_from is None or card.card_from <= visit.arrived.date() <= card.card_to
+
+
+def test_nobody_arrives_twice_in_the_same_minute_at_one_facility() -> None:
+    # A small population and many arrivals a minute: one citizen drawn twice in one minute was the
+    # same visit (patient, NGAY_VAO, MA_LOAI_KCB) sent twice, a TRAFFIC-02 nobody seeded.
+    stream = Arrivals(7, "40162", 300, 1.0)
+    start = datetime(2026, 1, 17, 23, 5, tzinfo=VN_TZ)
+    seen = Counter(
+        (visit.citizen.index, visit.arrived) for visit in (stream.visit(start, n) for n in range(1, 60))
+    )
+    assert max(seen.values()) == 1

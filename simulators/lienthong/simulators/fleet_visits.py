@@ -10,6 +10,7 @@ model (``population.care``): its kind, diagnosis, drugs, services, lab results (
 from __future__ import annotations
 
 import random
+from collections import OrderedDict
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -23,6 +24,8 @@ from lienthong.simulators.population.facilities import by_code
 from lienthong.simulators.visits import HasCode, Visit
 
 DRAWS = 64
+RECENT_ARRIVALS = 4096
+"""(citizen, minute) pairs remembered per facility, so that nobody arrives twice in one minute."""
 """Citizens tried per arrival before giving up on finding one with a visit to replay."""
 
 
@@ -118,6 +121,7 @@ class Arrivals:
         self._times = random.Random(f"lienthong-fleet-times:{seed}:{code}")
         self._people = random.Random(f"lienthong-fleet-people:{seed}:{code}")
         self._seed = seed
+        self._arrived: OrderedDict[tuple[int, datetime], None] = OrderedDict()
 
     def gap(self) -> timedelta:
         """Time to the next arrival."""
@@ -128,9 +132,16 @@ class Arrivals:
 
     def visit(self, arrived: datetime, number: int) -> care.Visit:
         """The visit arriving at ``arrived`` (aware): a living citizen's care visit, replayed here."""
+        moment = local(arrived)
+        minute, day = moment.replace(second=0, microsecond=0), moment.date()
         for _ in range(DRAWS):
-            person, history = self._history(self._people.randrange(self.population))
-            day = local(arrived).date()
+            index = self._people.randrange(self.population)
+            person, history = self._history(index)
+            if (index, minute) in self._arrived:
+                continue  # the same person twice in one minute: the same visit sent twice (TRAFFIC-02)
             if history and person.dob <= day and _card_covers(person, day):
-                return retimed(self._people.choice(history), self.code, local(arrived), number)
+                self._arrived[index, minute] = None
+                if len(self._arrived) > RECENT_ARRIVALS:
+                    self._arrived.popitem(last=False)
+                return retimed(self._people.choice(history), self.code, moment, number)
         raise LookupError(f"no citizen of the population has a visit to replay at {self.code}")
