@@ -49,8 +49,23 @@ def _memo(check: Checker) -> Checker:
     return cached
 
 
+_DATE8: dict[str, bool] = {}
+
+
 def valid_date8(value: str) -> bool:
-    """A calendar date written yyyymmdd."""
+    """A calendar date written yyyymmdd; memoised for 8-character values (the dates of a dossier
+    repeat across its records and the dossiers of a day: the record rules ask for each several
+    times)."""
+    known = _DATE8.get(value)
+    if known is not None:
+        return known
+    valid = _valid_date8(value)
+    if len(value) == 8 and len(_DATE8) < _CACHE_LIMIT:
+        _DATE8[value] = valid
+    return valid
+
+
+def _valid_date8(value: str) -> bool:
     if not _D8.fullmatch(value):
         return False
     year, month, day = int(value[:4]), int(value[4:6]), int(value[6:8])
