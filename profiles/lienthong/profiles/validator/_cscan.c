@@ -17,7 +17,7 @@
 #include <string.h>
 
 /* Bumped whenever the interface with native.py changes: a stale build is then not used. */
-#define CSCAN_INTERFACE 3
+#define CSCAN_INTERFACE 4
 
 enum {
     K_FREE,     /* free text: length only */
@@ -42,6 +42,8 @@ typedef struct {
     int places;
     PyObject *codes;    /* frozenset of accepted codes (K_CODES) */
     PyObject *check;    /* callable str -> problem or None (K_CHECK) */
+    PyObject *memo;     /* dict value -> the check's answer, which the check fills (K_CHECK), or NULL */
+    PyObject *pattern;  /* callable str -> match or None: a match keeps the rules (K_CHECK), or NULL */
 } Field;
 
 typedef struct {
@@ -147,6 +149,8 @@ spec_dealloc(Spec *self)
             Py_XDECREF(f->name);
             Py_XDECREF(f->codes);
             Py_XDECREF(f->check);
+            Py_XDECREF(f->memo);
+            Py_XDECREF(f->pattern);
             PyMem_Free(f->cname);
         }
         PyMem_Free(self->fields);
@@ -169,7 +173,8 @@ same_name(const Field *f, const char *s, Py_ssize_t n)
 }
 
 /* TableSpec(root, list_tag, record_tag, version, note_type, fields): fields is a sequence of
- * (tag, max_length, required, kind, places, codes or None, check or None). */
+ * (tag, max_length, required, kind, places, codes or None, check or None, memo or None, pattern
+ * or None). */
 static int
 spec_init(Spec *self, PyObject *args, PyObject *kwds)
 {
@@ -232,11 +237,11 @@ spec_init(Spec *self, PyObject *args, PyObject *kwds)
     self->note_type = (PyTypeObject *)note_type;
     for (Py_ssize_t i = 0; i < n; i++) {
         Field *f = &self->fields[i];
-        PyObject *name, *codes, *check;
+        PyObject *name, *codes, *check, *memo, *pattern;
         Py_ssize_t max_length;
         int required, kind, places;
-        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "UnpiiOO:field", &name, &max_length,
-                              &required, &kind, &places, &codes, &check))
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "UnpiiOOOO:field", &name, &max_length,
+                              &required, &kind, &places, &codes, &check, &memo, &pattern))
             goto fail;
         self->nfields = i + 1;
         Py_INCREF(name);
@@ -266,6 +271,22 @@ spec_init(Spec *self, PyObject *args, PyObject *kwds)
             }
             Py_INCREF(check);
             f->check = check;
+            if (memo != Py_None) {
+                if (!PyDict_CheckExact(memo)) {
+                    PyErr_Format(PyExc_TypeError, "field %U: memo must be a dict", name);
+                    goto fail;
+                }
+                Py_INCREF(memo);
+                f->memo = memo;
+            }
+            if (pattern != Py_None) {
+                if (!PyCallable_Check(pattern)) {
+                    PyErr_Format(PyExc_TypeError, "field %U: pattern must be callable", name);
+                    goto fail;
+                }
+                Py_INCREF(pattern);
+                f->pattern = pattern;
+            }
         }
         if (required)
             self->nrequired++;

@@ -17,8 +17,18 @@ CHECK: int
 CENTS_EXACT: int
 """0 when built without 128-bit integers: the cents functions then always answer None."""
 
-Field = tuple[str, int, bool, int, int, frozenset[str] | None, Callable[[str], object] | None]
-"""(tag, max_length, required, kind, places, accepted codes, checker)."""
+Field = tuple[
+    str,
+    int,
+    bool,
+    int,
+    int,
+    frozenset[str] | None,
+    Callable[[str], object] | None,
+    dict[str, object] | None,
+    Callable[[str], object] | None,
+]
+"""(tag, max_length, required, kind, places, accepted codes, checker, the checker's memo, pattern)."""
 
 class TableSpec:
     def __init__(

@@ -249,6 +249,27 @@ value_ok(const Field *f, const unsigned char *s, Py_ssize_t a, Py_ssize_t b, PyO
                 return 0;
         }
     case K_CHECK: {
+        /* The format's pattern first (a match keeps the rules), then the check's own memo (the
+         * answer it gave this value before), then the check itself, which fills the memo. */
+        if (f->pattern != NULL) {
+            PyObject *match = PyObject_CallOneArg(f->pattern, value);
+            if (match == NULL) {
+                PyErr_Clear();
+                return 0;
+            }
+            Py_DECREF(match);
+            if (match != Py_None)
+                return 1;
+        }
+        if (f->memo != NULL) {
+            PyObject *known = PyDict_GetItemWithError(f->memo, value); /* borrowed */
+            if (known != NULL)
+                return known == Py_None;
+            if (PyErr_Occurred()) {
+                PyErr_Clear();
+                return 0;
+            }
+        }
         PyObject *problem = PyObject_CallOneArg(f->check, value);
         if (problem == NULL) {
             PyErr_Clear();

@@ -34,6 +34,15 @@ _NATIONALITY = re.compile(r"\d{3}")
 _CACHE_LIMIT = 200_000
 
 
+_MEMOS: dict[Checker, dict[str, Problem | None]] = {}
+
+
+def memo_of(check: Checker) -> dict[str, Problem | None] | None:
+    """The memo of a checker of :data:`MEMOISED` (value -> its answer, filled by the checker), or
+    None for another checker: the compiled scanner looks a value up there before calling it."""
+    return _MEMOS.get(check)
+
+
 def _memo(check: Checker) -> Checker:
     cache: dict[str, Problem | None] = {}
 
@@ -46,6 +55,7 @@ def _memo(check: Checker) -> Checker:
                 cache[value] = result
             return result
 
+    _MEMOS[cached] = cache
     return cached
 
 
