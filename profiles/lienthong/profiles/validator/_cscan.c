@@ -172,6 +172,19 @@ same_name(const Field *f, const char *s, Py_ssize_t n)
     return f->nlen == n && memcmp(f->cname, s, (size_t)n) == 0;
 }
 
+/* *slot = a new reference to `value` when `ok` (its type is right), else a TypeError: 0 or -1. */
+static int
+keep(PyObject **slot, PyObject *value, PyObject *name, const char *what, const char *must, int ok)
+{
+    if (!ok) {
+        PyErr_Format(PyExc_TypeError, "field %U: %s must be %s", name, what, must);
+        return -1;
+    }
+    Py_INCREF(value);
+    *slot = value;
+    return 0;
+}
+
 /* TableSpec(root, list_tag, record_tag, version, note_type, fields): fields is a sequence of
  * (tag, max_length, required, kind, places, codes or None, check or None, memo or None, pattern
  * or None). */
@@ -256,38 +269,14 @@ spec_init(Spec *self, PyObject *args, PyObject *kwds)
         f->required = required;
         f->kind = kind;
         f->places = places;
-        if (kind == K_CODES) {
-            if (!PyFrozenSet_Check(codes)) {
-                PyErr_Format(PyExc_TypeError, "field %U: codes must be a frozenset", name);
-                goto fail;
-            }
-            Py_INCREF(codes);
-            f->codes = codes;
-        }
-        if (kind == K_CHECK) {
-            if (!PyCallable_Check(check)) {
-                PyErr_Format(PyExc_TypeError, "field %U: check must be callable", name);
-                goto fail;
-            }
-            Py_INCREF(check);
-            f->check = check;
-            if (memo != Py_None) {
-                if (!PyDict_CheckExact(memo)) {
-                    PyErr_Format(PyExc_TypeError, "field %U: memo must be a dict", name);
-                    goto fail;
-                }
-                Py_INCREF(memo);
-                f->memo = memo;
-            }
-            if (pattern != Py_None) {
-                if (!PyCallable_Check(pattern)) {
-                    PyErr_Format(PyExc_TypeError, "field %U: pattern must be callable", name);
-                    goto fail;
-                }
-                Py_INCREF(pattern);
-                f->pattern = pattern;
-            }
-        }
+        if (kind == K_CODES && keep(&f->codes, codes, name, "codes", "a frozenset", PyFrozenSet_Check(codes)) < 0)
+            goto fail;
+        if (kind == K_CHECK &&
+            (keep(&f->check, check, name, "check", "callable", PyCallable_Check(check)) < 0 ||
+             (memo != Py_None && keep(&f->memo, memo, name, "memo", "a dict", PyDict_CheckExact(memo)) < 0) ||
+             (pattern != Py_None &&
+              keep(&f->pattern, pattern, name, "pattern", "callable", PyCallable_Check(pattern)) < 0)))
+            goto fail;
         if (required)
             self->nrequired++;
         if (same_name(f, self->root, self->root_len) || same_name(f, self->list, self->list_len) ||

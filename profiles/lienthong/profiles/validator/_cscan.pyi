@@ -1,6 +1,6 @@
 """Stub of the compiled record scanner (``_cscan.c``; see :mod:`.native`)."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 INTERFACE: int
 """Checked by native.py: a build of another interface is not used."""
@@ -25,7 +25,7 @@ Field = tuple[
     int,
     frozenset[str] | None,
     Callable[[str], object] | None,
-    dict[str, object] | None,
+    Mapping[str, object] | None,
     Callable[[str], object] | None,
 ]
 """(tag, max_length, required, kind, places, accepted codes, checker, the checker's memo, pattern)."""
