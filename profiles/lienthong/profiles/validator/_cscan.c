@@ -19,6 +19,8 @@
 /* Bumped whenever the interface with native.py changes: a stale build is then not used. */
 #define CSCAN_INTERFACE 4
 
+#define LAST_MAX 48
+
 enum {
     K_FREE,     /* free text: length only */
     K_CODES,    /* a code of the field's list (already filtered by the plan's checker) */
@@ -44,6 +46,12 @@ typedef struct {
     PyObject *check;    /* callable str -> problem or None (K_CHECK) */
     PyObject *memo;     /* dict value -> the check's answer, which the check fills (K_CHECK), or NULL */
     PyObject *pattern;  /* callable str -> match or None: a match keeps the rules (K_CHECK), or NULL */
+    /* The last value that kept the field's rules (a str, or NULL) and its UTF-8 bytes: values
+     * repeat from record to record (MA_LK, dates, codes, rates), and the same bytes are the same
+     * str, which keeps the same rules. Values longer than LAST_MAX are not kept. */
+    PyObject *last;
+    Py_ssize_t last_len;
+    unsigned char last_bytes[LAST_MAX];
 } Field;
 
 typedef struct {
@@ -83,6 +91,13 @@ init_special(void)
     special['<'] = special['&'] = special['>'] = 1;
 }
 
+
+/* A byte that continues a field name ([A-Z0-9_]). */
+Py_LOCAL_INLINE(int)
+name_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
 
 static size_t
 hash_step(size_t h, Py_UCS4 c)
@@ -151,6 +166,7 @@ spec_dealloc(Spec *self)
             Py_XDECREF(f->check);
             Py_XDECREF(f->memo);
             Py_XDECREF(f->pattern);
+            Py_XDECREF(f->last);
             PyMem_Free(f->cname);
         }
         PyMem_Free(self->fields);
