@@ -359,3 +359,42 @@ def test_fuzzed_envelopes_read_alike(signed: bool, seed: int, edits: list[tuple[
     finally:
         native.COMPILED = saved
     assert compiled == envelope._scan_python(data)
+
+
+@pytest.mark.parametrize(
+    ("tag", "good", "bad"),
+    [
+        ("NGAY_YL", "202501051527", "202501321527"),  # the same length, another day: not a date
+        ("SO_LUONG", "12.5", "12.."),
+        ("DON_GIA", "4931.500", "4931.5.0"),
+        ("MA_NHOM", "4", "0"),  # not a code of the list
+    ],
+)
+def test_a_value_like_the_last_one_is_judged_afresh(tag: str, good: str, bad: str) -> None:
+    """Each field keeps the last value it accepted (its bytes and str), and the field after the
+    last one read is tried before the tag hash: a broken value after a good one, the good one
+    after a broken one, and a value of the same length with other bytes are judged as if read
+    for the first time (the Python scanner's answer)."""
+    rows = sample_tables(3, version="qd3176", kind="03")["XML2"]
+    spec = native.table_spec("XML2", "qd3176", Note)
+    order = [good, bad, good, bad, bad, good, good]
+    records = [
+        [(t, f">{_escape(value if t == tag else v)}</{t}>") for t, v in rows[at % len(rows)].items()]
+        for at, value in enumerate(order)
+    ]
+    data = _document("XML2", records, "\n")
+    scanned = native.scan(spec, data)
+    assert scanned is not None
+    assert [row is not None for row in scanned[0]] == [value == good for value in order]
+    assert _compare(data, "XML2", "qd3176") == "mixed"
+
+
+def test_fields_out_of_order_or_named_like_the_next_one_read_alike() -> None:
+    """A record whose fields are not in the table's order, or whose tag starts with the name of
+    the field expected next (``MA_LK2`` where ``MA_LK`` comes), reads as the Python scanner reads it."""
+    rows = sample_tables(4, version="qd3176", kind="03")["XML2"]
+    base = [(t, f">{_escape(v)}</{t}>") for t, v in rows[0].items()]
+    swapped = [base[1], base[0], *base[2:]]
+    prefixed = [("MA_LK2", base[0][1].replace("</MA_LK>", "</MA_LK2>")), *base[1:]]
+    for records in ([swapped, base], [prefixed, base], [base, list(reversed(base))]):
+        assert _compare(_document("XML2", records, "\n"), "XML2", "qd3176") in {"accepted", "mixed"}

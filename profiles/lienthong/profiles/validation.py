@@ -28,7 +28,8 @@ from lxml import etree
 from lienthong.profiles import xml130
 from lienthong.profiles.base64_strict import b64decode_strict
 from lienthong.profiles.codelists import codelist
-from lienthong.profiles.tables import DEFAULT_VERSION, has_table, table_info
+from lienthong.profiles.tables import DEFAULT_VERSION, table_info
+from lienthong.profiles.tables import tables as version_tables
 from lienthong.profiles.validator.dossier_rules import DOSSIER_RULES, NEEDS
 from lienthong.profiles.validator.encoding import encoding_problem
 from lienthong.profiles.validator.envelope import LARGEST, scan_envelope, signature_end
@@ -154,11 +155,25 @@ def parse_document(data: bytes) -> etree._Element | None:
         return None
 
 
+_COUNTED_FROM = min(
+    (MAX_TAGS + 1) * SMALLEST_TAG,
+    (MAX_RECORDS + 1)
+    * (
+        1
+        + min(len(xml130.CHECKIN_RECORD), *(len(t.record_tag) for t in table_info().values() if t.record_tag))
+    ),
+)
+"""The shortest check-in or inner table that :func:`.validator.limits.count_over` counts for a
+limit (records of any record tag, or tags): a shorter one is over none, without a call."""
+
+
 def document_limit(data: bytes, kind: str) -> Violation | None:
     """The first limit of :mod:`.validator.limits` the whole document ``data`` (``checkin`` or
     ``dossier``) is over, or None; checked before it is parsed (the gateway checks it before its
     own parse for the signature)."""
     if kind == "checkin":
+        if len(data) < _COUNTED_FROM:
+            return None
         record = xml130.CHECKIN_RECORD
         records = count_over(data, b"<" + record.encode(), MAX_RECORDS)
         if records is not None:
@@ -192,6 +207,8 @@ def _too_many_files(found: int) -> Violation:
 
 def _table_limit(kind: str, inner: bytes) -> Violation | None:
     """The first limit an inner table is over (records of its record tag, then tags), or None."""
+    if len(inner) < _COUNTED_FROM:
+        return None
     spec = table_info().get(kind)
     if spec is not None and spec.record_tag:
         records = count_over(inner, b"<" + spec.record_tag.encode(), MAX_RECORDS)
@@ -492,7 +509,7 @@ def _read_table(
         problems.append(over)
         return
     # A table the version lacks is read by lxml: the table rules then report it (TAG-01).
-    scanned = scan_table(kind, inner, scan) if scan is not None and has_table(kind, scan) else None
+    scanned = scan_table(kind, inner, scan) if scan is not None and kind in _defined(scan) else None
     if scanned is not None:
         dossier.tables.setdefault(kind, []).extend(scanned[0])
         notes.setdefault(kind, []).extend(scanned[1])
@@ -613,8 +630,9 @@ def _judge_tables(
     if dossier is not None:
         dossier.version = judged
     problems: list[Violation] = []
+    defined = _defined(judged)
     for kind, records in tables.items():
-        if not has_table(kind, judged):
+        if kind not in defined:
             problems.append(
                 Violation("TAG-01", kind, "(table)", "", f"{kind} is not a table of the {judged} profile")
             )
@@ -625,7 +643,9 @@ def _judge_tables(
         for index, record in enumerate(records, start=1):
             note = scanned[index - 1] if scanned is not None else None
             # A record the scanner found keeping every field rule needs no plan: it would add nothing.
-            if note is None or not _fields_pass(kind, judged, note):
+            if note is None or not (
+                note.passed if note.version == judged else _fields_pass(kind, judged, note)
+            ):
                 check_fields(plan(kind, judged), record, index, found_here)
             for record_rule in rules:
                 try:
@@ -644,6 +664,17 @@ def _judge_tables(
         Violation(req, kind, name, value, text, index) for req, kind, name, value, text, index in found
     ]
     return problems
+
+
+_DEFINED: dict[str, frozenset[str]] = {}
+
+
+def _defined(version: str) -> frozenset[str]:
+    """The tables of ``version`` (:func:`.tables.has_table` as a set, made once per version)."""
+    defined = _DEFINED.get(version)
+    if defined is None:
+        defined = _DEFINED[version] = frozenset(version_tables(version))
+    return defined
 
 
 def _fields_pass(kind: str, version: str, note: Note) -> bool:

@@ -17,7 +17,9 @@
 #include <string.h>
 
 /* Bumped whenever the interface with native.py changes: a stale build is then not used. */
-#define CSCAN_INTERFACE 3
+#define CSCAN_INTERFACE 4
+
+#define LAST_MAX 48
 
 enum {
     K_FREE,     /* free text: length only */
@@ -42,6 +44,14 @@ typedef struct {
     int places;
     PyObject *codes;    /* frozenset of accepted codes (K_CODES) */
     PyObject *check;    /* callable str -> problem or None (K_CHECK) */
+    PyObject *memo;     /* dict value -> the check's answer, which the check fills (K_CHECK), or NULL */
+    PyObject *pattern;  /* callable str -> match or None: a match keeps the rules (K_CHECK), or NULL */
+    /* The last value that kept the field's rules (a str, or NULL) and its UTF-8 bytes: values
+     * repeat from record to record (MA_LK, dates, codes, rates), and the same bytes are the same
+     * str, which keeps the same rules. Values longer than LAST_MAX are not kept. */
+    PyObject *last;
+    Py_ssize_t last_len;
+    unsigned char last_bytes[LAST_MAX];
 } Field;
 
 typedef struct {
@@ -81,6 +91,13 @@ init_special(void)
     special['<'] = special['&'] = special['>'] = 1;
 }
 
+
+/* A byte that continues a field name ([A-Z0-9_]). */
+Py_LOCAL_INLINE(int)
+name_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
 
 static size_t
 hash_step(size_t h, Py_UCS4 c)
@@ -147,6 +164,9 @@ spec_dealloc(Spec *self)
             Py_XDECREF(f->name);
             Py_XDECREF(f->codes);
             Py_XDECREF(f->check);
+            Py_XDECREF(f->memo);
+            Py_XDECREF(f->pattern);
+            Py_XDECREF(f->last);
             PyMem_Free(f->cname);
         }
         PyMem_Free(self->fields);
@@ -168,8 +188,22 @@ same_name(const Field *f, const char *s, Py_ssize_t n)
     return f->nlen == n && memcmp(f->cname, s, (size_t)n) == 0;
 }
 
+/* *slot = a new reference to `value` when `ok` (its type is right), else a TypeError: 0 or -1. */
+static int
+keep(PyObject **slot, PyObject *value, PyObject *name, const char *what, const char *must, int ok)
+{
+    if (!ok) {
+        PyErr_Format(PyExc_TypeError, "field %U: %s must be %s", name, what, must);
+        return -1;
+    }
+    Py_INCREF(value);
+    *slot = value;
+    return 0;
+}
+
 /* TableSpec(root, list_tag, record_tag, version, note_type, fields): fields is a sequence of
- * (tag, max_length, required, kind, places, codes or None, check or None). */
+ * (tag, max_length, required, kind, places, codes or None, check or None, memo or None, pattern
+ * or None). */
 static int
 spec_init(Spec *self, PyObject *args, PyObject *kwds)
 {
@@ -232,11 +266,11 @@ spec_init(Spec *self, PyObject *args, PyObject *kwds)
     self->note_type = (PyTypeObject *)note_type;
     for (Py_ssize_t i = 0; i < n; i++) {
         Field *f = &self->fields[i];
-        PyObject *name, *codes, *check;
+        PyObject *name, *codes, *check, *memo, *pattern;
         Py_ssize_t max_length;
         int required, kind, places;
-        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "UnpiiOO:field", &name, &max_length,
-                              &required, &kind, &places, &codes, &check))
+        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "UnpiiOOOO:field", &name, &max_length,
+                              &required, &kind, &places, &codes, &check, &memo, &pattern))
             goto fail;
         self->nfields = i + 1;
         Py_INCREF(name);
@@ -251,22 +285,14 @@ spec_init(Spec *self, PyObject *args, PyObject *kwds)
         f->required = required;
         f->kind = kind;
         f->places = places;
-        if (kind == K_CODES) {
-            if (!PyFrozenSet_Check(codes)) {
-                PyErr_Format(PyExc_TypeError, "field %U: codes must be a frozenset", name);
-                goto fail;
-            }
-            Py_INCREF(codes);
-            f->codes = codes;
-        }
-        if (kind == K_CHECK) {
-            if (!PyCallable_Check(check)) {
-                PyErr_Format(PyExc_TypeError, "field %U: check must be callable", name);
-                goto fail;
-            }
-            Py_INCREF(check);
-            f->check = check;
-        }
+        if (kind == K_CODES && keep(&f->codes, codes, name, "codes", "a frozenset", PyFrozenSet_Check(codes)) < 0)
+            goto fail;
+        if (kind == K_CHECK &&
+            (keep(&f->check, check, name, "check", "callable", PyCallable_Check(check)) < 0 ||
+             (memo != Py_None && keep(&f->memo, memo, name, "memo", "a dict", PyDict_CheckExact(memo)) < 0) ||
+             (pattern != Py_None &&
+              keep(&f->pattern, pattern, name, "pattern", "callable", PyCallable_Check(pattern)) < 0)))
+            goto fail;
         if (required)
             self->nrequired++;
         if (same_name(f, self->root, self->root_len) || same_name(f, self->list, self->list_len) ||

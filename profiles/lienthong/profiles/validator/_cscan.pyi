@@ -1,6 +1,6 @@
 """Stub of the compiled record scanner (``_cscan.c``; see :mod:`.native`)."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 INTERFACE: int
 """Checked by native.py: a build of another interface is not used."""
@@ -17,8 +17,18 @@ CHECK: int
 CENTS_EXACT: int
 """0 when built without 128-bit integers: the cents functions then always answer None."""
 
-Field = tuple[str, int, bool, int, int, frozenset[str] | None, Callable[[str], object] | None]
-"""(tag, max_length, required, kind, places, accepted codes, checker)."""
+Field = tuple[
+    str,
+    int,
+    bool,
+    int,
+    int,
+    frozenset[str] | None,
+    Callable[[str], object] | None,
+    Mapping[str, object] | None,
+    Callable[[str], object] | None,
+]
+"""(tag, max_length, required, kind, places, accepted codes, checker, the checker's memo, pattern)."""
 
 class TableSpec:
     def __init__(

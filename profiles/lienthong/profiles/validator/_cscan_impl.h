@@ -249,6 +249,27 @@ value_ok(const Field *f, const unsigned char *s, Py_ssize_t a, Py_ssize_t b, PyO
                 return 0;
         }
     case K_CHECK: {
+        /* The format's pattern first (a match keeps the rules), then the check's own memo (the
+         * answer it gave this value before), then the check itself, which fills the memo. */
+        if (f->pattern != NULL) {
+            PyObject *match = PyObject_CallOneArg(f->pattern, value);
+            if (match == NULL) {
+                PyErr_Clear();
+                return 0;
+            }
+            Py_DECREF(match);
+            if (match != Py_None)
+                return 1;
+        }
+        if (f->memo != NULL) {
+            PyObject *known = PyDict_GetItemWithError(f->memo, value); /* borrowed */
+            if (known != NULL)
+                return known == Py_None;
+            if (PyErr_Occurred()) {
+                PyErr_Clear();
+                return 0;
+            }
+        }
         PyObject *problem = PyObject_CallOneArg(f->check, value);
         if (problem == NULL) {
             PyErr_Clear();
@@ -275,6 +296,7 @@ read_record(const Spec *spec, const unsigned char *s, Py_ssize_t n, Py_ssize_t p
     PyObject *record = _PyDict_NewPresized(spec->nfields);
     if (record == NULL)
         return -1;
+    Py_ssize_t next = 0; /* the field after the last one read: records list their fields in order */
     for (;;) {
         pos = skip_ws(s, n, pos);
         if (pos + 1 >= n || s[pos] != '<')
@@ -282,28 +304,42 @@ read_record(const Spec *spec, const unsigned char *s, Py_ssize_t n, Py_ssize_t p
         if (s[pos + 1] == '/')
             break;
         Py_ssize_t tag = ++pos;
-        size_t h = 5381;
-        unsigned char c = s[pos];
-        if (!((c >= 'A' && c <= 'Z') || c == '_'))
-            goto decline;
-        while (pos < n && (((c = s[pos]) >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) {
-            h = hash_step(h, c);
-            pos++;
-        }
-        Py_ssize_t tag_len = pos - tag;
-        const Field *f = NULL;
+        Field *f = NULL;
         Py_ssize_t index = 0;
-        for (size_t at = h & spec->mask;; at = (at + 1) & spec->mask) {
-            int32_t slot = spec->slots[at];
-            if (slot == 0)
-                goto decline; /* not a field of the table: TAG-01 is the plan's to say */
-            const Field *g = &spec->fields[slot - 1];
-            if (g->nlen == tag_len && lit(s, n, tag, g->cname, tag_len)) {
+        unsigned char c;
+        if (next < spec->nfields) {
+            /* The expected field: its name, then a byte that cannot continue a name. */
+            Field *g = &spec->fields[next];
+            if (lit(s, n, tag, g->cname, g->nlen) && (tag + g->nlen == n || !name_char(s[tag + g->nlen]))) {
                 f = g;
-                index = slot - 1;
-                break;
+                index = next;
+                pos = tag + g->nlen;
             }
         }
+        if (f == NULL) {
+            size_t h = 5381;
+            c = s[pos];
+            if (!((c >= 'A' && c <= 'Z') || c == '_'))
+                goto decline;
+            while (pos < n && name_char(c = s[pos])) {
+                h = hash_step(h, c);
+                pos++;
+            }
+            Py_ssize_t tag_len = pos - tag;
+            for (size_t at = h & spec->mask;; at = (at + 1) & spec->mask) {
+                int32_t slot = spec->slots[at];
+                if (slot == 0)
+                    goto decline; /* not a field of the table: TAG-01 is the plan's to say */
+                Field *g = &spec->fields[slot - 1];
+                if (g->nlen == tag_len && lit(s, n, tag, g->cname, tag_len)) {
+                    f = g;
+                    index = slot - 1;
+                    break;
+                }
+            }
+        }
+        Py_ssize_t tag_len = f->nlen;
+        next = index + 1;
         if (seen[index])
             goto decline;
         seen[index] = 1;
@@ -332,6 +368,11 @@ read_record(const Spec *spec, const unsigned char *s, Py_ssize_t n, Py_ssize_t p
             if (a == b) {
                 value = empty_str;
                 Py_INCREF(value);
+            } else if (f->last != NULL && b - a == f->last_len && memcmp(s + a, f->last_bytes, (size_t)(b - a)) == 0) {
+                /* The field's last value again (bytes equal): the same str, and it kept the rules. */
+                value = f->last;
+                Py_INCREF(value);
+                required += f->required;
             } else {
                 value = text_of(s, a, b, high);
                 if (value == NULL) {
@@ -342,6 +383,12 @@ read_record(const Spec *spec, const unsigned char *s, Py_ssize_t n, Py_ssize_t p
                 if (!value_ok(f, s, a, b, value)) {
                     Py_DECREF(value);
                     goto decline;
+                }
+                if (b - a <= LAST_MAX) {
+                    Py_INCREF(value);
+                    Py_XSETREF(f->last, value);
+                    memcpy(f->last_bytes, s + a, (size_t)(b - a));
+                    f->last_len = b - a;
                 }
                 required += f->required;
             }

@@ -34,6 +34,15 @@ _NATIONALITY = re.compile(r"\d{3}")
 _CACHE_LIMIT = 200_000
 
 
+_MEMOS: dict[Checker, dict[str, Problem | None]] = {}
+
+
+def memo_of(check: Checker) -> dict[str, Problem | None] | None:
+    """The memo of a checker of :data:`MEMOISED` (value -> its answer, filled by the checker), or
+    None for another checker: the compiled scanner looks a value up there before calling it."""
+    return _MEMOS.get(check)
+
+
 def _memo(check: Checker) -> Checker:
     cache: dict[str, Problem | None] = {}
 
@@ -46,11 +55,27 @@ def _memo(check: Checker) -> Checker:
                 cache[value] = result
             return result
 
+    _MEMOS[cached] = cache
     return cached
 
 
+_DATE8: dict[str, bool] = {}
+
+
 def valid_date8(value: str) -> bool:
-    """A calendar date written yyyymmdd."""
+    """A calendar date written yyyymmdd; memoised for 8-character values (the dates of a dossier
+    repeat across its records and the dossiers of a day: the record rules ask for each several
+    times)."""
+    known = _DATE8.get(value)
+    if known is not None:
+        return known
+    valid = _valid_date8(value)
+    if len(value) == 8 and len(_DATE8) < _CACHE_LIMIT:
+        _DATE8[value] = valid
+    return valid
+
+
+def _valid_date8(value: str) -> bool:
     if not _D8.fullmatch(value):
         return False
     year, month, day = int(value[:4]), int(value[4:6]), int(value[6:8])

@@ -9,10 +9,10 @@ of a record it declines, go through the strict UTF-8 decoder) that checks the do
 surrounding white space (``str.isspace``), no character the scanner leaves to the parser, at most
 ``max_length`` characters, and its format: numbers with their decimals, dates against the
 calendar, code lists (the codes the plan's checker accepts), and for the other formats (cccd, BHYT
-cards, facilities, licences, ICD-10, ...) the plan's own memoised checker called on the value
-(for a person's identifiers, the grammar's pattern of the format first); required fields present
-and non-empty. :func:`.envelope.scan_envelope` likewise reads the GIAMDINHHS envelope with
-``_cscan.envelope`` first.
+cards, facilities, licences, ICD-10, ...) the plan's own memoised checker, its memo read in C
+before it is called (for a person's identifiers, the grammar's pattern of the format first);
+required fields present and non-empty. :func:`.envelope.scan_envelope` likewise reads the
+GIAMDINHHS envelope with ``_cscan.envelope`` first.
 
 The extension also does the amount rules' arithmetic in whole cents (:func:`cents`,
 :func:`product_cents`, :func:`sum_cents`, exact integer arithmetic on plain decimal texts): a rule
@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 
 from lienthong.profiles.tables import table_info
 from lienthong.profiles.validator.fields import FieldPlan, plan
-from lienthong.profiles.validator.formats import Checker, Problem
+from lienthong.profiles.validator.formats import memo_of
 from lienthong.profiles.validator.grammar import accepted_codes, format_pattern
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def _load() -> ModuleType | None:
     return _cscan if getattr(_cscan, "INTERFACE", None) == _INTERFACE else None
 
 
-_INTERFACE = 3
+_INTERFACE = 4
 """``CSCAN_INTERFACE`` of ``_cscan.c``."""
 
 
@@ -72,36 +72,31 @@ _NUMBERS = {"integer": 0, "decimal": -1, "decimal2": 2, "decimal3": 3}
 _DATES = {"date8", "datetime12", "birth12", "datetime12or8", "date8list"}
 _PATTERN_FIRST = {"cccd", "bhyt", "bhytlist", "bhxh10"}
 """Formats of a person's identifiers: their values rarely repeat, so the checker's memo rarely
-hits (3-7 µs a miss); the grammar's one-sided pattern of the format (~0.5 µs) is tried first."""
-
-
-def _pattern_first(name: str, check: Checker) -> Checker:
-    pattern = format_pattern(name)
-    if pattern is None:
-        return check
-    fullmatch = re.compile(pattern).fullmatch
-
-    def checked(value: str) -> Problem | None:
-        return None if fullmatch(value) is not None else check(value)
-
-    return checked
+hits (3-7 µs a miss); the grammar's one-sided pattern of the format (~0.5 µs) is tried first.
+The scanner calls the pattern's ``fullmatch``, then looks the value up in the checker's memo
+(:func:`.formats.memo_of`), and only then calls the checker: no Python frame for a value the
+pattern or the memo vouches for."""
 
 
 def _field(fp: FieldPlan, required: bool) -> Field:
-    """(tag, max_length, required, kind, places, codes, checker) of one field for ``TableSpec``."""
+    """(tag, max_length, required, kind, places, codes, checker, memo, pattern) of one field for
+    ``TableSpec``."""
     assert _cscan is not None
     if fp.codes is not None:
         # The grammar's codes (a code with markup or surrounding blanks could not be read here anyway).
-        return (fp.name, fp.max_length, required, _cscan.CODES, 0, frozenset(accepted_codes(fp)), None)
+        codes = frozenset(accepted_codes(fp))
+        return (fp.name, fp.max_length, required, _cscan.CODES, 0, codes, None, None, None)
     if fp.format in _NUMBERS:
-        return (fp.name, fp.max_length, required, _cscan.NUMBER, _NUMBERS[fp.format], None, None)
+        return (fp.name, fp.max_length, required, _cscan.NUMBER, _NUMBERS[fp.format], None, None, None, None)
     if fp.format in _DATES:
         kind = getattr(_cscan, fp.format.upper())
-        return (fp.name, fp.max_length, required, kind, 0, None, None)
+        return (fp.name, fp.max_length, required, kind, 0, None, None, None, None)
     if fp.check is not None:
-        check = _pattern_first(fp.format, fp.check) if fp.format in _PATTERN_FIRST else fp.check
-        return (fp.name, fp.max_length, required, _cscan.CHECK, 0, None, check)
-    return (fp.name, fp.max_length, required, _cscan.FREE, 0, None, None)
+        pattern = format_pattern(fp.format) if fp.format in _PATTERN_FIRST else None
+        fullmatch = re.compile(pattern).fullmatch if pattern is not None else None
+        memo = memo_of(fp.check)
+        return (fp.name, fp.max_length, required, _cscan.CHECK, 0, None, fp.check, memo, fullmatch)
+    return (fp.name, fp.max_length, required, _cscan.FREE, 0, None, None, None, None)
 
 
 def table_spec(kind: str, version: str, note_type: type[tuple[str | bytes, str, bool]]) -> TableSpec:

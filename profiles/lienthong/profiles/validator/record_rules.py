@@ -38,15 +38,17 @@ def _holds(text: str, factors: tuple[str, ...], hundreds: int) -> bool:
 
 
 @lru_cache(maxsize=4096)  # a dossier's birth year and sex, asked for again by the next dossier
-def _birth_digits(year_text: str, sex: str) -> tuple[int, str, int | None]:
+def _birth_digits(year_text: str, sex: str) -> tuple[int, str, int | None, str | None]:
     """(year, its last two digits as SO_CCCD writes them, the fourth digit for GIOI_TINH ``sex`` or
-    None) of the four digits ``year_text``."""
+    None, and digits 4-6 of a SO_CCCD that agrees with both, or None) of the four digits
+    ``year_text``."""
     year = int(year_text)
     century = None
     if sex in ("1", "2"):
         with contextlib.suppress(ValueError):
             century = cccd_century_digit(year, int(sex))
-    return year, f"{year % 100:02d}", century
+    digits = f"{year % 100:02d}"
+    return year, digits, century, None if century is None else f"{century}{digits}"
 
 
 @rule("record", "ID-CCCD-02")
@@ -56,7 +58,9 @@ def cccd_matches_birth(r: dict[str, str], i: int, out: Found) -> None:
     birth, sex = r.get("NGAY_SINH", ""), r.get("GIOI_TINH", "")
     if len(value) != 12 or not value.isdigit() or len(birth) < 4 or not birth[:4].isdigit():
         return
-    year, year_digits, expected = _birth_digits(birth[:4], sex)
+    year, year_digits, expected, agreeing = _birth_digits(birth[:4], sex)
+    if value[3:6] == agreeing:
+        return  # both digits agree (the usual case)
     if value[4:6] != year_digits:
         out.append(
             (
@@ -459,6 +463,22 @@ def appointment_dates(r: dict[str, str], i: int, out: Found) -> None:
         out.append(("XML14-05", "NGAY_CT", issued, f"must not be before NGAY_VAO ({arrived})", i))
 
 
+def _earliest(dates: str) -> str | None:
+    """The earliest valid yyyymmdd of ``dates`` (several separated by ``;``), or None."""
+    if ";" not in dates:
+        return dates if valid_date8(dates) else None
+    valid = [d for d in dates.split(";") if valid_date8(d)]
+    return min(valid) if valid else None
+
+
+def _latest(dates: str) -> str | None:
+    """The latest valid yyyymmdd of ``dates`` (several separated by ``;``), or None."""
+    if ";" not in dates:
+        return dates if valid_date8(dates) else None
+    valid = [d for d in dates.split(";") if valid_date8(d)]
+    return max(valid) if valid else None
+
+
 @rule("record", "CARD-02")
 def card_covers_visit(r: dict[str, str], i: int, out: Found) -> None:
     """A BHYT visit begins within the validity its cards state: NGAY_VAO not before the first
@@ -468,25 +488,25 @@ def card_covers_visit(r: dict[str, str], i: int, out: Found) -> None:
     arrived = r.get("NGAY_VAO", "")[:8]
     if not valid_date8(arrived):
         return  # the format rule (FMT-01) has reported it
-    starts = [d for d in r.get("GT_THE_TU", "").split(";") if valid_date8(d)]
-    ends = [d for d in r.get("GT_THE_DEN", "").split(";") if valid_date8(d)]
-    if starts and arrived < min(starts):
+    start = _earliest(r.get("GT_THE_TU", ""))
+    end = _latest(r.get("GT_THE_DEN", ""))
+    if start is not None and arrived < start:
         out.append(
             (
                 "CARD-02",
                 "GT_THE_TU",
                 r["GT_THE_TU"],
-                f"the card is valid only from {min(starts)}, after the visit began (NGAY_VAO {arrived})",
+                f"the card is valid only from {start}, after the visit began (NGAY_VAO {arrived})",
                 i,
             )
         )
-    if ends and arrived > max(ends):
+    if end is not None and arrived > end:
         out.append(
             (
                 "CARD-02",
                 "GT_THE_DEN",
                 r["GT_THE_DEN"],
-                f"the card expired on {max(ends)}, before the visit began (NGAY_VAO {arrived})",
+                f"the card expired on {end}, before the visit began (NGAY_VAO {arrived})",
                 i,
             )
         )
