@@ -9,6 +9,7 @@ process) writes the run summary, prints the verdict of the SLO gates and sets th
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import itertools
 import json
@@ -46,6 +47,10 @@ WORKER = int(os.environ.get("LIENTHONG_WORKER_INDEX", os.environ.get("JOB_COMPLE
 _DATA: dict[str, Any] = json.loads(CONFIG.data_path(WORKER).read_text(encoding="utf-8"))
 _ACCOUNTS = _DATA["accounts"]
 _EPISODES: list[dict[str, Any]] = _DATA["episodes"]
+_QUEUES: dict[str, collections.deque[dict[str, Any]]] = {}
+"""This process's episodes by facility, in order: a HIS terminal sends its own facility's visits."""
+for _episode in _EPISODES:
+    _QUEUES.setdefault(_episode["facility"], collections.deque()).append(_episode)
 _CITIZENS = itertools.cycle(_DATA["citizens"])
 _PATIENTS = {a["code"]: itertools.cycle(_DATA["patients"].get(a["code"], [{}])) for a in _ACCOUNTS}
 _ACCOUNT_TURN = itertools.count()
@@ -213,12 +218,12 @@ class VisitSender(_Facility):
     @task
     @_arrival
     def visit(self) -> None:
-        turn = next(_EPISODE_TURN)
-        if turn >= len(_EPISODES):
+        episode = _next_episode(self.account["code"])
+        if episode is None:
             _EXHAUSTED["write"] += 1  # never resend: a resent MA_LK would be a replacement
             return
-        episode = _EPISODES[turn]
-        if episode["facility"] != self.account["code"]:
+        turn = next(_EPISODE_TURN)
+        if episode["facility"] != self.account["code"]:  # its own facility's episodes ran out
             self.account = next(a for a in _ACCOUNTS if a["code"] == episode["facility"])
             self.session = {}
         if not self.session and not self.login():
@@ -264,6 +269,17 @@ class VisitSender(_Facility):
             CONFIG.propagation_budget_s * 1000,
             RuntimeError(f"MA_LK not in the book after {CONFIG.propagation_budget_s:.0f} s"),
         )
+
+
+def _next_episode(facility: str) -> dict[str, Any] | None:
+    """The next unsent episode of ``facility``, else of the facility with the most left (the user
+    then changes account and opens a session), or None when all were sent. Users took the run's
+    next episode whatever its facility before, so with 3 facilities two visits in three changed
+    account and began with a token request the plan does not count."""
+    queue = _QUEUES.get(facility)
+    if not queue:
+        queue = max(_QUEUES.values(), key=len, default=None)
+    return queue.popleft() if queue else None
 
 
 def _fire(name: str, elapsed_ms: float, exception: Exception | None = None) -> None:
