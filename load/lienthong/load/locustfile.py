@@ -259,7 +259,7 @@ class VisitSender(_Facility):
             ) as response:
                 if response.status_code in (200, 404):
                     response.success()
-                found = response.status_code == 200 and episode["ma_lk"] in (response.text or "")
+                found = response.status_code == 200 and episode["ma_lk"].encode() in (response.content or b"")
             if found:
                 _fire(g.PROPAGATION, (time.monotonic() - accepted) * 1000)
                 return
@@ -382,8 +382,9 @@ class TreatmentReader(_Facility):
         ) as response:
             if response.status_code == 401:
                 self.token = ""
-            if response.status_code != 200 or "Encounter" not in (response.text or ""):
-                response.failure(f"HTTP {response.status_code}: {(response.text or '')[:160]}")
+            content = response.content or b""  # bytes: Locust's .text guesses the whole book's charset
+            if response.status_code != 200 or b'"Encounter"' not in content:
+                response.failure(f"HTTP {response.status_code}: {content[:160].decode('utf-8', 'replace')}")
 
 
 _VIEWS = (
@@ -396,6 +397,7 @@ _VIEWS = (
 
 
 _VIEW_TURN = itertools.count()
+_SESSION_PHASE = itertools.count()
 
 
 class Citizen(_Open):
@@ -406,7 +408,11 @@ class Citizen(_Open):
     host = CONFIG.urls.get("moh", "http://127.0.0.1")
 
     def on_start(self) -> None:
-        self.c06, self.moh, self.calls = CONFIG.urls["c06"], CONFIG.urls["moh"], 0
+        # Users begin at different points of a session (its first call still signs in), so the
+        # sessions that all began at the spawn do not end together: in step, every user signed in
+        # again in the same second, a wave of sign-ins each calls_per_session calls.
+        self.c06, self.moh = CONFIG.urls["c06"], CONFIG.urls["moh"]
+        self.calls = next(_SESSION_PHASE) % CONFIG.calls_per_session
         self.auth: dict[str, str] = {}
         self.person: dict[str, Any] = {}
         self.wards: list[str] = []

@@ -14,6 +14,13 @@ from typing import Any
 from starlette.applications import Starlette
 
 SERVERS = ("auto", "granian", "uvicorn")
+BACKLOG = 2048
+"""Connections waiting to be accepted (uvicorn's default; granian's embedded server takes 128, and
+thousands of load users connecting at once overflowed it: the SYNs dropped were retried by the
+kernel 1, 3, 7, 15 and 31 s later, which showed as sign-ins of 31 s on an idle C06)."""
+CONCURRENT = 16384
+"""Requests granian serves at once (its default is the backlog): a load user holds a connection
+of its own, and a test harness queues work rather than refusing it."""
 """``auto``: granian when installed, uvicorn otherwise."""
 
 
@@ -52,6 +59,8 @@ def serve_granian(app: Starlette, host: str, port: int) -> None:
             log_level=LogLevels.warning,
             log_access=False,
             websockets=False,
+            backlog=BACKLOG,
+            backpressure=CONCURRENT,
         )
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
