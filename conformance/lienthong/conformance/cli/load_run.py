@@ -4,7 +4,6 @@ process, or a master and N workers) at the plan's arrival rates and judge the SL
 from __future__ import annotations
 
 import importlib.util
-import ipaddress
 import json
 import math
 import os
@@ -17,7 +16,6 @@ from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import urlsplit
 
 import typer
 from rich.markup import escape
@@ -123,24 +121,9 @@ def locustfile() -> str:
     return spec.origin
 
 
-def resolver_env(urls: dict[str, str]) -> dict[str, str]:
-    """``GEVENT_RESOLVER=block`` when every URL names an IP address: resolving one then costs
-    nothing, and gevent's default resolver hands each new connection's look-up to a thread (a
-    measurable share of a Locust worker when thousands of users reconnect)."""
-    hosts = {urlsplit(url).hostname or "" for url in urls.values()}
-    try:
-        for host in hosts:
-            ipaddress.ip_address(host)
-    except ValueError:
-        return {}
-    return {"GEVENT_RESOLVER": "block"} if hosts else {}
-
-
-def run_locust(
-    locust_file: str, config: Path, workers: int, out: Path, timeout: float, urls: dict[str, str]
-) -> int:
+def run_locust(locust_file: str, config: Path, workers: int, out: Path, timeout: float) -> int:
     """Locust headless, here: one process, or a master and ``workers`` worker processes."""
-    env = os.environ | {"LIENTHONG_LOAD_CONFIG": str(config), "PYTHONUNBUFFERED": "1"} | resolver_env(urls)
+    env = os.environ | {"LIENTHONG_LOAD_CONFIG": str(config), "PYTHONUNBUFFERED": "1"}
     base = [sys.executable, "-m", "locust", "-f", locust_file, "--loglevel", "WARNING"]
     log = (out / "locust.log").open("w", encoding="utf-8")
     headless = ["--headless", "--only-summary", "--csv", str(out / "locust"), "--stop-timeout", "2"]
@@ -324,7 +307,7 @@ def run(
                     f"data: {per_worker * max(1, workers)} signed episodes (each its own MA_LK); "
                     f"running Locust{f' with {workers} workers' if workers else ''}…"
                 )
-                run_locust(locust_file, config_path, workers, out, seconds + 90, config.urls)
+                run_locust(locust_file, config_path, workers, out, seconds + 90)
         except ValueError as exc:
             usage(str(exc))
         except (OSError, RuntimeError, TimeoutError) as exc:
