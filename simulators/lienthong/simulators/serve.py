@@ -311,9 +311,12 @@ def spawn_network(
     cpu: dict[str, str] | None = None,
     forward: bool = True,
     server: str = "uvicorn",
+    timeout: float = 60.0,
 ) -> NodeProcesses:
     """Start one process per node (C06 and the MoH store first, then the gateway), each served by
-    ``server`` (``uvicorn``, or ``granian`` when installed: see :func:`server_of`)."""
+    ``server`` (``uvicorn``, or ``granian`` when installed: see :func:`server_of`); each node has
+    ``timeout`` seconds to answer ``/health`` (loading a large population on a busy machine takes
+    longer than the default)."""
     spec_path = (config.data_dir or Path(".")) / "network.json"
     spec = write_spec(config, spec_path, host=host, port=port, forward=forward, server=server_of(server))
     spawned = NodeProcesses(spec_path, spec, cpu=cpu or {})
@@ -322,9 +325,9 @@ def spawn_network(
         for node in peers:  # C06 and the MoH store load the population side by side
             spawned.launch(node)
         for node in peers:
-            spawned.wait_ready(node)
+            spawned.wait_ready(node, timeout=timeout)
         if "bhxh" in nodes:
-            spawned.start("bhxh")
+            spawned.start("bhxh", timeout=timeout)
     except BaseException:
         spawned.stop()
         raise

@@ -96,7 +96,7 @@ def served_network(
     gateway presents to C06 and the MoH store (random when empty); ``processes``: one process per
     node, each served by ``server`` (``auto``: granian when installed, else uvicorn)."""
     if processes:
-        with _node_processes(data_dir, seed, population, faults, service_token, server) as served:
+        with _node_processes(data_dir, seed, population, faults, service_token, server, timeout) as served:
             yield served
         return
     port = free_port_block()
@@ -157,7 +157,13 @@ def served_network(
 
 @contextlib.contextmanager
 def _node_processes(
-    data_dir: Path, seed: int, population: int, faults: Sequence[str], service_token: str, server: str
+    data_dir: Path,
+    seed: int,
+    population: int,
+    faults: Sequence[str],
+    service_token: str,
+    server: str,
+    timeout: float,
 ) -> Iterator[ServedNetwork]:
     chosen: dict[str, set[str]] = {}
     for item in faults:
@@ -173,6 +179,6 @@ def _node_processes(
     )
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port_block()
-    with spawn_network(config, port=port, server=server) as nodes:
+    with spawn_network(config, port=port, server=server, timeout=timeout) as nodes:
         write_known_patients(seed, data_dir / "patients.csv")
         yield ServedNetwork(port, data_dir, seed, population, nodes=nodes)

@@ -297,6 +297,7 @@ def run(
                 faults=faults,
                 processes=True,
                 server=server,
+                timeout=min(1800.0, max(60.0, population / 100)),  # the nodes load the population
             )
             with network as served:
                 config = replace(config, urls=served.urls | targets)
