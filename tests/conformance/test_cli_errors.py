@@ -104,6 +104,14 @@ MISTAKES: list[tuple[list[str], list[str]]] = [
         ],
         ["cannot connect to the database at 127.0.0.1:{closed}/db", "running PostgreSQL"],
     ),
+    (
+        ["simulate", "--port", "{free}", "--data-dir", "{tmp}", "--server", "nginx"],
+        ["unknown server 'nginx'"],
+    ),
+    (
+        ["simulate", "--port", "{free}", "--data-dir", "{tmp}", "--server", "granian"],
+        ["--server granian works only with --processes"],
+    ),
     # validate, coverage-matrix
     (["validate", "{missing}"], ["no such file or directory"]),
     (["validate", "{empty}"], ["no XML file found in {empty}"]),

@@ -102,6 +102,7 @@ def test_master_and_two_workers_give_the_same_statistics_shape(tmp_path: Path) -
         (["--target", "bhxh=ftp://x"], "ACTOR=URL"),
         (["--run-time", "soon"], "is not a duration"),
         (["--set", "burst_factor=-1"], "burst_factor"),
+        (["--server", "nginx"], "unknown server 'nginx'"),
     ],
 )
 def test_usage_errors_exit_2_with_a_message(tmp_path: Path, args: list[str], words: str) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from starlette.applications import Starlette
 
 from lienthong.simulators.clock import SimClock
 from lienthong.simulators.facilities import facility_keys
@@ -38,6 +39,7 @@ from lienthong.simulators.network import (
     provision,
     sites_of,
 )
+from lienthong.simulators.servers import serve_granian, server_of
 
 
 class _Server(uvicorn.Server):
@@ -128,6 +130,8 @@ class NodeSpec:
     forward: bool = True
     """Run the gateway's outbox pump (off for ingest benchmarks without C06 and the MoH store)."""
     fleet: int = 0
+    server: str = "uvicorn"
+    """The ASGI server of every node: ``uvicorn``, or ``granian`` (embedded in the node process)."""
 
     @property
     def urls(self) -> dict[str, str]:
@@ -151,7 +155,13 @@ class NodeSpec:
 
 
 def write_spec(
-    config: NetworkConfig, path: Path, *, host: str = "127.0.0.1", port: int = 8080, forward: bool = True
+    config: NetworkConfig,
+    path: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    forward: bool = True,
+    server: str = "uvicorn",
 ) -> NodeSpec:
     """Prepare a network for one process per node: keys on disk, shared secrets, the spec file."""
     if config.data_dir is None:
@@ -166,7 +176,7 @@ def write_spec(
         secrets={"service": shared.service, "citizen": shared.citizen, "admin": shared.admin},
         clock_start=start.isoformat(), clock_wall=time.time(), speed=config.speed,
         header_faults=config.header_faults, visibility_delay=config.visibility_delay.total_seconds(),
-        forward=forward, fleet=config.fleet,
+        forward=forward, fleet=config.fleet, server=server,
     )  # fmt: skip
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(spec.__dict__, indent=2), encoding="utf-8")
@@ -195,12 +205,8 @@ def _stop_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def run_node(spec_path: Path, node: str) -> None:
-    """The body of one node process: build the node, provision it, serve until SIGTERM (or until
-    its parent is gone, when started by :class:`NodeProcesses`)."""
-    if os.environ.get(STOP_WITH_PARENT) == "1":
-        _stop_with_parent()
-    spec = read_spec(spec_path)
+def node_of_spec(spec: NodeSpec, node: str) -> Starlette:
+    """``node`` of the spec, provisioned, the gateway linked to C06 and the MoH store over HTTP."""
     config = spec.network_config()
     app = node_app(node, config, spec.clock(), config.secrets or NodeSecrets())
     sites = sites_of(config)
@@ -211,6 +217,19 @@ def run_node(spec_path: Path, node: str) -> None:
             c06=httpx.AsyncClient(base_url=spec.urls["c06"], timeout=10),
             moh=httpx.AsyncClient(base_url=spec.urls["moh"], timeout=10),
         )
+    return app
+
+
+def run_node(spec_path: Path, node: str) -> None:
+    """The body of one node process: build the node, provision it, serve until SIGTERM (or until
+    its parent is gone, when started by :class:`NodeProcesses`)."""
+    if os.environ.get(STOP_WITH_PARENT) == "1":
+        _stop_with_parent()
+    spec = read_spec(spec_path)
+    app = node_of_spec(spec, node)
+    if spec.server == "granian":
+        serve_granian(app, spec.host, spec.ports[node])
+        return
     uvicorn.run(
         app, host=spec.host, port=spec.ports[node], log_level="warning", access_log=False, lifespan="on"
     )
@@ -231,6 +250,11 @@ class NodeProcesses:
 
     def start(self, node: str, *, timeout: float = 60.0) -> None:
         """Start (or restart) ``node`` and wait until it answers ``/health``."""
+        self.launch(node)
+        self.wait_ready(node, timeout=timeout)
+
+    def launch(self, node: str) -> None:
+        """Start ``node``'s process without waiting for it (see ``wait_ready``)."""
         command = [sys.executable, "-m", "lienthong.simulators.serve", str(self.spec_path), node]
         if node in self.cpu:
             command = ["taskset", "-c", self.cpu[node], *command]
@@ -242,6 +266,9 @@ class NodeProcesses:
             env={**os.environ, "PYTHONUNBUFFERED": "1", STOP_WITH_PARENT: "1"},
         )
         log.close()
+
+    def wait_ready(self, node: str, *, timeout: float = 60.0) -> None:
+        """Wait until the launched ``node`` answers ``/health`` (killed and an error after ``timeout``)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.processes[node].poll() is not None:
@@ -283,14 +310,24 @@ def spawn_network(
     nodes: Sequence[str] = NODES,
     cpu: dict[str, str] | None = None,
     forward: bool = True,
+    server: str = "uvicorn",
+    timeout: float = 60.0,
 ) -> NodeProcesses:
-    """Start one process per node (C06 and the MoH store first, then the gateway)."""
+    """Start one process per node (C06 and the MoH store first, then the gateway), each served by
+    ``server`` (``uvicorn``, or ``granian`` when installed: see :func:`server_of`); each node has
+    ``timeout`` seconds to answer ``/health`` (loading a large population on a busy machine takes
+    longer than the default)."""
     spec_path = (config.data_dir or Path(".")) / "network.json"
-    spec = write_spec(config, spec_path, host=host, port=port, forward=forward)
+    spec = write_spec(config, spec_path, host=host, port=port, forward=forward, server=server_of(server))
     spawned = NodeProcesses(spec_path, spec, cpu=cpu or {})
     try:
-        for node in sorted(nodes, key=lambda n: n == "bhxh"):
-            spawned.start(node)
+        peers = [node for node in nodes if node != "bhxh"]
+        for node in peers:  # C06 and the MoH store load the population side by side
+            spawned.launch(node)
+        for node in peers:
+            spawned.wait_ready(node, timeout=timeout)
+        if "bhxh" in nodes:
+            spawned.start("bhxh", timeout=timeout)
     except BaseException:
         spawned.stop()
         raise

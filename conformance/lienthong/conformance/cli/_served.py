@@ -1,5 +1,7 @@
-"""A simulated network served by ``lienthong simulate`` in a child process, for load runs and
-live tests: real sockets on 127.0.0.1, stopped (SIGINT, then SIGKILL) when the block ends."""
+"""A simulated network on real sockets on 127.0.0.1, for load runs and live tests, stopped when the
+block ends: ``lienthong simulate`` in a child process (every node in it, on uvicorn), or, with
+``processes=True``, one process per node (``spawn_network``), each on its own core's worth of
+CPU and served by granian when installed (what ``lienthong load run`` uses)."""
 
 from __future__ import annotations
 
@@ -17,10 +19,13 @@ from pathlib import Path
 import httpx
 
 from lienthong.simulators.facilities import facilities
-from lienthong.simulators.network import NODES
+from lienthong.simulators.faults import fault_set
+from lienthong.simulators.network import NODES, NetworkConfig, NodeSecrets
 from lienthong.simulators.pki import SigningKey
 from lienthong.simulators.population.citizens import DEFAULT_SEED
+from lienthong.simulators.population.exporters.patients import write_known_patients
 from lienthong.simulators.samples import Account, FacilitySamples
+from lienthong.simulators.serve import NodeProcesses, spawn_network
 
 
 def free_port_block(size: int = len(NODES)) -> int:
@@ -48,7 +53,10 @@ class ServedNetwork:
     data_dir: Path
     seed: int
     population: int
-    process: subprocess.Popen[bytes]
+    process: subprocess.Popen[bytes] | None = None
+    """``lienthong simulate`` serving every node, or None with ``nodes``."""
+    nodes: NodeProcesses | None = None
+    """One process per node (``processes=True``)."""
 
     @property
     def urls(self) -> dict[str, str]:
@@ -81,9 +89,16 @@ def served_network(
     timeout: float = 30,
     faults: Sequence[str] = (),
     service_token: str = "",
+    processes: bool = False,
+    server: str = "auto",
 ) -> Iterator[ServedNetwork]:
     """``faults``: ``ACTOR:FAULT`` names the served nodes follow; ``service_token``: the bearer the
-    gateway presents to C06 and the MoH store (random when empty)."""
+    gateway presents to C06 and the MoH store (random when empty); ``processes``: one process per
+    node, each served by ``server`` (``auto``: granian when installed, else uvicorn)."""
+    if processes:
+        with _node_processes(data_dir, seed, population, faults, service_token, server, timeout) as served:
+            yield served
+        return
     port = free_port_block()
     extra = [arg for name in faults for arg in ("--fault", name)]
     if service_token:
@@ -122,7 +137,7 @@ def served_network(
             try:
                 httpx.get(f"{served.urls['bhxh']}/health", timeout=5).raise_for_status()
                 break
-            except httpx.ConnectError:
+            except (httpx.ConnectError, httpx.TimeoutException):  # not listening, or still provisioning
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
@@ -138,3 +153,32 @@ def served_network(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextlib.contextmanager
+def _node_processes(
+    data_dir: Path,
+    seed: int,
+    population: int,
+    faults: Sequence[str],
+    service_token: str,
+    server: str,
+    timeout: float,
+) -> Iterator[ServedNetwork]:
+    chosen: dict[str, set[str]] = {}
+    for item in faults:
+        actor, _, name = item.partition(":")
+        chosen.setdefault(actor, set()).add(name)
+    config = NetworkConfig(
+        seed=seed,
+        population=population,
+        data_dir=data_dir,
+        keys_dir=data_dir / "keys",
+        faults={actor: fault_set(actor, names) for actor, names in chosen.items()},
+        secrets=NodeSecrets(service=service_token) if service_token else None,
+    )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = free_port_block()
+    with spawn_network(config, port=port, server=server, timeout=timeout) as nodes:
+        write_known_patients(seed, data_dir / "patients.csv")
+        yield ServedNetwork(port, data_dir, seed, population, nodes=nodes)

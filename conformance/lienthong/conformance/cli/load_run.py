@@ -42,6 +42,7 @@ from lienthong.load import (
 )
 from lienthong.load.groups import TAGS
 from lienthong.simulators.faults import UnknownFault, fault_set
+from lienthong.simulators.servers import SERVERS, UnknownServer, server_of
 
 NODES = ("bhxh", "c06", "moh")
 HEADROOM = 1.2
@@ -200,6 +201,9 @@ def run(
     ] = 2.0,
     population: Annotated[int, typer.Option(min=100, max=1_000_000, help="Citizens C06 knows.")] = 1000,
     seed: int = 42,
+    server: Annotated[
+        str, typer.Option(help="Server of the node processes: auto (granian if installed), granian, uvicorn.")
+    ] = "auto",
     prepare_only: Annotated[
         Path | None,
         typer.Option(help="Write the run configuration and worker data here and stop (for a cluster run)."),
@@ -220,6 +224,10 @@ def run(
         course = shape(shape_name)
     except UnknownShape as exc:
         usage(str(exc))
+    try:
+        server_of(server)
+    except UnknownServer as exc:
+        usage(f"--server: {exc}", hint=f"choose one of {', '.join(SERVERS)}")
     seconds = seconds_of(run_time)
     streams = streams_of(tags)
     faults = faults_of(fault)
@@ -283,7 +291,13 @@ def run(
             raise typer.Exit(0)
         try:
             network = served_network(
-                Path(scratch) / "network", seed=seed, population=population, faults=faults
+                Path(scratch) / "network",
+                seed=seed,
+                population=population,
+                faults=faults,
+                processes=True,
+                server=server,
+                timeout=min(1800.0, max(60.0, population / 100)),  # the nodes load the population
             )
             with network as served:
                 config = replace(config, urls=served.urls | targets)

@@ -27,6 +27,7 @@ from lienthong.simulators.pki import SigningKey
 from lienthong.simulators.population.citizens import DEFAULT_SEED, DEMO_POPULATION
 from lienthong.simulators.population.exporters.patients import write_known_patients
 from lienthong.simulators.serve import serve, spawn_network
+from lienthong.simulators.servers import SERVERS, UnknownServer, server_of
 
 
 @app.command()
@@ -55,6 +56,9 @@ def simulate(
             help="Run each node in its own process (a node can then be killed and restarted on its own).",
         ),
     ] = False,
+    server: Annotated[
+        str, typer.Option(help="Server of the node processes: auto (granian if installed), granian, uvicorn.")
+    ] = "uvicorn",
     header_faults: Annotated[
         bool,
         typer.Option(
@@ -122,6 +126,15 @@ def simulate(
     )
     if write_accounts_to is not None:
         _check_writable(write_accounts_to)
+    try:
+        server = server_of(server)
+    except UnknownServer as exc:
+        fail(str(exc), hint=_("choose one of {choices}").format(choices=", ".join(SERVERS)))
+    if server != "uvicorn" and not processes:
+        fail(
+            _("{option} works only with --processes").format(option=f"--server {server}"),
+            hint=_("add --processes, or leave out {option}").format(option="--server"),
+        )
     if processes:
         if certificates:
             fail(
@@ -133,7 +146,7 @@ def simulate(
                 _("{option} works only without --processes for now").format(option="--fleet"),
                 hint=_("leave out one of the two options"),
             )
-        _serve_processes(config, port, write_accounts_to)
+        _serve_processes(config, port, write_accounts_to, server)
         return
 
     def ready(network: Network) -> None:
@@ -271,19 +284,21 @@ def _show_accounts(
     print_accounts(console, accounts, path)
 
 
-def _serve_processes(config: NetworkConfig, port: int, write_accounts_to: Path | None = None) -> None:
+def _serve_processes(
+    config: NetworkConfig, port: int, write_accounts_to: Path | None = None, server: str = "uvicorn"
+) -> None:
     # Without this a SIGTERM ended the parent at once and left the three nodes listening.
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
         signal.signal(sig, _interrupt)
     try:
-        nodes = spawn_network(config, port=port)
+        nodes = spawn_network(config, port=port, server=server)
     except KeyboardInterrupt:  # spawn_network stopped the nodes it had started
         console.print("stopped")
         return
     except (OSError, RuntimeError, TimeoutError) as exc:
         fail(_("could not start the network: {reason}").format(reason=exc), hint=_("choose another --port"))
     with nodes:
-        table = Table(title="lienthong simulated network, one process per node (Ctrl+C to stop)")
+        table = Table(title=f"lienthong simulated network, one process per node on {server} (Ctrl+C to stop)")
         for column in ("node", "URL", "pid"):
             table.add_column(column)
         for node, url in nodes.urls.items():
