@@ -16,9 +16,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from lienthong.simulators.clock import VN_TZ
-from lienthong.simulators.population import Citizen, care, visit_tables, visits
-from lienthong.simulators.population.batch import CitizenBatch
-from lienthong.simulators.population.citizens import from_batch
+from lienthong.simulators.population import Citizen, care, citizens, visit_tables, visits
 from lienthong.simulators.population.dossier import checkin
 from lienthong.simulators.population.facilities import by_code
 from lienthong.simulators.visits import HasCode, Visit
@@ -90,7 +88,7 @@ PEOPLE_CHUNK = 256
 
 @lru_cache(maxsize=64)
 def _chunk(seed: int, first: int) -> list[Citizen]:
-    return from_batch(CitizenBatch(seed, first, PEOPLE_CHUNK))
+    return list(citizens(seed, first, PEOPLE_CHUNK))
 
 
 @lru_cache(maxsize=16_384)
