@@ -34,7 +34,8 @@ SAVE_SPACING = 20.0
 """Time between two saves of the state, as a multiple of the last save's duration."""
 STATE = "audit-state.json"
 EPISODES = "audit-state.pickle"
-STATE_VERSION = 1
+STATE_VERSION = 2
+"""2: episode times as integer microseconds (1: datetimes)."""
 YOUNG_GENERATION = 100_000
 """Allocations between two collections of the cyclic garbage collector's youngest generation
 during an audit (Python's default is 700)."""

@@ -4,13 +4,18 @@ small (a few strings per episode, the payload dropped as soon as it is read).
 A replacement dossier (same facility and MA_LK) adds a version to its episode; the latest version
 received counts (CHAIN-03): its fields and its per-file violations stand for the episode, an
 accepted version before any refused one.
+
+Times are held as integer microseconds since 1970-01-01 of naive Vietnam local time (``*_us``
+fields; a property of the old name gives the ``datetime``): the episodes are the audit's resumable
+state, and pickling a ``datetime`` costs about a hundred times what an int does (1.5 µs each: with
+six of them an episode cost 8 µs to save, more than its update).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from operator import attrgetter
 from sys import intern
 
@@ -58,23 +63,18 @@ def _table_set(tables: Tables) -> frozenset[str]:
     return _TABLE_SETS.setdefault(key, key)
 
 
-def kept(tables: Tables) -> Tables:
-    """What the episodes read of a submission's tables: the first record of XML0 and of XML1 (the
-    judge's MA_LK, :meth:`Version.of`, :meth:`Episode._checkin`), whether XML3 bills a
-    paraclinical group, and which tables there are; :meth:`Version.of` and the episode's update
-    give the same from it as from the whole tables. For answers held longer than their submission
-    (:class:`.reading.RecentDocuments`): whole tables held a while cost more to free, out of the
-    cache, than to read."""
-    out: Tables = {}
-    for kind, rows in tables.items():
-        if kind in ("XML0", "XML1"):
-            out[kind] = rows[:1]
-        elif kind == "XML3":
-            billed = next((g for row in rows if (g := row.get("MA_NHOM", "")) in PARACLINICAL_GROUPS), None)
-            out[kind] = [] if billed is None else [{"MA_NHOM": billed}]
-        else:
-            out[kind] = []
-    return out
+_EPOCH = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def micros(moment: datetime) -> int:
+    """A naive time as integer microseconds since 1970-01-01 (exact: no time zone, no float)."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def moment(us: int | None) -> datetime | None:
+    """The naive time of :func:`micros`' integer (None stays None)."""
+    return None if us is None else _EPOCH + timedelta(microseconds=us)
 
 
 def _stamp(text: str) -> datetime | None:
@@ -93,7 +93,7 @@ class Version:
     """The fields of one dossier version the rules read."""
 
     seq: int
-    received_at: datetime
+    received_us: int
     accepted: bool
     patient: str
     """SO_CCCD, else MA_BN: who the visit is of."""
@@ -114,16 +114,25 @@ class Version:
     """XML3 bills a paraclinical service: an XML4 is implied."""
     violations: tuple[Violation, ...]
     identity: str | None
-    delivered_at: datetime | None
+    delivered_us: int | None
+
+    @property
+    def received_at(self) -> datetime:
+        return _EPOCH + timedelta(microseconds=self.received_us)  # never None
+
+    @property
+    def delivered_at(self) -> datetime | None:
+        return moment(self.delivered_us)
 
     @classmethod
     def of(cls, sub: Received) -> Version:
         summary = (sub.tables.get("XML1") or [{}])[0]
         get = summary.get
         cccd = get("SO_CCCD", "")
+        delivered = sub.delivered_at
         return cls(
             sub.seq,
-            sub.received_at,
+            micros(sub.received_at),
             sub.accepted,
             cccd or get("MA_BN", ""),
             cccd,
@@ -140,7 +149,7 @@ class Version:
             any(row.get("MA_NHOM", "") in PARACLINICAL_GROUPS for row in sub.tables.get("XML3", ())),
             tuple(sub.violations),
             sub.identity,
-            sub.delivered_at,
+            None if delivered is None else micros(delivered),
         )
 
     def __reduce__(self) -> tuple[type[Version], tuple[object, ...]]:
@@ -150,7 +159,7 @@ class Version:
 
     def later_than(self, other: Version) -> bool:
         """Whether this version replaces ``other``: accepted beats refused, then the later receipt."""
-        return (self.accepted, self.received_at, self.seq) > (other.accepted, other.received_at, other.seq)
+        return (self.accepted, self.received_us, self.seq) > (other.accepted, other.received_us, other.seq)
 
 
 @dataclass(slots=True)
@@ -159,27 +168,46 @@ class Episode:
 
     facility: str
     ma_lk: str
-    checkin_at: datetime | None = None
-    """The first check-in received."""
+    checkin_us: int | None = None
+    """The first check-in received (:attr:`checkin_at`)."""
     checkin_seq: int = 0
-    first_cost: datetime | None = None
-    """NGAY_YL of the first check-in's record: when the first cost arose."""
+    first_cost_us: int | None = None
+    """NGAY_YL of the first check-in's record: when the first cost arose (:attr:`first_cost`)."""
     checkin_type: str = ""
     """MA_LOAI_KCB of the check-in."""
     checkin_bhyt: bool = False
     checkin_emergency: bool = False
     checkin_violations: tuple[Violation, ...] = ()
-    first_dossier_at: datetime | None = None
-    """The first accepted dossier received (the deadline is judged on it; later versions replace)."""
+    first_dossier_us: int | None = None
+    """The first accepted dossier received (the deadline is judged on it; later versions replace;
+    :attr:`first_dossier_at`)."""
     first_dossier_seq: int = 0
     versions: int = 0
-    latest: Version | None = None
     patients: tuple[str, ...] = ()
     """Every patient the dossier versions named (KEY-01: more than one is a broken MA_LK)."""
-    first_try_at: datetime | None = None
+    first_try_us: int | None = None
     """The first dossier received, accepted or refused: the check-in comes before it (XML0-06)
-    whatever the gateway answered (a gateway that enforces the order refuses the dossier)."""
+    whatever the gateway answered (a gateway that enforces the order refuses the dossier;
+    :attr:`first_try_at`)."""
     first_try_seq: int = 0
+    latest: Version | None = None
+    """The version that counts (last of the fields: :func:`episodes_state` relies on it)."""
+
+    @property
+    def checkin_at(self) -> datetime | None:
+        return moment(self.checkin_us)
+
+    @property
+    def first_cost(self) -> datetime | None:
+        return moment(self.first_cost_us)
+
+    @property
+    def first_dossier_at(self) -> datetime | None:
+        return moment(self.first_dossier_us)
+
+    @property
+    def first_try_at(self) -> datetime | None:
+        return moment(self.first_try_us)
 
     def __reduce__(self) -> tuple[type[Episode], tuple[object, ...]]:
         return (Episode, _episode_fields(self))
@@ -191,11 +219,13 @@ class Episode:
             self._dossier(sub)
 
     def _checkin(self, sub: Received) -> None:
-        if self.checkin_at is not None and (self.checkin_at, self.checkin_seq) <= (sub.received_at, sub.seq):
+        at = micros(sub.received_at)
+        if self.checkin_us is not None and (self.checkin_us, self.checkin_seq) <= (at, sub.seq):
             return  # a later check-in (the second one on admission) changes nothing judged here
         record = (sub.tables.get("XML0") or [{}])[0]
-        self.checkin_at, self.checkin_seq = sub.received_at, sub.seq
-        self.first_cost = _stamp(record.get("NGAY_YL", "")) or _stamp(record.get("NGAY_VAO", ""))
+        self.checkin_us, self.checkin_seq = at, sub.seq
+        cost = _stamp(record.get("NGAY_YL", "")) or _stamp(record.get("NGAY_VAO", ""))
+        self.first_cost_us = None if cost is None else micros(cost)
         self.checkin_type = intern(record.get("MA_LOAI_KCB", ""))
         self.checkin_bhyt = bool(record.get("MA_THE_BHYT", ""))
         self.checkin_emergency = record.get("MA_DOITUONG_KCB", "") == EMERGENCY
@@ -203,15 +233,14 @@ class Episode:
 
     def _dossier(self, sub: Received) -> None:
         version = Version.of(sub)
-        if self.first_try_at is None or (sub.received_at, sub.seq) < (self.first_try_at, self.first_try_seq):
-            self.first_try_at, self.first_try_seq = sub.received_at, sub.seq
+        at = version.received_us
+        if self.first_try_us is None or (at, sub.seq) < (self.first_try_us, self.first_try_seq):
+            self.first_try_us, self.first_try_seq = at, sub.seq
         if sub.accepted:
             self.versions += 1
-            if self.first_dossier_at is None or (sub.received_at, sub.seq) < (
-                self.first_dossier_at,
-                self.first_dossier_seq,
-            ):
-                self.first_dossier_at, self.first_dossier_seq = sub.received_at, sub.seq
+            first = self.first_dossier_us
+            if first is None or (at, sub.seq) < (first, self.first_dossier_seq):
+                self.first_dossier_us, self.first_dossier_seq = at, sub.seq
         if version.patient and version.patient not in self.patients:
             self.patients = (*self.patients, version.patient)
         if self.latest is None or version.later_than(self.latest):
@@ -220,7 +249,7 @@ class Episode:
     @property
     def sent(self) -> bool:
         """A dossier of this visit was accepted: the visit is interconnected."""
-        return self.first_dossier_at is not None
+        return self.first_dossier_us is not None
 
     @property
     def emergency(self) -> bool:
@@ -244,8 +273,8 @@ class Episode:
             if stamp is not None:
                 return f"{stamp:%Y-%m}"
             return f"{self.latest.received_at:%Y-%m}"
-        moment = self.first_cost or self.checkin_at
-        return f"{moment:%Y-%m}" if moment is not None else ""
+        first = self.first_cost or self.checkin_at
+        return f"{first:%Y-%m}" if first is not None else ""
 
     @property
     def episode_end(self) -> datetime | None:
@@ -254,3 +283,24 @@ class Episode:
 
 _version_fields: Callable[[Version], tuple[object, ...]] = attrgetter(*(f.name for f in fields(Version)))
 _episode_fields: Callable[[Episode], tuple[object, ...]] = attrgetter(*(f.name for f in fields(Episode)))
+_episode_plain: Callable[[Episode], tuple[object, ...]] = attrgetter(*(f.name for f in fields(Episode)[:-1]))
+
+EpisodesState = tuple[list[tuple[object, ...]], list[tuple[object, ...] | None]]
+
+
+def episodes_state(episodes: Collection[Episode]) -> EpisodesState:
+    """Episodes as plain tuples (each one's fields but ``latest``, and ``latest``'s fields), for
+    the audit's resumable state: pickled as tuples of ints and strings, read by ``attrgetter`` (in
+    C) with no ``__reduce__`` call per object, an episode costs a quarter of what pickling the
+    objects did."""
+    return list(map(_episode_plain, episodes)), [
+        None if (latest := e.latest) is None else _version_fields(latest) for e in episodes
+    ]
+
+
+def episodes_from_state(state: EpisodesState) -> Iterator[Episode]:
+    for plain, latest in zip(*state, strict=True):
+        episode = Episode(*plain)  # type: ignore[arg-type]
+        if latest is not None:
+            episode.latest = Version(*latest)  # type: ignore[arg-type]
+        yield episode

@@ -12,8 +12,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from sys import intern
+from typing import Any
 
-from lienthong.conformance.traffic.episodes import Episode, Received
+from lienthong.conformance.traffic.episodes import Episode, Received, episodes_from_state, episodes_state
 from lienthong.conformance.traffic.findings import Finding
 from lienthong.profiles.monitoring import deadline
 
@@ -42,6 +43,19 @@ class TrafficJudge:
         self.latest_received: datetime | None = None
         """The latest receipt seen: the default "now" of the rules on what is still missing."""
         self.submissions = 0
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the episodes as plain tuples (episode_state): the audit's resumable state is this pickle
+        return {
+            "latest_received": self.latest_received,
+            "submissions": self.submissions,
+            "episodes": episodes_state(self.episodes.values()),
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.latest_received = state["latest_received"]
+        self.submissions = state["submissions"]
+        self.episodes = {(e.facility, e.ma_lk): e for e in episodes_from_state(state["episodes"])}
 
     def add(self, sub: Received) -> Episode:
         """Fold one submission into its episode (its payload is not kept)."""
@@ -177,9 +191,9 @@ def duplicate_visits(episodes: Iterable[Episode]) -> Iterator[Finding]:
         if first is None:
             seen[key] = episode
             continue
-        assert first.first_dossier_at is not None
-        assert episode.first_dossier_at is not None
-        if (episode.first_dossier_at, episode.ma_lk) < (first.first_dossier_at, first.ma_lk):
+        assert first.first_dossier_us is not None
+        assert episode.first_dossier_us is not None
+        if (episode.first_dossier_us, episode.ma_lk) < (first.first_dossier_us, first.ma_lk):
             seen[key], episode, first = episode, first, episode
         later.append((episode, first))
     for duplicate, first in later:
