@@ -1,20 +1,17 @@
-"""Reading submissions for the judge: the same bytes are validated once, the answers kept are
+"""Reading submissions for the judge: the same bytes are validated once, the answers held are
 bounded and taken only for equal bytes, and the audit leaves the garbage collector as it found it."""
 
 from __future__ import annotations
 
 import gc
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from lienthong.conformance.audit import engine
-from lienthong.conformance.audit.reading import received
 from lienthong.conformance.audit.sources import open_source
-from lienthong.conformance.traffic import TrafficJudge, reading
-from lienthong.conformance.traffic.episodes import kept
+from lienthong.conformance.traffic import reading
 from lienthong.conformance.traffic.reading import RecentDocuments, read
 from lienthong.profiles import validate_checkin, validate_dossier
 from lienthong.profiles.mutations import apply
@@ -54,8 +51,7 @@ def test_the_same_bytes_are_validated_once(monkeypatch: pytest.MonkeyPatch) -> N
     assert calls == ["dossier"]
     assert recent.hits == 1
     assert first.violations == alone.violations
-    assert first.tables == alone.tables
-    assert again.tables == kept(alone.tables)  # what the judge reads (test below)
+    assert first.tables == again.tables == alone.tables
     assert any(v.requirement == "CODE-01" for v in again.violations)
     # ENV-05 is the request's, not the document's: judged on each submission, not remembered
     assert [v.requirement for v in again.violations] == [v.requirement for v in alone.violations] + ["ENV-05"]
@@ -68,23 +64,18 @@ def test_the_same_bytes_are_validated_once(monkeypatch: pytest.MonkeyPatch) -> N
     assert recent.hits == 2
 
 
-def test_the_answers_kept_are_bounded_and_need_equal_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_answers_kept_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     recent = RecentDocuments(size=4)
     documents = [checkin_xml(sample_checkin(seed)) for seed in range(6)]
     for document in documents:
         recent.validate("checkin", document, "auto")
-    assert len(recent._answers) == 4
+    assert len(recent) == 4
     calls = _counting(monkeypatch)
     recent.validate("checkin", documents[0], "auto")  # the oldest went
     assert calls == ["checkin"]
-    # an entry under another document's key (a collision) is not taken: the bytes differ
-    other = documents[5]
-    stranger = recent.validate("checkin", documents[1], "auto")
-    recent._answers[RecentDocuments.key("checkin", other, "auto")] = (documents[1], stranger)
-    calls.clear()
-    tables, _violations, _facility = recent.validate("checkin", other, "auto")
+    recent.validate("checkin", documents[5], "auto")  # still there
     assert calls == ["checkin"]
-    assert tables == {"XML0": sample_checkin(5)[:1]}
+    assert len(recent) == 4
 
 
 def test_an_audit_restores_the_collector_threshold(corpus: dict[str, Path], tmp_path: Path) -> None:
@@ -99,32 +90,19 @@ def test_an_audit_restores_the_collector_threshold(corpus: dict[str, Path], tmp_
 
 
 def test_documents_alike_but_for_a_byte_are_told_apart(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two check-ins of one length and the same key differing in STT (past the bytes the key
-    reads): each gets its own answer."""
+    """Two check-ins of one length differing in one byte (STT): each gets its own answer, and a
+    repeat of either gets its own again."""
     first = checkin_xml(sample_checkin(3)).replace(b"<STT>1</STT>", b"")
     first = first.replace(b"</TRANG_THAI_KCB>", b"<STT>1</STT></TRANG_THAI_KCB>")
     second = first.replace(b"<STT>1</STT>", b"<STT>2</STT>")
-    assert RecentDocuments.key("checkin", first, "auto") == RecentDocuments.key("checkin", second, "auto")
+    assert len(first) == len(second)
+    assert first != second
     recent = RecentDocuments()
     calls = _counting(monkeypatch)
     answers = [recent.validate("checkin", data, "auto") for data in (first, second, first, second)]
-    assert calls == ["checkin", "checkin", "checkin", "checkin"]  # the entry is replaced each time
+    assert calls == ["checkin", "checkin"]
+    assert recent.hits == 2
     assert [v.requirement for v in answers[0][1]] == []
     assert [v.requirement for v in answers[1][1]] == ["STT-01"]
     assert answers[2] == answers[0]
     assert answers[3] == answers[1]
-
-
-def test_the_judge_reads_only_what_kept_keeps(corpus: dict[str, Path]) -> None:
-    """Every submission of the corpus judged from its whole tables and from ``kept(tables)``: the
-    same episodes and findings (what RecentDocuments holds is enough for the judge)."""
-    whole, slim = TrafficJudge(), TrafficJudge()
-    xml3 = 0
-    for _, raw in open_source(str(corpus["database"])).rows(None):
-        sub = received(raw)
-        xml3 += "XML3" in sub.tables
-        whole.add(sub)
-        slim.add(replace(sub, tables=kept(sub.tables)))
-    assert xml3 > 0
-    assert whole.episodes == slim.episodes
-    assert list(whole.findings()) == list(slim.findings())

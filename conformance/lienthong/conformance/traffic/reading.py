@@ -8,11 +8,11 @@ judge adds none of its own. The document is dropped once read; only its records 
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import deque
 from datetime import datetime, timedelta, timezone
 
 from lienthong.conformance.context import Sent
-from lienthong.conformance.traffic.episodes import Received, kept
+from lienthong.conformance.traffic.episodes import Received
 from lienthong.profiles import validate_checkin, validate_dossier
 from lienthong.profiles.tables import VERSIONS
 from lienthong.profiles.validation import Violation
@@ -40,42 +40,48 @@ def _validate(kind: str, document: bytes, version: str) -> Validated:
 class RecentDocuments:
     """The validator's answers on the last ``size`` distinct documents, so that the same bytes
     received again soon after (a sender's retry, a resubmission) are not validated twice; a repeat
-    further back is validated again (holding more documents cost more, in memory traffic, than
-    the rare repeats save).
+    further back is validated again (memory stays flat, whatever the number of submissions).
 
-    Exact: a document is looked up by a cheap key (its length, its first 640 bytes, which hold a
-    check-in's MA_LK and patient and the start of a dossier's XML1, and 48 of its middle bytes,
-    in the base64 of a dossier's tables: hashing every document whole cost more than the rare
-    repeats save) and taken only when its bytes equal the stored ones; bounded: the oldest
-    answer goes when a new one comes (memory stays flat, whatever the number of submissions). Of
-    the tables only what the judge reads is kept (:func:`.episodes.kept`), shared between the
-    submissions; the violations are copied."""
+    Exact and cheap: the answers are found by the document's kind, version and length, and one
+    is taken only when its bytes equal the document's (a comparison that stops at the first
+    differing byte); a key cut out of the document, or a hash of it, cost more on every document
+    than the rare repeats save. The answer is the validator's, shared by the submissions that
+    repeat it; the violations are copied (a request's own, ENV-05, is added to them)."""
 
     def __init__(self, size: int = 16) -> None:
         self.size = size
-        self._answers: OrderedDict[tuple[str, str, int, bytes, bytes], tuple[bytes, Validated]] = (
-            OrderedDict()
-        )
+        self._answers: dict[tuple[str, str, int], list[tuple[bytes, Validated]]] = {}
+        self._order: deque[tuple[tuple[str, str, int], tuple[bytes, Validated]]] = deque()
         self.hits = 0
 
-    @staticmethod
-    def key(kind: str, document: bytes, version: str) -> tuple[str, str, int, bytes, bytes]:
-        middle = len(document) // 2
-        return kind, version, len(document), document[:640], document[middle : middle + 48]
+    def __len__(self) -> int:
+        return len(self._order)
 
     def validate(self, kind: str, document: bytes, version: str) -> Validated:
-        key = self.key(kind, document, version)
-        known = self._answers.get(key)
-        if known is not None and known[0] == document:
-            self.hits += 1
-            tables, violations, named = known[1]
-            return tables, list(violations), named
+        key = kind, version, len(document)
+        same_length = self._answers.get(key)
+        if same_length is not None:
+            for known, answer in same_length:
+                if known == document:
+                    self.hits += 1
+                    tables, violations, named = answer
+                    return tables, list(violations), named
         answer = _validate(kind, document, version)
-        answers = self._answers
-        if known is None and len(answers) >= self.size:
-            answers.popitem(last=False)  # the oldest
-        answers[key] = (document, (kept(answer[0]), list(answer[1]), answer[2]))
-        return answer
+        entry = (document, answer)
+        if same_length is None:
+            self._answers[key] = [entry]
+        else:
+            same_length.append(entry)
+        order = self._order
+        order.append((key, entry))
+        if len(order) > self.size:
+            old_key, old = order.popleft()  # the oldest
+            bucket = self._answers[old_key]
+            bucket.remove(old)
+            if not bucket:
+                del self._answers[old_key]
+        tables, violations, named = answer
+        return tables, list(violations), named
 
 
 def read(
