@@ -130,26 +130,41 @@ def test_unverified_identity_and_late_vneid() -> None:
     assert _rules(judge) == ["MOH-03", "TRAFFIC-04"]
 
 
-def test_the_judge_pickles_to_the_same_episodes_and_findings() -> None:
-    """The resumable state: episodes as plain tuples (times as integer microseconds) come back
-    equal, with the same times to the microsecond and the same findings."""
-    import pickle
+def test_the_judges_state_gives_back_the_same_episodes_and_findings() -> None:
+    """The resumable state: episodes as plain values (times as integer microseconds, violations
+    as tuples) written with marshal come back equal, with the same times to the microsecond and
+    the same findings."""
+    import marshal
 
     judge = TrafficJudge()
     late = T0 + timedelta(days=9, microseconds=123_456)
     judge.extend(
         [
             _checkin(1, "A", T0 + timedelta(minutes=5)),
-            _dossier(2, "A", late, delivered_at=late + timedelta(hours=30), identity="verified"),
+            _dossier(
+                2,
+                "A",
+                late,
+                delivered_at=late + timedelta(hours=30),
+                identity="verified",
+                violations=[Violation("CODE-01", "XML1", "MA_LOAI_KCB", "99", "not in the list", 1)],
+            ),
             _dossier(3, "B", T0 + timedelta(hours=3)),  # no check-in
             _checkin(4, "C", T0),  # no dossier
         ]
     )
-    again = pickle.loads(pickle.dumps(judge, protocol=pickle.HIGHEST_PROTOCOL))
+    judge.episodes[("01001", "C")].checkin_violations = (Violation("XML0-03", "XML0", "NGAY_YL", "x", "bad"),)
+    again = TrafficJudge.from_state(marshal.loads(marshal.dumps(judge.state(), 2)))
     assert again.episodes == judge.episodes
     assert list(again.episodes) == list(judge.episodes)
     assert again.episodes[("01001", "A")].first_dossier_at == late
     assert again.latest_received == judge.latest_received
     assert again.submissions == 4
     assert [f.as_dict() for f in again.findings()] == [f.as_dict() for f in judge.findings()]
-    assert {f.requirement for f in judge.findings()} == {"XML0-06", "MOH-03", "TRAFFIC-02"}
+    assert {f.requirement for f in judge.findings()} == {
+        "CODE-01",
+        "XML0-03",
+        "XML0-06",
+        "MOH-03",
+        "TRAFFIC-02",
+    }

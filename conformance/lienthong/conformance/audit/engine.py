@@ -2,8 +2,9 @@
 progress callback and a resumable state.
 
 The state is two files in the output folder: ``audit-state.json`` (small: the sources, how far each
-was read, how many submissions) and ``audit-state.pickle`` (the judge's episodes, bounded by the
-number of episodes, never by the payloads), written at the end and, on the way, after at least
+was read, how many submissions) and ``audit-state.episodes`` (the judge's episodes as plain values
+in ``marshal``'s format, :meth:`TrafficJudge.state`; bounded by the number of episodes, never by
+the payloads), written at the end and, on the way, after at least
 :data:`CHECKPOINT` submissions once the time since the last save is :data:`SAVE_SPACING` times
 what that save took (a save of a large audit's episodes takes seconds: spaced so, the saves cost
 at most a twentieth of the audit, whatever its size).
@@ -14,8 +15,8 @@ from __future__ import annotations
 
 import gc
 import json
+import marshal
 import os
-import pickle
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -33,9 +34,12 @@ CHECKPOINT = 50_000
 SAVE_SPACING = 20.0
 """Time between two saves of the state, as a multiple of the last save's duration."""
 STATE = "audit-state.json"
-EPISODES = "audit-state.pickle"
+EPISODES = "audit-state.episodes"
 STATE_VERSION = 2
-"""2: episode times as integer microseconds (1: datetimes)."""
+"""2: the episodes as plain values in marshal's format (1: the judge pickled)."""
+MARSHAL_VERSION = 2
+"""marshal's format without back-references: each value written whole, no table of the objects
+seen (which, for every string of 500,000 episodes, made a save grow faster than the audit)."""
 YOUNG_GENERATION = 100_000
 """Allocations between two collections of the cyclic garbage collector's youngest generation
 during an audit (Python's default is 700)."""
@@ -74,19 +78,17 @@ def _load_state(out: Path, labels: list[str]) -> tuple[TrafficJudge, list[Any]] 
         if state.get("version") != STATE_VERSION or state.get("sources") != labels:
             return None
         with episodes_path.open("rb") as handle:
-            judge = pickle.load(handle)
-    except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError):
-        return None
-    if not isinstance(judge, TrafficJudge):
-        return None
+            judge = TrafficJudge.from_state(marshal.load(handle))
+    except (OSError, ValueError, EOFError, TypeError, KeyError, IndexError):
+        return None  # unreadable or of another shape: the audit starts over
     return judge, list(state["positions"])
 
 
 def _save_state(out: Path, labels: list[str], judge: TrafficJudge, positions: list[Any], done: bool) -> None:
     out.mkdir(parents=True, exist_ok=True)
     temporary = out / (EPISODES + ".tmp")
-    with temporary.open("wb") as handle:
-        pickle.dump(judge, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    with temporary.open("wb") as handle, _no_collection():
+        marshal.dump(judge.state(), handle, MARSHAL_VERSION)
     os.replace(temporary, out / EPISODES)
     state = {
         "version": STATE_VERSION,
@@ -111,6 +113,20 @@ def _fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*old)
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """No cyclic garbage collection while the state is written: its millions of fresh tuples
+    (three an episode) would set off collections of the whole heap, each walking every episode,
+    which doubled the time of a large audit's saves; they are freed as soon as it is written."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def run_audit(

@@ -14,7 +14,14 @@ from datetime import datetime
 from sys import intern
 from typing import Any
 
-from lienthong.conformance.traffic.episodes import Episode, Received, episodes_from_state, episodes_state
+from lienthong.conformance.traffic.episodes import (
+    Episode,
+    Received,
+    episodes_from_state,
+    episodes_state,
+    micros,
+    moment,
+)
 from lienthong.conformance.traffic.findings import Finding
 from lienthong.profiles.monitoring import deadline
 
@@ -44,18 +51,23 @@ class TrafficJudge:
         """The latest receipt seen: the default "now" of the rules on what is still missing."""
         self.submissions = 0
 
-    def __getstate__(self) -> dict[str, Any]:
-        # the episodes as plain tuples (episode_state): the audit's resumable state is this pickle
+    def state(self) -> dict[str, Any]:
+        """The judge as plain values (ints, strings, tuples; :func:`.episodes.episodes_state`): the
+        audit's resumable state, written with ``marshal``."""
+        latest = self.latest_received
         return {
-            "latest_received": self.latest_received,
+            "latest_received_us": None if latest is None else micros(latest),
             "submissions": self.submissions,
             "episodes": episodes_state(self.episodes.values()),
         }
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.latest_received = state["latest_received"]
-        self.submissions = state["submissions"]
-        self.episodes = {(e.facility, e.ma_lk): e for e in episodes_from_state(state["episodes"])}
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> TrafficJudge:
+        judge = cls()
+        judge.latest_received = moment(state["latest_received_us"])
+        judge.submissions = int(state["submissions"])
+        judge.episodes = {(e.facility, e.ma_lk): e for e in episodes_from_state(state["episodes"])}
+        return judge
 
     def add(self, sub: Received) -> Episode:
         """Fold one submission into its episode (its payload is not kept)."""
