@@ -17,6 +17,7 @@ import pytest
 from lienthong.conformance.audit import engine
 from lienthong.conformance.audit.aggregate import build_result
 from lienthong.conformance.audit.sources import JournalApiSource, Raw, SqliteSource
+from lienthong.conformance.audit.state import STATE
 from lienthong.conformance.audit.truth import judge_against_truth
 from lienthong.conformance.cli.audit import audit_to
 from lienthong.simulators.audit_corpus import PROBLEMS
@@ -117,7 +118,7 @@ def test_a_resumed_audit_gives_the_result_of_one_run(corpus: dict[str, Path], tm
     resumed_dir = tmp_path / "resumed"
     with pytest.raises(_Stop):
         engine.run_audit([_Interrupted(corpus["database"], 150)], resumed_dir, checkpoint=40)
-    state = json.loads((resumed_dir / engine.STATE).read_text(encoding="utf-8"))
+    state = json.loads((resumed_dir / STATE).read_text(encoding="utf-8"))
     assert state["complete"] is False
     saved = state["submissions"]
     assert 40 <= saved < 150  # the last checkpoint before the stop

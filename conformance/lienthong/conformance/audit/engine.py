@@ -1,22 +1,16 @@
 """Running an audit: every source streamed through the validator into the traffic judge, with a
-progress callback and a resumable state.
+progress callback and a resumable state (:mod:`.state`: the sources, how far each was read, and the
+episodes changed since the last save, appended).
 
-The state is two files in the output folder: ``audit-state.json`` (small: the sources, how far each
-was read, how many submissions) and ``audit-state.episodes`` (the judge's episodes as plain values
-in ``marshal``'s format, :meth:`TrafficJudge.state`; bounded by the number of episodes, never by
-the payloads), written at the end and, on the way, after at least
-:data:`CHECKPOINT` submissions once the time since the last save is :data:`SAVE_SPACING` times
-what that save took (a save of a large audit's episodes takes seconds: spaced so, the saves cost
-at most a twentieth of the audit, whatever its size).
-A run given the same sources picks up where the state says; ``restart`` ignores it.
+The state is saved at the end and, on the way, after at least :data:`CHECKPOINT` submissions once
+the time since the last save is :data:`SAVE_SPACING` times what that save took (the saves then
+cost at most a twentieth of the audit, whatever its size). A run given the same sources picks up
+where the state says; ``restart`` ignores it.
 """
 
 from __future__ import annotations
 
 import gc
-import json
-import marshal
-import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -27,19 +21,14 @@ from typing import Any
 
 from lienthong.conformance.audit.reading import received
 from lienthong.conformance.audit.sources import Source
+from lienthong.conformance.audit.state import AuditState
 from lienthong.conformance.traffic import TrafficJudge
+from lienthong.conformance.traffic.episodes import Episode
 from lienthong.conformance.traffic.reading import RecentDocuments
 
 CHECKPOINT = 50_000
 SAVE_SPACING = 20.0
 """Time between two saves of the state, as a multiple of the last save's duration."""
-STATE = "audit-state.json"
-EPISODES = "audit-state.episodes"
-STATE_VERSION = 2
-"""2: the episodes as plain values in marshal's format (1: the judge pickled)."""
-MARSHAL_VERSION = 2
-"""marshal's format without back-references: each value written whole, no table of the objects
-seen (which, for every string of 500,000 episodes, made a save grow faster than the audit)."""
 YOUNG_GENERATION = 100_000
 """Allocations between two collections of the cyclic garbage collector's youngest generation
 during an audit (Python's default is 700)."""
@@ -69,35 +58,11 @@ class AuditRun:
     """Submissions read in this run by kind (``checkin``, ``dossier``)."""
 
 
-def _load_state(out: Path, labels: list[str]) -> tuple[TrafficJudge, list[Any]] | None:
-    state_path, episodes_path = out / STATE, out / EPISODES
-    if not state_path.is_file() or not episodes_path.is_file():
-        return None
-    try:
-        state = json.loads(state_path.read_text(encoding="utf-8"))
-        if state.get("version") != STATE_VERSION or state.get("sources") != labels:
-            return None
-        with episodes_path.open("rb") as handle:
-            judge = TrafficJudge.from_state(marshal.load(handle))
-    except (OSError, ValueError, EOFError, TypeError, KeyError, IndexError):
-        return None  # unreadable or of another shape: the audit starts over
-    return judge, list(state["positions"])
-
-
-def _save_state(out: Path, labels: list[str], judge: TrafficJudge, positions: list[Any], done: bool) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    temporary = out / (EPISODES + ".tmp")
-    with temporary.open("wb") as handle, _no_collection():
-        marshal.dump(judge.state(), handle, MARSHAL_VERSION)
-    os.replace(temporary, out / EPISODES)
-    state = {
-        "version": STATE_VERSION,
-        "sources": labels,
-        "positions": positions,
-        "submissions": judge.submissions,
-        "complete": done,
-    }
-    (out / STATE).write_text(json.dumps(state, indent=2), encoding="utf-8")
+def _save_state(
+    state: AuditState, judge: TrafficJudge, changed: dict[int, Episode], positions: list[Any], *, done: bool
+) -> None:
+    state.save(judge, changed.values(), positions, done=done)
+    changed.clear()
 
 
 @contextmanager
@@ -113,20 +78,6 @@ def _fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*old)
-
-
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """No cyclic garbage collection while the state is written: its millions of fresh tuples
-    (three an episode) would set off collections of the whole heap, each walking every episode,
-    which doubled the time of a large audit's saves; they are freed as soon as it is written."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def run_audit(
@@ -150,8 +101,11 @@ def _run(
     checkpoint: int,
 ) -> AuditRun:
     labels = [source.label for source in sources]
-    loaded = None if restart else _load_state(out, labels)
+    state = AuditState(out, labels)
+    loaded = None if restart else state.load()
     judge, positions = loaded if loaded is not None else (TrafficJudge(), [None] * len(sources))
+    changed: dict[int, Episode] = {}
+    """The episodes changed since the last save, by identity (the next save appends them)."""
     run = AuditRun(judge, labels, resumed_from=judge.submissions, positions=positions)
     shown = Progress(resumed=judge.submissions)
     since = 0
@@ -162,7 +116,8 @@ def _run(
         if progress is not None:
             progress(shown)
         for position, raw in source.rows(positions[index]):
-            judge.add(received(raw, recent))
+            episode = judge.add(received(raw, recent))
+            changed[id(episode)] = episode
             positions[index] = position
             run.read += 1
             run.kinds[raw.kind] += 1
@@ -171,12 +126,12 @@ def _run(
             if since >= checkpoint and time.perf_counter() - saved_at >= SAVE_SPACING * save_took:
                 since = 0
                 started = time.perf_counter()
-                _save_state(out, labels, judge, positions, done=False)
+                _save_state(state, judge, changed, positions, done=False)
                 saved_at = time.perf_counter()
                 save_took = saved_at - started
             if progress is not None and shown.read % 256 == 0:
                 progress(shown)
         if progress is not None:
             progress(shown)
-    _save_state(out, labels, judge, positions, done=True)
+    _save_state(state, judge, changed, positions, done=True)
     return run

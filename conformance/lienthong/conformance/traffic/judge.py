@@ -12,16 +12,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from sys import intern
-from typing import Any
 
-from lienthong.conformance.traffic.episodes import (
-    Episode,
-    Received,
-    episodes_from_state,
-    episodes_state,
-    micros,
-    moment,
-)
+from lienthong.conformance.traffic.episodes import Episode, Received
 from lienthong.conformance.traffic.findings import Finding
 from lienthong.profiles.monitoring import deadline
 
@@ -50,24 +42,6 @@ class TrafficJudge:
         self.latest_received: datetime | None = None
         """The latest receipt seen: the default "now" of the rules on what is still missing."""
         self.submissions = 0
-
-    def state(self) -> dict[str, Any]:
-        """The judge as plain values (ints, strings, tuples; :func:`.episodes.episodes_state`): the
-        audit's resumable state, written with ``marshal``."""
-        latest = self.latest_received
-        return {
-            "latest_received_us": None if latest is None else micros(latest),
-            "submissions": self.submissions,
-            "episodes": episodes_state(self.episodes.values()),
-        }
-
-    @classmethod
-    def from_state(cls, state: dict[str, Any]) -> TrafficJudge:
-        judge = cls()
-        judge.latest_received = moment(state["latest_received_us"])
-        judge.submissions = int(state["submissions"])
-        judge.episodes = {(e.facility, e.ma_lk): e for e in episodes_from_state(state["episodes"])}
-        return judge
 
     def add(self, sub: Received) -> Episode:
         """Fold one submission into its episode (its payload is not kept)."""
