@@ -79,14 +79,22 @@ def moment(us: int | None) -> datetime | None:
 
 
 def _stamp(text: str) -> datetime | None:
-    """A yyyymmddHHMM field as a time, or None when it is not one (read by hand: strptime cost
-    more than the rest of an episode's update)."""
+    """A yyyymmddHHMM field as a time, or None when it is not one (ISO 8601's basic format read by
+    ``fromisoformat``, in C: strptime, or int() of each part, cost more than the rest of an
+    episode's update)."""
     if len(text) < 12 or not text[:12].isdigit():
         return None
     try:
-        return datetime(int(text[:4]), int(text[4:6]), int(text[6:8]), int(text[8:10]), int(text[10:12]))
+        return datetime.fromisoformat(f"{text[:8]}T{text[8:12]}")
     except ValueError:
         return None
+
+
+def _bills_labs(services: list[dict[str, str]]) -> bool:
+    for row in services:  # noqa: SIM110 (a loop, not any() over a generator: a tenth of the update)
+        if row.get("MA_NHOM", "") in PARACLINICAL_GROUPS:
+            return True
+    return False
 
 
 @dataclass(slots=True)
@@ -147,7 +155,7 @@ class Version:
             _table_set(sub.tables),
             get("MA_LOAI_RV", "") in REFERRAL_DISCHARGES,
             bool(get("NGAY_TAI_KHAM", "")),
-            any(row.get("MA_NHOM", "") in PARACLINICAL_GROUPS for row in sub.tables.get("XML3", ())),
+            _bills_labs(sub.tables.get("XML3", ())),
             tuple(sub.violations),
             sub.identity,
             None if delivered is None else micros(delivered),
