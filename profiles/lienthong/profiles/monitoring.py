@@ -76,6 +76,18 @@ def visit_type(ma_loai_kcb: str) -> str:
     return row.visit_type if row is not None else OTHER
 
 
+@cache
+def _calendar_days(working_days: int, weekday: int) -> int:
+    """Calendar days from a day of ``weekday`` (0 Monday) to the end of ``working_days`` working
+    days after it (Monday to Friday; a start on a weekend counts from the next Monday)."""
+    days, left = 0, working_days
+    while left:
+        days += 1
+        if (weekday + days) % 7 < 5:
+            left -= 1
+    return days
+
+
 @dataclass(frozen=True, slots=True)
 class Deadline:
     name: str
@@ -94,12 +106,7 @@ class Deadline:
         if self.unit == "days":
             return start + timedelta(days=self.limit)
         if self.unit == "working_days":
-            moment, left = start, self.limit
-            while left:
-                moment += timedelta(days=1)
-                if moment.weekday() < 5:
-                    left -= 1
-            return moment
+            return start + timedelta(days=_calendar_days(self.limit, start.weekday()))
         raise ValueError(f"deadline {self.name}: unknown unit {self.unit!r}")
 
 
