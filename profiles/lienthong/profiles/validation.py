@@ -444,7 +444,7 @@ def _parse_dossier(
                     Violation("ENV-03", kind, "NOIDUNGFILE", content, "is not valid base64", record=index)
                 )
                 continue
-            _read_table(kind, inner, scan, dossier, problems, notes)
+            _read_table(kind, inner, scan, dossier, problems, notes, _defined(scan) if scan else frozenset())
     _require_xml1(dossier, problems)
     return dossier, problems, notes
 
@@ -460,28 +460,25 @@ def _parse_scanned(
     if len(envelope.files) > MAX_FILEHOSO:
         return None, [_too_many_files(len(envelope.files))], {}
     allowed = codelist("LOAIHOSO")
-    inners: list[bytes | None] = []
-    for kind, content in envelope.files:
-        if kind not in allowed:
-            if _PLAIN_CONTENT.fullmatch(content) is None:
-                return None  # not decoded, so not vouched for: lxml reads the document
-            inners.append(None)
-            continue
-        try:
-            inners.append(b64decode_strict(content))
-        except (binascii.Error, ValueError):
-            return None
+    defined = _defined(scan)
     problems: list[Violation] = []
     notes: Notes = {}
     dossier = Dossier(envelope.facility, envelope.ngaylap)
     if envelope.declared != "1":
         problems.append(_declared_count(envelope.declared, 1))
-    for index, (kind, _) in enumerate(envelope.files, start=1):
-        inner = inners[index - 1]
-        if inner is None:
+    # One pass: a content that is not decoded (so not vouched for) sends the whole document to
+    # lxml, and what was read before it is dropped with the rest.
+    for index, (kind, content) in enumerate(envelope.files, start=1):
+        if kind not in allowed:
+            if _PLAIN_CONTENT.fullmatch(content) is None:
+                return None
             problems.append(_unknown_kind(kind, index, allowed))
-        else:
-            _read_table(kind, inner, scan, dossier, problems, notes)
+            continue
+        try:
+            inner = b64decode_strict(content)
+        except (binascii.Error, ValueError):
+            return None
+        _read_table(kind, inner, scan, dossier, problems, notes, defined)
     _require_xml1(dossier, problems)
     return dossier, problems, notes
 
@@ -504,16 +501,24 @@ def _declared_count(declared: str, count: int) -> Violation:
 
 
 def _read_table(
-    kind: str, inner: bytes, scan: str | None, dossier: Dossier, problems: list[Violation], notes: Notes
+    kind: str,
+    inner: bytes,
+    scan: str | None,
+    dossier: Dossier,
+    problems: list[Violation],
+    notes: Notes,
+    defined: frozenset[str] = frozenset(),
 ) -> None:
     """Add the records of one decoded inner document to ``dossier`` (by the scanner where it can
-    read them, else by lxml, which also reports what is wrong)."""
-    over = _table_limit(kind, inner)
-    if over is not None:
-        problems.append(over)
-        return
+    read them, else by lxml, which also reports what is wrong); ``defined``: the tables of
+    ``scan``, which the scanner reads."""
+    if len(inner) >= _COUNTED_FROM:
+        over = _table_limit(kind, inner)
+        if over is not None:
+            problems.append(over)
+            return
     # A table the version lacks is read by lxml: the table rules then report it (TAG-01).
-    scanned = scan_table(kind, inner, scan) if scan is not None and kind in _defined(scan) else None
+    scanned = scan_table(kind, inner, scan) if scan is not None and kind in defined else None
     if scanned is not None:
         if kind in dossier.tables:  # a second FILEHOSO of the kind
             dossier.tables[kind].extend(scanned[0])

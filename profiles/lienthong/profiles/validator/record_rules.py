@@ -180,13 +180,6 @@ _DAYS_BY_FORMULA = {"01", "03", "04", "06"}
 _DAYS_AT_MOST = {"02", "05", "07", "08"}
 
 
-def _days(start: str, end: str) -> int | None:
-    a, b = _day_number(start), _day_number(end)
-    if a is None or b is None:
-        return None
-    return b - a + 1
-
-
 _DAY_NUMBERS: dict[str, int | None] = {}
 _UNSEEN = -1
 
@@ -235,8 +228,11 @@ def treatment_days(r: dict[str, str], i: int, out: Found) -> None:
         if days != 0:
             out.append(("XML1-08", "SO_NGAY_DTRI", value, "must be 0 for MA_LOAI_KCB 09", i))
         return
-    span = _days(r.get("NGAY_VAO", ""), r.get("NGAY_RA", ""))
-    if span is None or span < 1:
+    arrived, left = _day_number(r.get("NGAY_VAO", "")), _day_number(r.get("NGAY_RA", ""))
+    if arrived is None or left is None:
+        return
+    span = left - arrived + 1
+    if span < 1:
         return
     if kind in _DAYS_BY_FORMULA and days != span:
         out.append(
