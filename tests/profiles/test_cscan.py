@@ -398,3 +398,32 @@ def test_fields_out_of_order_or_named_like_the_next_one_read_alike() -> None:
     prefixed = [("MA_LK2", base[0][1].replace("</MA_LK>", "</MA_LK2>")), *base[1:]]
     for records in ([swapped, base], [prefixed, base], [base, list(reversed(base))]):
         assert _compare(_document("XML2", records, "\n"), "XML2", "qd3176") in {"accepted", "mixed"}
+
+
+def test_a_separator_like_the_learnt_one_reads_alike() -> None:
+    """Each field keeps the bytes that last separated it from the next field (its close tag, the
+    white space, the next field's name) and reads them again in one comparison: after records
+    that taught it, a record indented otherwise, one whose next tag starts with the learnt name
+    (``NGAY_VAO_NOI_TRU`` where ``NGAY_VAO`` comes: another field, read as such), one whose next
+    tag is unknown and one whose close tag differs read as the Python scanner reads them."""
+    sample = sample_tables(4, version="qd3176", kind="03")["XML1"][0]
+    names = list(plan("XML1", "qd3176").fields)
+    base = [(t, f">{_escape(sample.get(t, ''))}</{t}>") for t in names]  # the table's order
+    wider = [(t, f"{text} ") for t, text in base]  # one more space before each next tag
+    at = names.index("NGAY_VAO")
+    assert names[at + 1] == "NGAY_VAO_NOI_TRU"
+    longer_first = [*base[:at], base[at + 1], base[at], *base[at + 2 :]]
+    unknown = [*base[:at], ("NGAY_VAO9", ">1</NGAY_VAO9>"), *base[at:]]
+    spaced_close = [*base[:at], (base[at][0], f"{base[at][1][:-1]} >"), *base[at + 1 :]]
+    spec = native.table_spec("XML1", "qd3176", Note)
+    outcomes, in_c = [], []
+    for record in (base, wider, base, longer_first, base, unknown, base, spaced_close):
+        data = _document("XML1", [record], "\n")
+        scanned = native.scan(spec, data)
+        in_c.append(scanned is not None and scanned[0][0] is not None)
+        outcomes.append(_compare(data, "XML1", "qd3176"))
+    assert in_c[:5] == [True] * 5  # the compiled scanner read them itself
+    assert outcomes[:5] == ["accepted"] * 5
+    assert outcomes[5] == "mixed"
+    assert outcomes[6] == "accepted"
+    assert outcomes[7] in {"mixed", "declined"}

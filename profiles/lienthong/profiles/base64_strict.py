@@ -16,6 +16,6 @@ import pybase64
 def b64decode_strict(data: str | bytes) -> bytes:
     """``base64.b64decode(data, validate=True)``."""
     try:
-        return pybase64.b64decode(data, validate=True)
+        return pybase64.b64decode(data, None, True)  # validate=True: by position, half the call's cost
     except (binascii.Error, ValueError, TypeError):
         return base64.b64decode(data, validate=True)

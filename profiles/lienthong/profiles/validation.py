@@ -19,9 +19,10 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import localcontext
+from typing import cast
 
 from lxml import etree
 
@@ -30,7 +31,7 @@ from lienthong.profiles.base64_strict import b64decode_strict
 from lienthong.profiles.codelists import codelist
 from lienthong.profiles.tables import DEFAULT_VERSION, table_info
 from lienthong.profiles.tables import tables as version_tables
-from lienthong.profiles.validator.dossier_rules import DOSSIER_RULES, NEEDS
+from lienthong.profiles.validator.dossier_rules import COUNTS, DOSSIER_RULES, NEEDS
 from lienthong.profiles.validator.encoding import encoding_problem
 from lienthong.profiles.validator.envelope import LARGEST, scan_envelope, signature_end
 from lienthong.profiles.validator.fields import check_fields, plan
@@ -316,18 +317,20 @@ def validate_checkin(
     scanned = None
     if fast and root is None and over is None:
         scanned = _scan_checkin(data, DEFAULT_VERSION if auto else version)
+    notes: Sequence[Note] | None = None
     if scanned is None:
         records, problems = parse_checkin(data, root=root)
-        notes: list[Note | None] = [None] * len(records)
     else:
-        records, problems = scanned[0], []
-        notes = list(scanned[1])
+        records, notes = scanned
+        problems = []
     judged = implied_checkin_version(records) if auto else version
-    for index, (record, note) in enumerate(zip(records, notes, strict=True), start=1):
-        checked = note is None or not _fields_pass("XML0", judged, note)
-        problems += validate_record("XML0", record, index, judged, fields=checked)
+    found: list[tuple[str, str, str, str, int]] = []
+    with localcontext(MONEY_CONTEXT):
+        _judge_records("XML0", records, notes, judged, found)
+    if found:
+        problems += [Violation(req, "XML0", name, value, text, at) for req, name, value, text, at in found]
     for index, record in enumerate(records, start=1):
-        if record.get("STT", "") != str(index):
+        if record.get("STT", "") != (COUNTS[index] if index < len(COUNTS) else str(index)):
             problems.append(
                 Violation(
                     "STT-01",
@@ -441,7 +444,7 @@ def _parse_dossier(
                     Violation("ENV-03", kind, "NOIDUNGFILE", content, "is not valid base64", record=index)
                 )
                 continue
-            _read_table(kind, inner, scan, dossier, problems, notes)
+            _read_table(kind, inner, scan, dossier, problems, notes, _defined(scan) if scan else frozenset())
     _require_xml1(dossier, problems)
     return dossier, problems, notes
 
@@ -457,27 +460,25 @@ def _parse_scanned(
     if len(envelope.files) > MAX_FILEHOSO:
         return None, [_too_many_files(len(envelope.files))], {}
     allowed = codelist("LOAIHOSO")
-    inners: list[bytes | None] = []
-    for kind, content in envelope.files:
-        if kind not in allowed:
-            if _PLAIN_CONTENT.fullmatch(content) is None:
-                return None  # not decoded, so not vouched for: lxml reads the document
-            inners.append(None)
-            continue
-        try:
-            inners.append(b64decode_strict(content))
-        except (binascii.Error, ValueError):
-            return None
+    defined = _defined(scan)
     problems: list[Violation] = []
     notes: Notes = {}
     dossier = Dossier(envelope.facility, envelope.ngaylap)
     if envelope.declared != "1":
         problems.append(_declared_count(envelope.declared, 1))
-    for index, ((kind, _), inner) in enumerate(zip(envelope.files, inners, strict=True), start=1):
-        if inner is None:
+    # One pass: a content that is not decoded (so not vouched for) sends the whole document to
+    # lxml, and what was read before it is dropped with the rest.
+    for index, (kind, content) in enumerate(envelope.files, start=1):
+        if kind not in allowed:
+            if _PLAIN_CONTENT.fullmatch(content) is None:
+                return None
             problems.append(_unknown_kind(kind, index, allowed))
-        else:
-            _read_table(kind, inner, scan, dossier, problems, notes)
+            continue
+        try:
+            inner = b64decode_strict(content)
+        except (binascii.Error, ValueError):
+            return None
+        _read_table(kind, inner, scan, dossier, problems, notes, defined)
     _require_xml1(dossier, problems)
     return dossier, problems, notes
 
@@ -500,19 +501,31 @@ def _declared_count(declared: str, count: int) -> Violation:
 
 
 def _read_table(
-    kind: str, inner: bytes, scan: str | None, dossier: Dossier, problems: list[Violation], notes: Notes
+    kind: str,
+    inner: bytes,
+    scan: str | None,
+    dossier: Dossier,
+    problems: list[Violation],
+    notes: Notes,
+    defined: frozenset[str] = frozenset(),
 ) -> None:
     """Add the records of one decoded inner document to ``dossier`` (by the scanner where it can
-    read them, else by lxml, which also reports what is wrong)."""
-    over = _table_limit(kind, inner)
-    if over is not None:
-        problems.append(over)
-        return
+    read them, else by lxml, which also reports what is wrong); ``defined``: the tables of
+    ``scan``, which the scanner reads."""
+    if len(inner) >= _COUNTED_FROM:
+        over = _table_limit(kind, inner)
+        if over is not None:
+            problems.append(over)
+            return
     # A table the version lacks is read by lxml: the table rules then report it (TAG-01).
-    scanned = scan_table(kind, inner, scan) if scan is not None and kind in _defined(scan) else None
+    scanned = scan_table(kind, inner, scan) if scan is not None and kind in defined else None
     if scanned is not None:
-        dossier.tables.setdefault(kind, []).extend(scanned[0])
-        notes.setdefault(kind, []).extend(scanned[1])
+        if kind in dossier.tables:  # a second FILEHOSO of the kind
+            dossier.tables[kind].extend(scanned[0])
+            notes[kind].extend(scanned[1])
+        else:  # the scanner's fresh lists, taken as they are
+            dossier.tables[kind] = scanned[0]
+            notes[kind] = cast("list[Note | None]", scanned[1])
         return
     table_root, inner_problems = parse_xml(inner, what=kind, requirement="ENV-03")
     problems += inner_problems
@@ -637,21 +650,8 @@ def _judge_tables(
                 Violation("TAG-01", kind, "(table)", "", f"{kind} is not a table of the {judged} profile")
             )
             continue
-        scanned = notes.get(kind) if notes is not None else None
-        rules = RECORD_RULES.get(kind, ())
         found_here: list[tuple[str, str, str, str, int]] = []
-        for index, record in enumerate(records, start=1):
-            note = scanned[index - 1] if scanned is not None else None
-            # A record the scanner found keeping every field rule needs no plan: it would add nothing.
-            if note is None or not (
-                note.passed if note.version == judged else _fields_pass(kind, judged, note)
-            ):
-                check_fields(plan(kind, judged), record, index, found_here)
-            for record_rule in rules:
-                try:
-                    record_rule(record, index, found_here)
-                except ArithmeticError:  # see the note above _validate_tables
-                    continue
+        _judge_records(kind, records, notes.get(kind) if notes is not None else None, judged, found_here)
         if found_here:
             problems += [Violation(r, kind, n, v, t, i) for r, n, v, t, i in found_here]
     found: list[tuple[str, str, str, str, str, int]] = []
@@ -664,6 +664,31 @@ def _judge_tables(
         Violation(req, kind, name, value, text, index) for req, kind, name, value, text, index in found
     ]
     return problems
+
+
+def _judge_records(
+    kind: str,
+    records: list[dict[str, str]],
+    notes: Sequence[Note | None] | None,
+    version: str,
+    found: list[tuple[str, str, str, str, int]],
+) -> None:
+    """Append what the records of table ``kind`` break: the field rules of ``version`` (for a
+    record the scanner did not find keeping them all: its ``notes``, None when read by lxml),
+    then the table's record rules, record by record (in MONEY_CONTEXT: see above)."""
+    rules = RECORD_RULES.get(kind, ())
+    for index, record in enumerate(records, start=1):
+        note = notes[index - 1] if notes is not None else None
+        # A record the scanner found keeping every field rule needs no plan: it would add nothing.
+        if note is None or not (
+            note.passed if note.version == version else _fields_pass(kind, version, note)
+        ):
+            check_fields(plan(kind, version), record, index, found)
+        for record_rule in rules:
+            try:
+                record_rule(record, index, found)
+            except ArithmeticError:  # see the note above _validate_tables
+                continue
 
 
 _DEFINED: dict[str, frozenset[str]] = {}

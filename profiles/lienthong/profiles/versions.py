@@ -70,14 +70,23 @@ def profile_version(value: str, *, auto: bool = False) -> str:
     raise UnknownProfile(value)
 
 
+def _has_tag(tables: Records, tags_of: Mapping[str, Sequence[str]]) -> bool:
+    """Whether a record of a table of ``tags_of`` holds one of its tags (plain loops: asked for
+    every dossier, and generator expressions cost more than the look-ups)."""
+    for kind, tags in tags_of.items():
+        for record in tables.get(kind, ()):
+            for tag in tags:
+                if tag in record:
+                    return True
+    return False
+
+
 def implied_dossier_version(tables: Records) -> str:
     """The version a dossier's own content implies (tags first, then the NGAY_RA date)."""
-    for kind, tags in _TAGS_3176.items():
-        if any(tag in record for record in tables.get(kind, ()) for tag in tags):
-            return "qd3176"
-    for kind, tags in _TAGS_4750.items():
-        if any(tag in record for record in tables.get(kind, ()) for tag in tags):
-            return "qd4750"
+    if _has_tag(tables, _TAGS_3176):
+        return "qd3176"
+    if _has_tag(tables, _TAGS_4750):
+        return "qd4750"
     for record in tables.get("XML14", ()):
         due = record.get("NGAY_HEN_KL", "")
         if len(due) == 12:

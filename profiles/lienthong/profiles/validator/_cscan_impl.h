@@ -297,47 +297,63 @@ read_record(const Spec *spec, const unsigned char *s, Py_ssize_t n, Py_ssize_t p
     if (record == NULL)
         return -1;
     Py_ssize_t next = 0; /* the field after the last one read: records list their fields in order */
+    Field *ahead = NULL; /* that field, its tag already read through its learnt separator */
+    Field *prev = NULL;  /* the field whose `</tag>` starts at prev_end (NULL: none) */
+    Py_ssize_t prev_end = 0;
     for (;;) {
-        pos = skip_ws(s, n, pos);
-        if (pos + 1 >= n || s[pos] != '<')
-            goto decline;
-        if (s[pos + 1] == '/')
-            break;
-        Py_ssize_t tag = ++pos;
         Field *f = NULL;
         Py_ssize_t index = 0;
         unsigned char c;
-        if (next < spec->nfields) {
-            /* The expected field: its name, then a byte that cannot continue a name. */
-            Field *g = &spec->fields[next];
-            if (lit(s, n, tag, g->cname, g->nlen) && (tag + g->nlen == n || !name_char(s[tag + g->nlen]))) {
-                f = g;
-                index = next;
-                pos = tag + g->nlen;
-            }
-        }
-        if (f == NULL) {
-            size_t h = 5381;
-            c = s[pos];
-            if (!((c >= 'A' && c <= 'Z') || c == '_'))
+        if (ahead != NULL) {
+            f = ahead;
+            index = next;
+            ahead = NULL;
+        } else {
+            pos = skip_ws(s, n, pos);
+            if (pos + 1 >= n || s[pos] != '<')
                 goto decline;
-            while (pos < n && name_char(c = s[pos])) {
-                h = hash_step(h, c);
-                pos++;
-            }
-            Py_ssize_t tag_len = pos - tag;
-            for (size_t at = h & spec->mask;; at = (at + 1) & spec->mask) {
-                int32_t slot = spec->slots[at];
-                if (slot == 0)
-                    goto decline; /* not a field of the table: TAG-01 is the plan's to say */
-                Field *g = &spec->fields[slot - 1];
-                if (g->nlen == tag_len && lit(s, n, tag, g->cname, tag_len)) {
+            if (s[pos + 1] == '/')
+                break;
+            Py_ssize_t tag = ++pos;
+            if (next < spec->nfields) {
+                /* The expected field: its name, then a byte that cannot continue a name. */
+                Field *g = &spec->fields[next];
+                if (lit(s, n, tag, g->cname, g->nlen) && (tag + g->nlen == n || !name_char(s[tag + g->nlen]))) {
                     f = g;
-                    index = slot - 1;
-                    break;
+                    index = next;
+                    pos = tag + g->nlen;
+                    /* What separates it from the field before it (prev, index next - 1): learnt
+                     * for the next record. */
+                    if (prev != NULL && pos - prev_end <= SEP_MAX) {
+                        prev->sep_len = pos - prev_end;
+                        memcpy(prev->sep, s + prev_end, (size_t)prev->sep_len);
+                    }
+                }
+            }
+            if (f == NULL) {
+                size_t h = 5381;
+                c = s[pos];
+                if (!((c >= 'A' && c <= 'Z') || c == '_'))
+                    goto decline;
+                while (pos < n && name_char(c = s[pos])) {
+                    h = hash_step(h, c);
+                    pos++;
+                }
+                Py_ssize_t tag_len = pos - tag;
+                for (size_t at = h & spec->mask;; at = (at + 1) & spec->mask) {
+                    int32_t slot = spec->slots[at];
+                    if (slot == 0)
+                        goto decline; /* not a field of the table: TAG-01 is the plan's to say */
+                    Field *g = &spec->fields[slot - 1];
+                    if (g->nlen == tag_len && lit(s, n, tag, g->cname, tag_len)) {
+                        f = g;
+                        index = slot - 1;
+                        break;
+                    }
                 }
             }
         }
+        prev = NULL;
         Py_ssize_t tag_len = f->nlen;
         next = index + 1;
         if (seen[index])
@@ -362,9 +378,19 @@ read_record(const Spec *spec, const unsigned char *s, Py_ssize_t n, Py_ssize_t p
             if (pos >= n || c != '<')
                 goto decline;
             Py_ssize_t b = pos;
-            if (close_tag(s, n, pos, f->cname, f->nlen) < 0)
-                goto decline;
-            pos += tag_len + 3;
+            Py_ssize_t sep_len = f->sep_len;
+            if (sep_len && sep_len < n - b && memcmp(s + b, f->sep, (size_t)sep_len) == 0 &&
+                !name_char(s[b + sep_len])) {
+                /* `</tag>`, white space and the next field's name, as learnt. */
+                ahead = &spec->fields[next];
+                pos = b + sep_len;
+            } else {
+                if (close_tag(s, n, pos, f->cname, f->nlen) < 0)
+                    goto decline;
+                pos += tag_len + 3;
+                prev = f;
+                prev_end = b;
+            }
             if (a == b) {
                 value = empty_str;
                 Py_INCREF(value);

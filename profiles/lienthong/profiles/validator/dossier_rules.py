@@ -44,7 +44,7 @@ def ma_lk_links(tables: Tables, version: str, out: Found) -> None:
                 )
 
 
-_COUNTS = tuple(str(n) for n in range(1000))
+COUNTS = tuple(str(n) for n in range(1000))
 """``str(n)``, made once: asked for every record of every list table."""
 
 
@@ -55,7 +55,7 @@ def sequence_numbers(tables: Tables, version: str, out: Found) -> None:
         if kind == "XML1" or len(records) == 0 or "STT" not in records[0]:
             continue
         for index, record in enumerate(records, start=1):
-            if record.get("STT", "") != (_COUNTS[index] if index < len(_COUNTS) else str(index)):
+            if record.get("STT", "") != (COUNTS[index] if index < len(COUNTS) else str(index)):
                 out.append(
                     (
                         "STT-01",

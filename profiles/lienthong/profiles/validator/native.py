@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -80,23 +81,26 @@ pattern or the memo vouches for."""
 
 def _field(fp: FieldPlan, required: bool) -> Field:
     """(tag, max_length, required, kind, places, codes, checker, memo, pattern) of one field for
-    ``TableSpec``."""
+    ``TableSpec``. The tag is interned: it is the record dict's key, and the rules look their
+    fields up by literals, which are interned (an equal but distinct key costs a string
+    comparison per lookup)."""
     assert _cscan is not None
+    name = sys.intern(fp.name)
     if fp.codes is not None:
         # The grammar's codes (a code with markup or surrounding blanks could not be read here anyway).
         codes = frozenset(accepted_codes(fp))
-        return (fp.name, fp.max_length, required, _cscan.CODES, 0, codes, None, None, None)
+        return (name, fp.max_length, required, _cscan.CODES, 0, codes, None, None, None)
     if fp.format in _NUMBERS:
-        return (fp.name, fp.max_length, required, _cscan.NUMBER, _NUMBERS[fp.format], None, None, None, None)
+        return (name, fp.max_length, required, _cscan.NUMBER, _NUMBERS[fp.format], None, None, None, None)
     if fp.format in _DATES:
         kind = getattr(_cscan, fp.format.upper())
-        return (fp.name, fp.max_length, required, kind, 0, None, None, None, None)
+        return (name, fp.max_length, required, kind, 0, None, None, None, None)
     if fp.check is not None:
         pattern = format_pattern(fp.format) if fp.format in _PATTERN_FIRST else None
         fullmatch = re.compile(pattern).fullmatch if pattern is not None else None
         memo = memo_of(fp.check)
-        return (fp.name, fp.max_length, required, _cscan.CHECK, 0, None, fp.check, memo, fullmatch)
-    return (fp.name, fp.max_length, required, _cscan.FREE, 0, None, None, None, None)
+        return (name, fp.max_length, required, _cscan.CHECK, 0, None, fp.check, memo, fullmatch)
+    return (name, fp.max_length, required, _cscan.FREE, 0, None, None, None, None)
 
 
 def table_spec(kind: str, version: str, note_type: type[tuple[str | bytes, str, bool]]) -> TableSpec:

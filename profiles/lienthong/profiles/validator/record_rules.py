@@ -51,16 +51,25 @@ def _birth_digits(year_text: str, sex: str) -> tuple[int, str, int | None, str |
     return year, digits, century, None if century is None else f"{century}{digits}"
 
 
+_AGREEING: dict[str, str] = {}
+"""Birth year digits + GIOI_TINH -> digits 4-6 of a SO_CCCD that agrees with both (what
+:func:`_birth_digits` says, kept as one dict lookup: asked for by most records of XML0 and XML1)."""
+
+
 @rule("record", "ID-CCCD-02")
 def cccd_matches_birth(r: dict[str, str], i: int, out: Found) -> None:
     """The century/sex digit and birth-year digits of SO_CCCD agree with NGAY_SINH and GIOI_TINH."""
     value = r.get("SO_CCCD", "")
     birth, sex = r.get("NGAY_SINH", ""), r.get("GIOI_TINH", "")
+    if value[3:6] == _AGREEING.get(birth[:4] + sex):
+        return  # both digits agree (the usual case; any other way out of here finds nothing too)
     if len(value) != 12 or not value.isdigit() or len(birth) < 4 or not birth[:4].isdigit():
         return
     year, year_digits, expected, agreeing = _birth_digits(birth[:4], sex)
+    if agreeing is not None and len(_AGREEING) < 4096:
+        _AGREEING[birth[:4] + sex] = agreeing
     if value[3:6] == agreeing:
-        return  # both digits agree (the usual case)
+        return  # both digits agree
     if value[4:6] != year_digits:
         out.append(
             (
@@ -88,6 +97,9 @@ def cccd_matches_birth(r: dict[str, str], i: int, out: Found) -> None:
 @rule("record", "XML0-04")
 def checkin_first_cost(r: dict[str, str], i: int, out: Found) -> None:
     """Exactly one of MA_DICH_VU, MA_THUOC, MA_VAT_TU is filled, with its name."""
+    get = r.get
+    if get("MA_DICH_VU") and get("TEN_DICH_VU") and not get("MA_THUOC") and not get("MA_VAT_TU"):
+        return  # the usual check-in: one service, named
     named = [
         (c, n)
         for c, n in (("MA_DICH_VU", "TEN_DICH_VU"), ("MA_THUOC", "TEN_THUOC"), ("MA_VAT_TU", "TEN_VAT_TU"))
@@ -168,20 +180,34 @@ _DAYS_BY_FORMULA = {"01", "03", "04", "06"}
 _DAYS_AT_MOST = {"02", "05", "07", "08"}
 
 
-def _days(start: str, end: str) -> int | None:
-    a, b = _day_number(start), _day_number(end)
-    if a is None or b is None:
-        return None
-    return b - a + 1
-
-
 _DAY_NUMBERS: dict[str, int | None] = {}
 _UNSEEN = -1
 
 
+_DATE_NUMBERS: dict[str, int | None] = {}
+_CLOCK_TIMES = frozenset(f"{hour:02d}{minute:02d}" for hour in range(24) for minute in range(60))
+"""Every HHMM of a 24-hour clock, in ASCII digits."""
+
+
 def _day_number(value: str) -> int | None:
-    """The day (proleptic ordinal) of a valid yyyymmddHHMM time, else None; memoised (the visits
-    of a day share their dates and often their times)."""
+    """The day (proleptic ordinal) of a valid yyyymmddHHMM time, else None. A time of day of
+    :data:`_CLOCK_TIMES` is checked here and its date looked up (dates repeat, times of day hardly:
+    ``valid_time12`` then holds exactly when the date is valid); any other value as
+    :func:`_time_day_number` says."""
+    if len(value) == 12 and value[8:] in _CLOCK_TIMES:
+        date8 = value[:8]
+        day = _DATE_NUMBERS.get(date8, _UNSEEN)
+        if day == _UNSEEN:
+            valid = valid_date8(date8)
+            day = date(int(date8[:4]), int(date8[4:6]), int(date8[6:8])).toordinal() if valid else None
+            if len(_DATE_NUMBERS) < 200_000:
+                _DATE_NUMBERS[date8] = day
+        return day
+    return _time_day_number(value)
+
+
+def _time_day_number(value: str) -> int | None:
+    """The day (proleptic ordinal) of a valid yyyymmddHHMM time, else None; memoised."""
     day = _DAY_NUMBERS.get(value, _UNSEEN)
     if day != _UNSEEN:
         return day
@@ -202,8 +228,11 @@ def treatment_days(r: dict[str, str], i: int, out: Found) -> None:
         if days != 0:
             out.append(("XML1-08", "SO_NGAY_DTRI", value, "must be 0 for MA_LOAI_KCB 09", i))
         return
-    span = _days(r.get("NGAY_VAO", ""), r.get("NGAY_RA", ""))
-    if span is None or span < 1:
+    arrived, left = _day_number(r.get("NGAY_VAO", "")), _day_number(r.get("NGAY_RA", ""))
+    if arrived is None or left is None:
+        return
+    span = left - arrived + 1
+    if span < 1:
         return
     if kind in _DAYS_BY_FORMULA and days != span:
         out.append(
@@ -488,8 +517,12 @@ def card_covers_visit(r: dict[str, str], i: int, out: Found) -> None:
     arrived = r.get("NGAY_VAO", "")[:8]
     if not valid_date8(arrived):
         return  # the format rule (FMT-01) has reported it
-    start = _earliest(r.get("GT_THE_TU", ""))
-    end = _latest(r.get("GT_THE_DEN", ""))
+    first, last = r.get("GT_THE_TU", ""), r.get("GT_THE_DEN", "")
+    if ";" in first or ";" in last:  # several cards
+        start, end = _earliest(first), _latest(last)
+    else:  # one card, its own dates (_earliest and _latest of one date)
+        start = first if valid_date8(first) else None
+        end = last if valid_date8(last) else None
     if start is not None and arrived < start:
         out.append(
             (

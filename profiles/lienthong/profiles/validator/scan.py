@@ -110,15 +110,25 @@ def scan_table(kind: str, data: bytes, version: str) -> Scanned | None:
     is not sure of are read here; without it, or for a document it is not sure of, all in Python.
     Either way the answer is the same."""
     if native.COMPILED:
-        scanned = native.scan(_spec(kind, version), data)
+        spec = _SPECS.get(version, _NO_SPECS).get(kind)
+        scanned = native.scan(spec or _spec(kind, version), data)
         if scanned is not None:
-            return _finish(kind, version, *scanned)
+            rows, notes = scanned
+            return _finish(kind, version, rows, notes) if None in rows else scanned  # type: ignore[return-value]
     return _scan_python(kind, data, version)
 
 
-@cache
+_SPECS: dict[str, dict[str, TableSpec]] = {}
+"""Version -> table -> its compiled field rules (two plain lookups: a cache keyed by the pair
+built and compared a tuple per table read)."""
+_NO_SPECS: dict[str, TableSpec] = {}
+
+
 def _spec(kind: str, version: str) -> TableSpec:
-    return native.table_spec(kind, version, Note)
+    spec = _SPECS.setdefault(version, {}).get(kind)
+    if spec is None:
+        spec = _SPECS[version][kind] = native.table_spec(kind, version, Note)
+    return spec
 
 
 def _finish(
@@ -126,16 +136,15 @@ def _finish(
 ) -> Scanned | None:
     """The compiled scanner's answer with the records it left (None, and their text) read by the
     grammar."""
-    if None in rows:
-        grammar = record_grammar(kind, version)
-        for at, row in enumerate(rows):
-            if row is None:
-                body = notes[at]
-                assert isinstance(body, str)
-                read = _read(grammar, body, version)
-                if read is None:
-                    return None
-                rows[at], notes[at] = read
+    grammar = record_grammar(kind, version)
+    for at, row in enumerate(rows):
+        if row is None:
+            body = notes[at]
+            assert isinstance(body, str)
+            read = _read(grammar, body, version)
+            if read is None:
+                return None
+            rows[at], notes[at] = read
     return cast("list[dict[str, str]]", rows), cast("list[Note]", notes)
 
 
