@@ -305,7 +305,7 @@ def test_saves_of_the_state_are_spaced_by_what_they_cost(
     corpus: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A large audit's state takes seconds to save: saved after every `checkpoint` submissions, the
-    # saves came to cost more than the audit. Each save here takes ≥ 5 ms, so ≥ 100 ms lie between two.
+    # saves came to cost more than the audit. Each save here takes ≥ 5 ms, so ≥ 200 ms lie between two.
     saves: list[bool] = []
     real = engine._save_state
 
