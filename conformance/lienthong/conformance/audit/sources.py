@@ -13,6 +13,7 @@ import base64
 import binascii
 import os
 import sqlite3
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -126,44 +127,83 @@ class FolderSource(Source):
     def rows(self, after: Any) -> Iterator[tuple[Any, Raw]]:
         start = int(after or 0)
         root = str(self.root)
-        folder, folder_fd = None, -1
+        names = self.names()
+        opener = _Opener(root)
+        ahead: deque[tuple[int, OSError | None]] = deque()
+        """The next files, opened (their descriptor, or why not) with the kernel asked to read them."""
+        following = start
         try:
-            for index, name in enumerate(self.names()[start:], start=start + 1):
-                where, _, file = name.rpartition(os.sep)
+            for index in range(start, len(names)):
+                while following < len(names) and following < index + READ_AHEAD:
+                    ahead.append(opener.open(names[following]))
+                    following += 1
+                fd, problem = ahead.popleft()
+                if problem is not None:
+                    raise SourceProblem(f"cannot read {os.path.join(root, names[index])}: {problem.strerror}")
                 try:
-                    if not _RELATIVE:
-                        data, mtime_ns = _read_file(os.path.join(root, name), None)
-                    else:
-                        if where != folder:  # files opened relative to their folder: a shorter lookup
-                            if folder_fd >= 0:
-                                os.close(folder_fd)
-                                folder_fd = -1
-                            folder_fd = os.open(os.path.join(root, where), _FOLDER_FLAGS)
-                            folder = where
-                        data, mtime_ns = _read_file(file, folder_fd)
+                    data, mtime_ns = _read_open(fd)
                 except OSError as exc:
-                    path = os.path.join(root, name)
-                    raise SourceProblem(f"cannot read {path}: {exc.strerror}") from None
+                    raise SourceProblem(
+                        f"cannot read {os.path.join(root, names[index])}: {exc.strerror}"
+                    ) from None
                 kind = "checkin" if b"CHI_TIEU_TRANG_THAI_KCB" in data[:300] else "dossier"
                 received = _VN_EPOCH + timedelta(microseconds=mtime_ns // 1000)
-                yield index, Raw(index, kind, "", received, data, name=name)
+                yield index + 1, Raw(index + 1, kind, "", received, data, name=names[index])
         finally:
-            if folder_fd >= 0:
-                os.close(folder_fd)
+            for fd, _ in ahead:
+                if fd >= 0:
+                    os.close(fd)
+            opener.close()
 
 
+READ_AHEAD = 32
+"""Files opened ahead of the one read, with the kernel asked to read them (``POSIX_FADV_WILLNEED``):
+files not in the page cache arrive while the ones before are validated, instead of each read
+waiting on the disk (on a folder out of the cache that wait doubled the audit's CPU time too)."""
 _VN_EPOCH = datetime(1970, 1, 1) + timedelta(hours=7)
 """1970-01-01 00:00 UTC in naive Vietnam local time (a file's mtime read as a receipt time)."""
 _RELATIVE = os.open in os.supports_dir_fd
 _FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
 _FILE_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+_WILLNEED = getattr(os, "POSIX_FADV_WILLNEED", None)
 
 
-def _read_file(name: str, folder_fd: int | None) -> tuple[bytes, int]:
-    """A file's bytes and modification time (ns since 1970), with one open (relative to its folder), one
-    ``fstat`` and one read (``Path.read_bytes`` and ``Path.stat`` cost a third of a folder audit's
-    reading in path objects and lookups; the system calls are most of what is left)."""
-    fd = os.open(name, _FILE_FLAGS, dir_fd=folder_fd)
+class _Opener:
+    """Opens the files of a folder tree relative to their folder (a shorter lookup than the whole
+    path), holding the descriptor of the folder opened last."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.folder: str | None = None
+        self.folder_fd = -1
+
+    def open(self, name: str) -> tuple[int, OSError | None]:
+        try:
+            if not _RELATIVE:
+                fd = os.open(os.path.join(self.root, name), _FILE_FLAGS)
+            else:
+                where, _, file = name.rpartition(os.sep)
+                if where != self.folder:
+                    self.close()
+                    self.folder_fd = os.open(os.path.join(self.root, where), _FOLDER_FLAGS)
+                    self.folder = where
+                fd = os.open(file, _FILE_FLAGS, dir_fd=self.folder_fd)
+        except OSError as exc:
+            return -1, exc
+        if _WILLNEED is not None:
+            os.posix_fadvise(fd, 0, 0, _WILLNEED)
+        return fd, None
+
+    def close(self) -> None:
+        if self.folder_fd >= 0:
+            os.close(self.folder_fd)
+        self.folder, self.folder_fd = None, -1
+
+
+def _read_open(fd: int) -> tuple[bytes, int]:
+    """An open file's bytes and modification time (ns since 1970), with one ``fstat`` and one read
+    (``Path.read_bytes`` and ``Path.stat`` cost a third of a folder audit's reading in path objects
+    and lookups; the system calls are most of what is left); the file is closed."""
     try:
         status = os.fstat(fd)
         first = os.read(fd, status.st_size + 1)
