@@ -3,20 +3,26 @@
 ``_day_number`` reads a time of day from a set and memoises the date, ``cccd_matches_birth``
 answers agreeing digits from a memo of birth years, ``checkin_first_cost`` takes the usual
 check-in (one service, named) without building a list: each is held here to what it shortcuts,
-on edge values (other scripts' digits, 24:00, 29 February, short and odd texts).
+on edge values (other scripts' digits, 24:00, 29 February, short and odd texts). The rules'
+decimal context, entered without ``localcontext``, is left as it was found.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Context, getcontext, localcontext
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lienthong.profiles.samples import sample_checkin, sample_tables
+from lienthong.profiles.validation import validate_checkin, validate_dossier
 from lienthong.profiles.validator import record_rules
-from lienthong.profiles.validator.formats import valid_time12
+from lienthong.profiles.validator.formats import MONEY_CONTEXT, valid_time12
 from lienthong.profiles.validator.record_rules import _day_number, cccd_matches_birth, checkin_first_cost
+from lienthong.simulators.xml130 import checkin_xml
+from tests.profiles.conftest import dossier_bytes
 
 _DIGITS = st.sampled_from("0123456789")
 _ODD = st.sampled_from(["\u0662", "\uff19", "\u00b2", " ", "_", "+", "-", "a", "\u0969"])
@@ -109,3 +115,15 @@ def test_first_cost_is_one_named_cost(record: dict[str, str]) -> None:
     filled = [code for code in ("MA_DICH_VU", "MA_THUOC", "MA_VAT_TU") if record.get(code)]
     named = all(record.get(code.replace("MA_", "TEN_", 1)) for code in filled)
     assert (found == []) == (len(filled) == 1 and named)
+
+
+def test_the_rules_decimal_context_is_left_as_found() -> None:
+    """The record and dossier rules run in this thread's copy of MONEY_CONTEXT, entered and left
+    around them: the caller's context is the current one again, its settings untouched."""
+    with localcontext(Context(prec=7)) as mine:
+        validate_dossier(dossier_bytes(sample_tables(1)))
+        validate_checkin(checkin_xml(sample_checkin(1)))
+        assert getcontext() is mine
+        assert mine.prec == 7
+    assert MONEY_CONTEXT.prec == 60
+    assert not any(MONEY_CONTEXT.flags.values())
