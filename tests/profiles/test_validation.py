@@ -15,6 +15,7 @@ from lienthong.profiles.validation import (
     validate_record,
     validate_tables,
 )
+from tests.profiles.conftest import dossier_bytes
 
 SHAPES = [{}, {"kind": "03", "referral": True, "appointment": True}]
 
@@ -342,3 +343,19 @@ def test_the_largest_amounts_the_fields_allow_are_computed_exactly(to_dossier: C
     exact = Fraction(9999999999) * 999999999999999 * 999 / 100
     assert exact.denominator == 100
     assert amounts[0].rule.endswith(f"= {exact.numerator // 100}.{exact.numerator % 100:02d}")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "requirement"),
+    [
+        ("NGAY_SINH", "000\u00b201010000", "FMT-01"),  # '²' passes str.isdigit, not int()
+        ("SO_CCCD", "00120000000\u00b2", "ID-CCCD-01"),
+        ("SO_NGAY_DTRI", "\u00b2", "XML1-01"),
+        ("NGAY_RA", "000001011000", "XML1-03"),  # year 0000: a date for the format, not for `date`
+    ],
+)
+def test_odd_digits_and_year_zero_are_reported_not_raised(field: str, value: str, requirement: str) -> None:
+    tables = sample_tables(3, kind="01")
+    tables["XML1"][0][field] = value
+    _dossier, violations = validate_dossier(dossier_bytes(tables), "auto")
+    assert requirement in {v.requirement for v in violations}

@@ -155,7 +155,7 @@ class Version:
             _table_set(sub.tables),
             get("MA_LOAI_RV", "") in REFERRAL_DISCHARGES,
             bool(get("NGAY_TAI_KHAM", "")),
-            _bills_labs(sub.tables.get("XML3", ())),
+            _bills_labs(sub.tables.get("XML3", [])),
             tuple(sub.violations),
             sub.identity,
             None if delivered is None else micros(delivered),

@@ -63,8 +63,8 @@ def cccd_matches_birth(r: dict[str, str], i: int, out: Found) -> None:
     birth, sex = r.get("NGAY_SINH", ""), r.get("GIOI_TINH", "")
     if value[3:6] == _AGREEING.get(birth[:4] + sex):
         return  # both digits agree (the usual case; any other way out of here finds nothing too)
-    if len(value) != 12 or not value.isdigit() or len(birth) < 4 or not birth[:4].isdigit():
-        return
+    if len(value) != 12 or not _ascii_digits(value) or len(birth) < 4 or not _ascii_digits(birth[:4]):
+        return  # not digits 0-9 (isdigit alone takes '²', which int() refuses): the field check says
     year, year_digits, expected, agreeing = _birth_digits(birth[:4], sex)
     if agreeing is not None and len(_AGREEING) < 4096:
         _AGREEING[birth[:4] + sex] = agreeing
@@ -189,6 +189,20 @@ _CLOCK_TIMES = frozenset(f"{hour:02d}{minute:02d}" for hour in range(24) for min
 """Every HHMM of a 24-hour clock, in ASCII digits."""
 
 
+def _ascii_digits(value: str) -> bool:
+    return value.isascii() and value.isdigit()
+
+
+def _ordinal(value: str) -> int | None:
+    """The proleptic ordinal of the date a valid yyyymmdd[HHMM] starts with; None for year 0000,
+    which the format admits and ``date`` does not (a rule then reports nothing: the value is the
+    field's to report, never a traceback)."""
+    try:
+        return date(int(value[:4]), int(value[4:6]), int(value[6:8])).toordinal()
+    except ValueError:
+        return None
+
+
 def _day_number(value: str) -> int | None:
     """The day (proleptic ordinal) of a valid yyyymmddHHMM time, else None. A time of day of
     :data:`_CLOCK_TIMES` is checked here and its date looked up (dates repeat, times of day hardly:
@@ -199,7 +213,7 @@ def _day_number(value: str) -> int | None:
         day = _DATE_NUMBERS.get(date8, _UNSEEN)
         if day == _UNSEEN:
             valid = valid_date8(date8)
-            day = date(int(date8[:4]), int(date8[4:6]), int(date8[6:8])).toordinal() if valid else None
+            day = _ordinal(date8) if valid else None
             if len(_DATE_NUMBERS) < 200_000:
                 _DATE_NUMBERS[date8] = day
         return day
@@ -211,7 +225,7 @@ def _time_day_number(value: str) -> int | None:
     day = _DAY_NUMBERS.get(value, _UNSEEN)
     if day != _UNSEEN:
         return day
-    day = date(int(value[:4]), int(value[4:6]), int(value[6:8])).toordinal() if valid_time12(value) else None
+    day = _ordinal(value) if valid_time12(value) else None
     if len(_DAY_NUMBERS) < 200_000:
         _DAY_NUMBERS[value] = day
     return day
@@ -221,7 +235,7 @@ def _time_day_number(value: str) -> int | None:
 def treatment_days(r: dict[str, str], i: int, out: Found) -> None:
     """SO_NGAY_DTRI by visit type: NGAY_RA - NGAY_VAO + 1, at most that for 02/05/07/08, 0 for 09."""
     value, kind = r.get("SO_NGAY_DTRI", ""), r.get("MA_LOAI_KCB", "")
-    if not value.isdigit():
+    if not _ascii_digits(value):
         return
     days = int(value)
     if kind == "09":
@@ -464,7 +478,7 @@ def discharge_paper(r: dict[str, str], i: int, out: Found) -> None:
             if not r.get(field):
                 out.append(("XML7-03", field, "", "is required when MA_DINH_CHI_THAI = 1", i))
     age = r.get("TUOI_THAI", "")
-    if age and (not age.isdigit() or not 1 <= int(age) <= 42):
+    if age and (not _ascii_digits(age) or not 1 <= int(age) <= 42):
         out.append(("XML7-05", "TUOI_THAI", age, "must be a gestational age of 1 to 42 weeks", i))
     leave = [f for f in ("SO_NGAY_NGHI", "NGOAITRU_TUNGAY", "NGOAITRU_DENNGAY") if r.get(f)]
     if leave and len(leave) != 3:
