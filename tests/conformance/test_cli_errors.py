@@ -201,11 +201,26 @@ def test_no_command_shows_the_help() -> None:
     assert "run" in _text(result)
 
 
+def _free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def test_simulate_on_a_taken_port_is_a_message() -> None:
-    with socket.socket() as taken:
+    taken = socket.socket()
+    for _ in range(50):  # a port whose two lower neighbours are free (other tests take ports too)
         taken.bind(("127.0.0.1", 0))
-        taken.listen()
         port = taken.getsockname()[1]
+        if _free(port - 1) and _free(port - 2):
+            break
+        taken.close()
+        taken = socket.socket()
+    with taken:
+        taken.listen()
         for first in (port, port - 2):  # the gateway's port, or the MoH store's (gateway + 2)
             result = _invoke(["simulate", "--port", str(first)])
             assert result.exit_code == 2, result.output
