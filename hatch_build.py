@@ -121,7 +121,7 @@ class CustomBuildHook(BuildHookInterface):  # type: ignore[type-arg]
         if self.target_name != "wheel":
             return
         if os.environ.get("LIENTHONG_PURE_PYTHON", "") not in ("", "0"):
-            self.app.display_warning("LIENTHONG_PURE_PYTHON is set: the record scanner is not compiled")
+            self.app.display_warning("LIENTHONG_PURE_PYTHON is set: nothing is compiled")
             return
         root = Path(self.root)
         self._temp = Path(tempfile.mkdtemp(prefix="lienthong-cscan-"))
