@@ -50,6 +50,20 @@ class _Timed:
             yield position, raw
 
 
+def build_note() -> str:
+    """How this install runs an audit's hot path: which record scanner, and whether the modules of
+    ``hatch_build.COMPILED`` are compiled (a wheel) or Python (an editable install)."""
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    from lienthong.profiles import validation
+    from lienthong.profiles.validator import native
+
+    scanner = "the C record scanner" if native.COMPILED else "the pure-Python record scanner"
+    compiled = validation.__file__ is not None and validation.__file__.endswith(tuple(EXTENSION_SUFFIXES))
+    modules = "compiled by mypyc" if compiled else "run as Python (`pip install .` compiles them)"
+    return f"this install: {scanner}; the validator's and the judge's modules {modules}"
+
+
 def _measure(spec: str, truth_path: str, folder: bool) -> dict[str, Any]:
     """One audit of ``spec`` (in a fresh process): submissions, dossiers, CPU s (and the steady
     rate after the first :data:`WARM_UP` submissions), wall s, RSS MB, and the result held to the
@@ -134,6 +148,7 @@ def bench_audit(
     console.print(table)
     for label, m in rows:
         console.print(f"ground truth, {label}: {m['truth']} -> {'holds' if m['holds'] else 'DOES NOT HOLD'}")
+    console.print(build_note())
     console.print(
         f"steady: after the first {WARM_UP:,} submissions (the code lists loaded, the field rules "
         "compiled); target: ≥ 10,000 dossiers/s per core from both sources (docs/benchmarks.md § Audit)"

@@ -53,6 +53,10 @@ class RecentDocuments:
         self._answers: dict[tuple[str, str, int], list[tuple[bytes, Validated]]] = {}
         self._order: deque[tuple[tuple[str, str, int], tuple[bytes, Validated]]] = deque()
         self.hits = 0
+        """Documents answered from what is held."""
+        self.misses = 0
+        """Documents validated (counted here: the compiled module calls the validator directly, so
+        a test cannot count the calls by replacing it)."""
 
     def __len__(self) -> int:
         return len(self._order)
@@ -66,6 +70,7 @@ class RecentDocuments:
                     self.hits += 1
                     tables, violations, named = answer
                     return tables, list(violations), named
+        self.misses += 1
         answer = _validate(kind, document, version)
         entry = (document, answer)
         if same_length is None:
