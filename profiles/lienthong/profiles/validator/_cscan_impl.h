@@ -283,19 +283,91 @@ value_ok(const Field *f, const unsigned char *s, Py_ssize_t a, Py_ssize_t b, PyO
     }
 }
 
+/* Per scan() call: what read_record gathers of one record (nfields of each). */
+typedef struct {
+    unsigned char *seen;
+    Field **order;      /* the record's fields in document order */
+    PyObject **values;  /* their values (new references) */
+} Scratch;
+
+static void
+release(PyObject **values, Py_ssize_t count)
+{
+    for (Py_ssize_t k = 0; k < count; k++)
+        Py_DECREF(values[k]);
+}
+
+/* A new dict, the fields in document order, as the Python scanner builds it. Records of a table
+ * list the same fields in the same order, and many values repeat (the same str: empty fields,
+ * MA_LK, dates, codes): a record of the last shape is a copy of the shape's dict (keys table
+ * copied in one block) with only the values that differ set, each a lookup that hits at once,
+ * rather than every field inserted anew. The shape's dict is the spec's own and never handed
+ * out, so its values are those of shape_items. */
+static PyObject *
+build_record(Spec *spec, Field **order, PyObject **values, Py_ssize_t count)
+{
+    PyObject *shape = spec->shape, *items = spec->shape_items;
+    Py_ssize_t k = 0;
+    if (shape != NULL && PyTuple_GET_SIZE(items) == 2 * count)
+        while (k < count && PyTuple_GET_ITEM(items, 2 * k) == order[k]->name)
+            k++;
+    if (shape != NULL && k == count) {
+        /* Copying may collect garbage and so run any code, even a scan() that replaces the
+         * shape: these references keep this one alive. */
+        Py_INCREF(shape);
+        Py_INCREF(items);
+        PyObject *record = PyDict_Copy(shape);
+        for (k = 0; record != NULL && k < count; k++) {
+            if (values[k] == PyTuple_GET_ITEM(items, 2 * k + 1))
+                continue;
+            if (PyDict_SetItem(record, order[k]->name, values[k]) < 0)
+                Py_CLEAR(record);
+        }
+        Py_DECREF(shape);
+        Py_DECREF(items);
+        return record;
+    }
+    PyObject *record = PyDict_New();
+    for (k = 0; record != NULL && k < count; k++)
+        if (PyDict_SetItem(record, order[k]->name, values[k]) < 0)
+            Py_CLEAR(record);
+    if (record == NULL)
+        return NULL;
+    /* This record's shape for the next ones. */
+    PyObject *copy = PyDict_Copy(record), *pairs = PyTuple_New(2 * count);
+    if (copy == NULL || pairs == NULL) {
+        Py_XDECREF(copy);
+        Py_XDECREF(pairs);
+        Py_DECREF(record);
+        return NULL;
+    }
+    for (k = 0; k < count; k++) {
+        Py_INCREF(order[k]->name);
+        PyTuple_SET_ITEM(pairs, 2 * k, order[k]->name);
+        Py_INCREF(values[k]);
+        PyTuple_SET_ITEM(pairs, 2 * k + 1, values[k]);
+    }
+    PyObject *old_shape = spec->shape, *old_items = spec->shape_items;
+    spec->shape = copy;
+    spec->shape_items = pairs;
+    Py_XDECREF(old_shape);
+    Py_XDECREF(old_items);
+    return record;
+}
+
 /* The fields of one record from s[pos]: 1 with *out a new dict and *stop at the `</` that ends
  * them, 0 when not sure (malformed, unknown or repeated tag, entity, a rule broken...), -1 on
- * error. */
+ * error. The values are gathered first and the dict built at the end (build_record). */
 static int
-read_record(const Spec *spec, const unsigned char *s, Py_ssize_t n, Py_ssize_t pos, Py_ssize_t *stop,
-           PyObject **out, unsigned char *seen)
+read_record(Spec *spec, const unsigned char *s, Py_ssize_t n, Py_ssize_t pos, Py_ssize_t *stop,
+           PyObject **out, Scratch *scratch)
 {
+    unsigned char *seen = scratch->seen;
+    Field **order = scratch->order;
+    PyObject **values = scratch->values;
+    Py_ssize_t count = 0; /* values[0..count) hold references */
     memset(seen, 0, (size_t)spec->nfields);
     Py_ssize_t required = 0;
-    /* Sized for every field at once: growing from 8 slots cost a third of the dict work. */
-    PyObject *record = _PyDict_NewPresized(spec->nfields);
-    if (record == NULL)
-        return -1;
     Py_ssize_t next = 0; /* the field after the last one read: records list their fields in order */
     Field *ahead = NULL; /* that field, its tag already read through its learnt separator */
     Field *prev = NULL;  /* the field whose `</tag>` starts at prev_end (NULL: none) */
@@ -426,21 +498,23 @@ read_record(const Spec *spec, const unsigned char *s, Py_ssize_t n, Py_ssize_t p
             value = empty_str;
             Py_INCREF(value);
         }
-        int failed = PyDict_SetItem(record, f->name, value);
-        Py_DECREF(value);
-        if (failed)
-            goto error;
+        order[count] = f; /* count < nfields: `seen` lets each field in once */
+        values[count++] = value;
     }
     if (required != spec->nrequired)
         goto decline; /* a required field missing or empty */
+    PyObject *record = build_record(spec, order, values, count);
+    release(values, count);
+    if (record == NULL)
+        return -1;
     *stop = pos;
     *out = record;
     return 1;
 decline:
-    Py_DECREF(record);
+    release(values, count);
     return 0;
 error:
-    Py_DECREF(record);
+    release(values, count);
     return -1;
 }
 
@@ -486,7 +560,7 @@ add_record(const Spec *spec, PyObject *rows, PyObject *notes, const unsigned cha
 
 /* The whole document: (rows, notes), None when its shape is not sure, NULL on error. */
 static PyObject *
-read_table(const Spec *spec, const unsigned char *s, Py_ssize_t n, unsigned char *seen)
+read_table(Spec *spec, const unsigned char *s, Py_ssize_t n, Scratch *scratch)
 {
     Py_ssize_t pos = head(spec, s, n);
     if (pos < 0)
@@ -497,7 +571,7 @@ read_table(const Spec *spec, const unsigned char *s, Py_ssize_t n, unsigned char
     if (!spec->list_len) {
         /* One record: its fields sit under the root, closed by the last </root>. */
         Py_ssize_t stop, end = -1;
-        int got = read_record(spec, s, n, pos, &stop, &record, seen);
+        int got = read_record(spec, s, n, pos, &stop, &record, scratch);
         if (got < 0)
             goto error;
         if (got) {
@@ -524,7 +598,7 @@ read_table(const Spec *spec, const unsigned char *s, Py_ssize_t n, unsigned char
     for (;;) {
         pos += open_len;
         Py_ssize_t stop;
-        int got = read_record(spec, s, n, pos, &stop, &record, seen);
+        int got = read_record(spec, s, n, pos, &stop, &record, scratch);
         if (got < 0)
             goto error;
         if (got && close_tag(s, n, stop, spec->record, spec->record_len) < 0)
