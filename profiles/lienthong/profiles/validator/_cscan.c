@@ -89,16 +89,20 @@ is_ws(Py_UCS4 c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* The bytes that end a value as read here: '<' (its end) and those it declines ('&', '>', the
- * control characters but tab and LF, CR). Bytes from 0x80 are parts of UTF-8 sequences. */
+/* The bytes of a value as read here: 0 plain; SPECIAL those that end it, '<' (its end) and those
+ * it declines ('&', '>', the control characters but tab and LF, CR, and NUL, which also ends a
+ * bytes object's buffer); HIGH the bytes from 0x80, parts of UTF-8 sequences. */
+enum { PLAIN, SPECIAL, HIGH };
 static unsigned char special[256];
 
 static void
 init_special(void)
 {
     for (int c = 0; c < 0x20; c++)
-        special[c] = c != '\t' && c != '\n';
-    special['<'] = special['&'] = special['>'] = 1;
+        special[c] = c != '\t' && c != '\n' ? SPECIAL : PLAIN;
+    special['<'] = special['&'] = special['>'] = SPECIAL;
+    for (int c = 0x80; c < 0x100; c++)
+        special[c] = HIGH;
 }
 
 

@@ -19,11 +19,76 @@ lit(const unsigned char *s, Py_ssize_t n, Py_ssize_t pos, const char *lit, Py_ss
     return 1;
 }
 
+/* The code point of the 1- to 3-byte UTF-8 sequence at s[i] (before b), as the strict decoder
+ * reads it, its length in *len; -1 for any other bytes (4-byte sequences, overlong forms,
+ * surrogates, stray or missing continuation bytes), which are left to the decoder. */
+Py_LOCAL_INLINE(int32_t)
+bmp_char(const unsigned char *s, Py_ssize_t i, Py_ssize_t b, int *len)
+{
+    unsigned char c = s[i];
+    if (c < 0x80) {
+        *len = 1;
+        return c;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        if (b - i < 2 || (s[i + 1] & 0xC0) != 0x80)
+            return -1;
+        *len = 2;
+        return (int32_t)(c & 0x1F) << 6 | (s[i + 1] & 0x3F);
+    }
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (b - i < 3 || (s[i + 1] & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80)
+            return -1;
+        int32_t cp = (int32_t)(c & 0x0F) << 12 | (int32_t)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F);
+        if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))
+            return -1;
+        *len = 3;
+        return cp;
+    }
+    return -1;
+}
+
+/* s[a..b) as a str when all its characters are in U+0000..U+FFFF: 1 with *out, 0 for the decoder
+ * to read (see bmp_char), -1 on error. The general decoder cost ~1,300 instructions a value of
+ * Vietnamese text; this reads it twice (its length and widest character, then the str made the
+ * width that character needs, as every str is). */
+static int
+decode_bmp(const unsigned char *s, Py_ssize_t a, Py_ssize_t b, PyObject **out)
+{
+    Py_ssize_t chars = 0;
+    int32_t widest = 0;
+    int len = 1;
+    for (Py_ssize_t i = a; i < b; i += len, chars++) {
+        int32_t cp = bmp_char(s, i, b, &len);
+        if (cp < 0)
+            return 0;
+        if (cp > widest)
+            widest = cp;
+    }
+    PyObject *str = PyUnicode_New(chars, (Py_UCS4)widest);
+    if (str == NULL)
+        return -1;
+    int kind = PyUnicode_KIND(str);
+    void *data = PyUnicode_DATA(str);
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = a; i < b; i += len)
+        PyUnicode_WRITE(kind, data, k++, (Py_UCS4)bmp_char(s, i, b, &len));
+    *out = str;
+    return 1;
+}
+
 /* s[a..b) as a str; NULL with no error set when it is not UTF-8. `high`: 0 when every byte is
- * ASCII (the str is then made without the decoder). */
+ * ASCII (the str is then made without the decoder), 2 to try decode_bmp first. */
 static PyObject *
 text_of(const unsigned char *s, Py_ssize_t a, Py_ssize_t b, int high)
 {
+    if (high == 2) {
+        /* A value: mostly Vietnamese, in the basic plane. */
+        PyObject *str;
+        int got = decode_bmp(s, a, b, &str);
+        if (got)
+            return got > 0 ? str : NULL;
+    }
     if (!high) {
         PyObject *ascii = PyUnicode_New(b - a, 127);
         if (ascii != NULL)
@@ -357,7 +422,8 @@ build_record(Spec *spec, Field **order, PyObject **values, Py_ssize_t count)
 
 /* The fields of one record from s[pos]: 1 with *out a new dict and *stop at the `</` that ends
  * them, 0 when not sure (malformed, unknown or repeated tag, entity, a rule broken...), -1 on
- * error. The values are gathered first and the dict built at the end (build_record). */
+ * error. The values are gathered first and the dict built at the end (build_record). s[n] must
+ * be NUL, as in a bytes object. */
 static int
 read_record(Spec *spec, const unsigned char *s, Py_ssize_t n, Py_ssize_t pos, Py_ssize_t *stop,
            PyObject **out, Scratch *scratch)
@@ -439,15 +505,19 @@ read_record(Spec *spec, const unsigned char *s, Py_ssize_t n, Py_ssize_t pos, Py
             /* Up to the next '<'; markup, entities, control characters, CR and the non-characters
              * U+FFFE/U+FFFF (EF BF BE/BF) in a value go to the parser. */
             int high = 0;
-            while (pos < n && !special[c = s[pos]]) {
-                if (c >= 0x80) {
-                    if (c == 0xEF && pos + 2 < n && s[pos + 1] == 0xBF && (s[pos + 2] | 1) == 0xBF)
-                        goto decline;
-                    high = 1;
-                }
+            /* No bound in the loop: s[n] is the NUL every bytes object ends with, a SPECIAL. */
+            for (;;) {
+                unsigned char k;
+                while ((k = special[s[pos]]) == PLAIN)
+                    pos++;
+                if (k == SPECIAL)
+                    break;
+                if (s[pos] == 0xEF && pos + 2 < n && s[pos + 1] == 0xBF && (s[pos + 2] | 1) == 0xBF)
+                    goto decline;
+                high = 1;
                 pos++;
             }
-            if (pos >= n || c != '<')
+            if (pos >= n || s[pos] != '<')
                 goto decline;
             Py_ssize_t b = pos;
             Py_ssize_t sep_len = f->sep_len;
@@ -472,7 +542,7 @@ read_record(Spec *spec, const unsigned char *s, Py_ssize_t n, Py_ssize_t pos, Py
                 Py_INCREF(value);
                 required += f->required;
             } else {
-                value = text_of(s, a, b, high);
+                value = text_of(s, a, b, high ? 2 : 0);
                 if (value == NULL) {
                     if (PyErr_Occurred())
                         goto error;
@@ -558,7 +628,7 @@ add_record(const Spec *spec, PyObject *rows, PyObject *notes, const unsigned cha
     return failed ? -1 : 0;
 }
 
-/* The whole document: (rows, notes), None when its shape is not sure, NULL on error. */
+/* The whole document (s[n] NUL): (rows, notes), None when its shape is not sure, NULL on error. */
 static PyObject *
 read_table(Spec *spec, const unsigned char *s, Py_ssize_t n, Scratch *scratch)
 {
