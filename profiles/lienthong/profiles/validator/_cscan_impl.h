@@ -77,6 +77,29 @@ decode_bmp(const unsigned char *s, Py_ssize_t a, Py_ssize_t b, PyObject **out)
     return 1;
 }
 
+/* memcmp(x, y, len) == 0 for the short runs compared per field (a separator, a last value):
+ * inline, eight bytes at a time, the last eight overlapping, rather than a call. */
+Py_LOCAL_INLINE(int)
+same_bytes(const unsigned char *x, const unsigned char *y, Py_ssize_t len)
+{
+    uint64_t u, v;
+    if (len < 8) {
+        for (Py_ssize_t i = 0; i < len; i++)
+            if (x[i] != y[i])
+                return 0;
+        return 1;
+    }
+    for (Py_ssize_t i = 0; i + 8 < len; i += 8) {
+        memcpy(&u, x + i, 8);
+        memcpy(&v, y + i, 8);
+        if (u != v)
+            return 0;
+    }
+    memcpy(&u, x + len - 8, 8);
+    memcpy(&v, y + len - 8, 8);
+    return u == v;
+}
+
 /* s[a..b) as a str; NULL with no error set when it is not UTF-8. `high`: 0 when every byte is
  * ASCII (the str is then made without the decoder), 2 to try decode_bmp first. */
 static PyObject *
@@ -362,43 +385,15 @@ release(PyObject **values, Py_ssize_t count)
         Py_DECREF(values[k]);
 }
 
-/* A new dict, the fields in document order, as the Python scanner builds it. Records of a table
- * list the same fields in the same order, and many values repeat (the same str: empty fields,
- * MA_LK, dates, codes): a record of the last shape is a copy of the shape's dict (keys table
- * copied in one block) with only the values that differ set, each a lookup that hits at once,
- * rather than every field inserted anew. The shape's dict is the spec's own and never handed
- * out, so its values are those of shape_items. */
+/* A record with more than 1/REFRESH of its values unlike its shape's becomes the shape (values
+ * change from document to document: following them costs a copy, saves settings). */
+#define REFRESH 2
+
+/* `record` (returned) also the shape of the records after it: a copy of its dict and its pairs. */
 static PyObject *
-build_record(Spec *spec, Field **order, PyObject **values, Py_ssize_t count)
+keep_shape(Spec *spec, PyObject *record, Field **order, PyObject **values, Py_ssize_t count)
 {
-    PyObject *shape = spec->shape, *items = spec->shape_items;
-    Py_ssize_t k = 0;
-    if (shape != NULL && PyTuple_GET_SIZE(items) == 2 * count)
-        while (k < count && PyTuple_GET_ITEM(items, 2 * k) == order[k]->name)
-            k++;
-    if (shape != NULL && k == count) {
-        /* Copying may collect garbage and so run any code, even a scan() that replaces the
-         * shape: these references keep this one alive. */
-        Py_INCREF(shape);
-        Py_INCREF(items);
-        PyObject *record = PyDict_Copy(shape);
-        for (k = 0; record != NULL && k < count; k++) {
-            if (values[k] == PyTuple_GET_ITEM(items, 2 * k + 1))
-                continue;
-            if (PyDict_SetItem(record, order[k]->name, values[k]) < 0)
-                Py_CLEAR(record);
-        }
-        Py_DECREF(shape);
-        Py_DECREF(items);
-        return record;
-    }
-    PyObject *record = PyDict_New();
-    for (k = 0; record != NULL && k < count; k++)
-        if (PyDict_SetItem(record, order[k]->name, values[k]) < 0)
-            Py_CLEAR(record);
-    if (record == NULL)
-        return NULL;
-    /* This record's shape for the next ones. */
+    Py_ssize_t k;
     PyObject *copy = PyDict_Copy(record), *pairs = PyTuple_New(2 * count);
     if (copy == NULL || pairs == NULL) {
         Py_XDECREF(copy);
@@ -419,6 +414,50 @@ build_record(Spec *spec, Field **order, PyObject **values, Py_ssize_t count)
     Py_XDECREF(old_items);
     return record;
 }
+
+/* A new dict, the fields in document order, as the Python scanner builds it. Records of a table
+ * list the same fields in the same order, and many values repeat (the same str: empty fields,
+ * MA_LK, dates, codes): a record of the last shape is a copy of the shape's dict (keys table
+ * copied in one block) with only the values that differ set, each a lookup that hits at once,
+ * rather than every field inserted anew. The shape's dict is the spec's own and never handed
+ * out, so its values are those of shape_items. */
+static PyObject *
+build_record(Spec *spec, Field **order, PyObject **values, Py_ssize_t count)
+{
+    PyObject *shape = spec->shape, *items = spec->shape_items;
+    Py_ssize_t k = 0;
+    if (shape != NULL && PyTuple_GET_SIZE(items) == 2 * count)
+        while (k < count && PyTuple_GET_ITEM(items, 2 * k) == order[k]->name)
+            k++;
+    if (shape != NULL && k == count) {
+        /* Copying may collect garbage and so run any code, even a scan() that replaces the
+         * shape: these references keep this one alive. */
+        Py_INCREF(shape);
+        Py_INCREF(items);
+        PyObject *record = PyDict_Copy(shape);
+        Py_ssize_t differ = 0;
+        for (k = 0; record != NULL && k < count; k++) {
+            if (values[k] == PyTuple_GET_ITEM(items, 2 * k + 1))
+                continue;
+            differ++;
+            if (PyDict_SetItem(record, order[k]->name, values[k]) < 0)
+                Py_CLEAR(record);
+        }
+        Py_DECREF(shape);
+        Py_DECREF(items);
+        if (record == NULL || differ * REFRESH <= count)
+            return record;
+        return keep_shape(spec, record, order, values, count);
+    }
+    PyObject *record = PyDict_New();
+    for (k = 0; record != NULL && k < count; k++)
+        if (PyDict_SetItem(record, order[k]->name, values[k]) < 0)
+            Py_CLEAR(record);
+    if (record == NULL)
+        return NULL;
+    return keep_shape(spec, record, order, values, count);
+}
+
 
 /* The fields of one record from s[pos]: 1 with *out a new dict and *stop at the `</` that ends
  * them, 0 when not sure (malformed, unknown or repeated tag, entity, a rule broken...), -1 on
@@ -521,7 +560,7 @@ read_record(Spec *spec, const unsigned char *s, Py_ssize_t n, Py_ssize_t pos, Py
                 goto decline;
             Py_ssize_t b = pos;
             Py_ssize_t sep_len = f->sep_len;
-            if (sep_len && sep_len < n - b && memcmp(s + b, f->sep, (size_t)sep_len) == 0 &&
+            if (sep_len && sep_len < n - b && same_bytes(s + b, f->sep, sep_len) &&
                 !name_char(s[b + sep_len])) {
                 /* `</tag>`, white space and the next field's name, as learnt. */
                 ahead = &spec->fields[next];
@@ -536,7 +575,7 @@ read_record(Spec *spec, const unsigned char *s, Py_ssize_t n, Py_ssize_t pos, Py
             if (a == b) {
                 value = empty_str;
                 Py_INCREF(value);
-            } else if (f->last != NULL && b - a == f->last_len && memcmp(s + a, f->last_bytes, (size_t)(b - a)) == 0) {
+            } else if (f->last != NULL && b - a == f->last_len && same_bytes(s + a, f->last_bytes, b - a)) {
                 /* The field's last value again (bytes equal): the same str, and it kept the rules. */
                 value = f->last;
                 Py_INCREF(value);
