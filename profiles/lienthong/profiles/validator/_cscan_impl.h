@@ -7,16 +7,34 @@
  * a record it declines): the document is then declined as a whole, as the Python scanner, which
  * decodes it first, declines it. */
 
+/* memcmp(x, y, len) == 0 for the short runs compared per field (a separator, a last value):
+ * inline, eight bytes at a time, the last eight overlapping, rather than a call. */
+Py_LOCAL_INLINE(int)
+same_bytes(const unsigned char *x, const unsigned char *y, Py_ssize_t len)
+{
+    uint64_t u, v;
+    if (len < 8) {
+        for (Py_ssize_t i = 0; i < len; i++)
+            if (x[i] != y[i])
+                return 0;
+        return 1;
+    }
+    for (Py_ssize_t i = 0; i + 8 < len; i += 8) {
+        memcpy(&u, x + i, 8);
+        memcpy(&v, y + i, 8);
+        if (u != v)
+            return 0;
+    }
+    memcpy(&u, x + len - 8, 8);
+    memcpy(&v, y + len - 8, 8);
+    return u == v;
+}
+
 /* The ASCII literal `lit` at s[pos]. */
 Py_LOCAL_INLINE(int)
 lit(const unsigned char *s, Py_ssize_t n, Py_ssize_t pos, const char *lit, Py_ssize_t len)
 {
-    if (pos < 0 || len > n - pos)
-        return 0;
-    for (Py_ssize_t i = 0; i < len; i++)
-        if (s[pos + i] != (unsigned char)lit[i])
-            return 0;
-    return 1;
+    return pos >= 0 && len <= n - pos && same_bytes(s + pos, (const unsigned char *)lit, len);
 }
 
 /* The code point of the 1- to 3-byte UTF-8 sequence at s[i] (before b), as the strict decoder
@@ -75,29 +93,6 @@ decode_bmp(const unsigned char *s, Py_ssize_t a, Py_ssize_t b, PyObject **out)
         PyUnicode_WRITE(kind, data, k++, (Py_UCS4)bmp_char(s, i, b, &len));
     *out = str;
     return 1;
-}
-
-/* memcmp(x, y, len) == 0 for the short runs compared per field (a separator, a last value):
- * inline, eight bytes at a time, the last eight overlapping, rather than a call. */
-Py_LOCAL_INLINE(int)
-same_bytes(const unsigned char *x, const unsigned char *y, Py_ssize_t len)
-{
-    uint64_t u, v;
-    if (len < 8) {
-        for (Py_ssize_t i = 0; i < len; i++)
-            if (x[i] != y[i])
-                return 0;
-        return 1;
-    }
-    for (Py_ssize_t i = 0; i + 8 < len; i += 8) {
-        memcpy(&u, x + i, 8);
-        memcpy(&v, y + i, 8);
-        if (u != v)
-            return 0;
-    }
-    memcpy(&u, x + len - 8, 8);
-    memcpy(&v, y + len - 8, 8);
-    return u == v;
 }
 
 /* s[a..b) as a str; NULL with no error set when it is not UTF-8. `high`: 0 when every byte is
