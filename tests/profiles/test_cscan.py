@@ -13,6 +13,7 @@ reader must give exactly what :mod:`lienthong.profiles.validator.envelope` reads
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -282,6 +283,44 @@ def test_lengths_are_characters_and_white_space_is_unicode(value: str, accepted:
     outcomes = {"accepted"} if accepted else {"mixed", "declined"}  # the grammar may decline too
     assert _compare(data, "XML1", "qd3176") in outcomes
     assert _compare(b"\xef\xbb\xbf" + data, "XML1", "qd3176") in outcomes
+
+
+_UTF8_EDGES = [b"\xc2\x80", b"\xdf\xbf", b"\xe0\xa0\x80", b"\xef\xbf\xbd", b"\xed\x9f\xbf", b"\xee\x80\x80"]
+"""Valid sequences at the edges of the 2- and 3-byte forms (around the surrogates)."""
+_UTF8_BAD = [
+    *(b"\xc0\x80", b"\xc1\xbf", b"\xe0\x9f\xbf", b"\xed\xa0\x80", b"\xed\xbf\xbf", b"\xf0\x9f\x98\x80"),
+    *(b"\xf4\x90\x80\x80", b"\x80", b"\xbf", b"\xe1\xba", b"\xc3", b"\xff", b"\xfe"),
+]
+"""Overlong forms, surrogates, 4-byte forms (valid and past U+10FFFF), stray and cut sequences."""
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.sampled_from(_UTF8_EDGES + _UTF8_BAD + [b"a", b" ", "\u1ec7".encode(), "\xe9".encode()])
+        | st.text(max_size=3).map(lambda t: t.encode("utf-8", "surrogatepass")),
+        max_size=8,
+    )
+)
+def test_a_value_s_bytes_read_as_the_strict_decoder_reads_them(parts: list[bytes]) -> None:
+    """The scanner's own reading of 2- and 3-byte UTF-8 gives the decoder's str (same characters,
+    same width) or leaves the document to it."""
+    raw = b"".join(parts)
+    tables = sample_tables(1, version="qd3176", kind="01")
+    row = dict(tables["XML1"][0], HO_TEN="@")
+    data = _document("XML1", [[(tag, f">{v}</{tag}>") for tag, v in row.items()]], "")
+    data = data.replace(b">@<", b">" + raw + b"<")
+    scanned = native.scan(native.table_spec("XML1", "qd3176", Note), data)
+    try:
+        expected = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        assert scanned is None
+        return
+    if scanned is not None and scanned[0][0] is not None:
+        value = scanned[0][0]["HO_TEN"]
+        assert value == expected
+        assert sys.getsizeof(value) == sys.getsizeof(expected)  # the same width: 1, 2 or 4 bytes a character
+    _compare(data, "XML1", "qd3176")
 
 
 def test_the_mutations_reach_every_outcome() -> None:

@@ -74,6 +74,9 @@ typedef struct {
     PyObject *version;
     PyTypeObject *note_type;
     int usable;         /* 0 when a field is named like the table's own tags: never accept */
+    /* The last record built anew (see build_record): a copy of its dict, never handed out, and
+     * its (name, value) pairs in order as a tuple; NULL before the first. */
+    PyObject *shape, *shape_items;
 } Spec;
 
 static PyObject *empty_str;
@@ -86,16 +89,20 @@ is_ws(Py_UCS4 c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* The bytes that end a value as read here: '<' (its end) and those it declines ('&', '>', the
- * control characters but tab and LF, CR). Bytes from 0x80 are parts of UTF-8 sequences. */
+/* The bytes of a value as read here: 0 plain; SPECIAL those that end it, '<' (its end) and those
+ * it declines ('&', '>', the control characters but tab and LF, CR, and NUL, which also ends a
+ * bytes object's buffer); HIGH the bytes from 0x80, parts of UTF-8 sequences. */
+enum { PLAIN, SPECIAL, HIGH };
 static unsigned char special[256];
 
 static void
 init_special(void)
 {
     for (int c = 0; c < 0x20; c++)
-        special[c] = c != '\t' && c != '\n';
-    special['<'] = special['&'] = special['>'] = 1;
+        special[c] = c != '\t' && c != '\n' ? SPECIAL : PLAIN;
+    special['<'] = special['&'] = special['>'] = SPECIAL;
+    for (int c = 0x80; c < 0x100; c++)
+        special[c] = HIGH;
 }
 
 
@@ -186,6 +193,8 @@ spec_dealloc(Spec *self)
     Py_XDECREF(self->close_str);
     Py_XDECREF(self->version);
     Py_XDECREF(self->note_type);
+    Py_XDECREF(self->shape);
+    Py_XDECREF(self->shape_items);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -350,12 +359,16 @@ scan(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Spec *spec = (Spec *)args[0];
     if (!spec->usable || spec->fields == NULL)
         Py_RETURN_NONE;
-    unsigned char *seen = PyMem_Malloc((size_t)spec->nfields + 1);
-    if (seen == NULL)
+    /* Per call, not per spec: a check may run Python code, which may scan again. */
+    size_t nf = (size_t)spec->nfields + 1;
+    void *block = PyMem_Malloc(nf * (sizeof(Field *) + sizeof(PyObject *) + 1));
+    if (block == NULL)
         return PyErr_NoMemory();
+    Scratch scratch = {(unsigned char *)block + nf * (sizeof(Field *) + sizeof(PyObject *)), (Field **)block,
+                       (PyObject **)((Field **)block + nf)};
     PyObject *result = read_table(spec, (const unsigned char *)PyBytes_AS_STRING(args[1]),
-                                  PyBytes_GET_SIZE(args[1]), seen);
-    PyMem_Free(seen);
+                                  PyBytes_GET_SIZE(args[1]), &scratch);
+    PyMem_Free(block);
     return result;
 }
 

@@ -7,23 +7,106 @@
  * a record it declines): the document is then declined as a whole, as the Python scanner, which
  * decodes it first, declines it. */
 
+/* memcmp(x, y, len) == 0 for the short runs compared per field (a separator, a last value):
+ * inline, eight bytes at a time, the last eight overlapping, rather than a call. */
+Py_LOCAL_INLINE(int)
+same_bytes(const unsigned char *x, const unsigned char *y, Py_ssize_t len)
+{
+    uint64_t u, v;
+    if (len < 8) {
+        for (Py_ssize_t i = 0; i < len; i++)
+            if (x[i] != y[i])
+                return 0;
+        return 1;
+    }
+    for (Py_ssize_t i = 0; i + 8 < len; i += 8) {
+        memcpy(&u, x + i, 8);
+        memcpy(&v, y + i, 8);
+        if (u != v)
+            return 0;
+    }
+    memcpy(&u, x + len - 8, 8);
+    memcpy(&v, y + len - 8, 8);
+    return u == v;
+}
+
 /* The ASCII literal `lit` at s[pos]. */
 Py_LOCAL_INLINE(int)
 lit(const unsigned char *s, Py_ssize_t n, Py_ssize_t pos, const char *lit, Py_ssize_t len)
 {
-    if (pos < 0 || len > n - pos)
-        return 0;
-    for (Py_ssize_t i = 0; i < len; i++)
-        if (s[pos + i] != (unsigned char)lit[i])
+    return pos >= 0 && len <= n - pos && same_bytes(s + pos, (const unsigned char *)lit, len);
+}
+
+/* The code point of the 1- to 3-byte UTF-8 sequence at s[i] (before b), as the strict decoder
+ * reads it, its length in *len; -1 for any other bytes (4-byte sequences, overlong forms,
+ * surrogates, stray or missing continuation bytes), which are left to the decoder. */
+Py_LOCAL_INLINE(int32_t)
+bmp_char(const unsigned char *s, Py_ssize_t i, Py_ssize_t b, int *len)
+{
+    unsigned char c = s[i];
+    if (c < 0x80) {
+        *len = 1;
+        return c;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        if (b - i < 2 || (s[i + 1] & 0xC0) != 0x80)
+            return -1;
+        *len = 2;
+        return (int32_t)(c & 0x1F) << 6 | (s[i + 1] & 0x3F);
+    }
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (b - i < 3 || (s[i + 1] & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80)
+            return -1;
+        int32_t cp = (int32_t)(c & 0x0F) << 12 | (int32_t)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F);
+        if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))
+            return -1;
+        *len = 3;
+        return cp;
+    }
+    return -1;
+}
+
+/* s[a..b) as a str when all its characters are in U+0000..U+FFFF: 1 with *out, 0 for the decoder
+ * to read (see bmp_char), -1 on error. The general decoder cost ~1,300 instructions a value of
+ * Vietnamese text; this reads it twice (its length and widest character, then the str made the
+ * width that character needs, as every str is). */
+static int
+decode_bmp(const unsigned char *s, Py_ssize_t a, Py_ssize_t b, PyObject **out)
+{
+    Py_ssize_t chars = 0;
+    int32_t widest = 0;
+    int len = 1;
+    for (Py_ssize_t i = a; i < b; i += len, chars++) {
+        int32_t cp = bmp_char(s, i, b, &len);
+        if (cp < 0)
             return 0;
+        if (cp > widest)
+            widest = cp;
+    }
+    PyObject *str = PyUnicode_New(chars, (Py_UCS4)widest);
+    if (str == NULL)
+        return -1;
+    int kind = PyUnicode_KIND(str);
+    void *data = PyUnicode_DATA(str);
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = a; i < b; i += len)
+        PyUnicode_WRITE(kind, data, k++, (Py_UCS4)bmp_char(s, i, b, &len));
+    *out = str;
     return 1;
 }
 
 /* s[a..b) as a str; NULL with no error set when it is not UTF-8. `high`: 0 when every byte is
- * ASCII (the str is then made without the decoder). */
+ * ASCII (the str is then made without the decoder), 2 to try decode_bmp first. */
 static PyObject *
 text_of(const unsigned char *s, Py_ssize_t a, Py_ssize_t b, int high)
 {
+    if (high == 2) {
+        /* A value: mostly Vietnamese, in the basic plane. */
+        PyObject *str;
+        int got = decode_bmp(s, a, b, &str);
+        if (got)
+            return got > 0 ? str : NULL;
+    }
     if (!high) {
         PyObject *ascii = PyUnicode_New(b - a, 127);
         if (ascii != NULL)
@@ -283,19 +366,108 @@ value_ok(const Field *f, const unsigned char *s, Py_ssize_t a, Py_ssize_t b, PyO
     }
 }
 
+/* Per scan() call: what read_record gathers of one record (nfields of each). */
+typedef struct {
+    unsigned char *seen;
+    Field **order;      /* the record's fields in document order */
+    PyObject **values;  /* their values (new references) */
+} Scratch;
+
+static void
+release(PyObject **values, Py_ssize_t count)
+{
+    for (Py_ssize_t k = 0; k < count; k++)
+        Py_DECREF(values[k]);
+}
+
+/* A record with more than 1/REFRESH of its values unlike its shape's becomes the shape (values
+ * change from document to document: following them costs a copy, saves settings). */
+#define REFRESH 2
+
+/* `record` (returned) also the shape of the records after it: a copy of its dict and its pairs. */
+static PyObject *
+keep_shape(Spec *spec, PyObject *record, Field **order, PyObject **values, Py_ssize_t count)
+{
+    Py_ssize_t k;
+    PyObject *copy = PyDict_Copy(record), *pairs = PyTuple_New(2 * count);
+    if (copy == NULL || pairs == NULL) {
+        Py_XDECREF(copy);
+        Py_XDECREF(pairs);
+        Py_DECREF(record);
+        return NULL;
+    }
+    for (k = 0; k < count; k++) {
+        Py_INCREF(order[k]->name);
+        PyTuple_SET_ITEM(pairs, 2 * k, order[k]->name);
+        Py_INCREF(values[k]);
+        PyTuple_SET_ITEM(pairs, 2 * k + 1, values[k]);
+    }
+    PyObject *old_shape = spec->shape, *old_items = spec->shape_items;
+    spec->shape = copy;
+    spec->shape_items = pairs;
+    Py_XDECREF(old_shape);
+    Py_XDECREF(old_items);
+    return record;
+}
+
+/* A new dict, the fields in document order, as the Python scanner builds it. Records of a table
+ * list the same fields in the same order, and many values repeat (the same str: empty fields,
+ * MA_LK, dates, codes): a record of the last shape is a copy of the shape's dict (keys table
+ * copied in one block) with only the values that differ set, each a lookup that hits at once,
+ * rather than every field inserted anew. The shape's dict is the spec's own and never handed
+ * out, so its values are those of shape_items. */
+static PyObject *
+build_record(Spec *spec, Field **order, PyObject **values, Py_ssize_t count)
+{
+    PyObject *shape = spec->shape, *items = spec->shape_items;
+    Py_ssize_t k = 0;
+    if (shape != NULL && PyTuple_GET_SIZE(items) == 2 * count)
+        while (k < count && PyTuple_GET_ITEM(items, 2 * k) == order[k]->name)
+            k++;
+    if (shape != NULL && k == count) {
+        /* Copying may collect garbage and so run any code, even a scan() that replaces the
+         * shape: these references keep this one alive. */
+        Py_INCREF(shape);
+        Py_INCREF(items);
+        PyObject *record = PyDict_Copy(shape);
+        Py_ssize_t differ = 0;
+        for (k = 0; record != NULL && k < count; k++) {
+            if (values[k] == PyTuple_GET_ITEM(items, 2 * k + 1))
+                continue;
+            differ++;
+            if (PyDict_SetItem(record, order[k]->name, values[k]) < 0)
+                Py_CLEAR(record);
+        }
+        Py_DECREF(shape);
+        Py_DECREF(items);
+        if (record == NULL || differ * REFRESH <= count)
+            return record;
+        return keep_shape(spec, record, order, values, count);
+    }
+    PyObject *record = PyDict_New();
+    for (k = 0; record != NULL && k < count; k++)
+        if (PyDict_SetItem(record, order[k]->name, values[k]) < 0)
+            Py_CLEAR(record);
+    if (record == NULL)
+        return NULL;
+    return keep_shape(spec, record, order, values, count);
+}
+
+
 /* The fields of one record from s[pos]: 1 with *out a new dict and *stop at the `</` that ends
  * them, 0 when not sure (malformed, unknown or repeated tag, entity, a rule broken...), -1 on
- * error. */
+ * error. The values are gathered first and the dict built at the end (build_record). s[n] must
+ * be NUL, as in a bytes object. */
 static int
-read_record(const Spec *spec, const unsigned char *s, Py_ssize_t n, Py_ssize_t pos, Py_ssize_t *stop,
-           PyObject **out, unsigned char *seen)
+read_record(Spec *spec, const unsigned char *s, Py_ssize_t n, Py_ssize_t pos, Py_ssize_t *stop,
+           PyObject **out, Scratch *scratch)
 {
+    unsigned char *seen = scratch->seen;
+    Field **order = scratch->order;
+    PyObject **values = scratch->values;
+    Py_ssize_t count = 0; /* values[0..count) hold references */
     memset(seen, 0, (size_t)spec->nfields);
     Py_ssize_t required = 0;
-    /* Sized for every field at once: growing from 8 slots cost a third of the dict work. */
-    PyObject *record = _PyDict_NewPresized(spec->nfields);
-    if (record == NULL)
-        return -1;
     Py_ssize_t next = 0; /* the field after the last one read: records list their fields in order */
     Field *ahead = NULL; /* that field, its tag already read through its learnt separator */
     Field *prev = NULL;  /* the field whose `</tag>` starts at prev_end (NULL: none) */
@@ -367,19 +539,23 @@ read_record(const Spec *spec, const unsigned char *s, Py_ssize_t n, Py_ssize_t p
             /* Up to the next '<'; markup, entities, control characters, CR and the non-characters
              * U+FFFE/U+FFFF (EF BF BE/BF) in a value go to the parser. */
             int high = 0;
-            while (pos < n && !special[c = s[pos]]) {
-                if (c >= 0x80) {
-                    if (c == 0xEF && pos + 2 < n && s[pos + 1] == 0xBF && (s[pos + 2] | 1) == 0xBF)
-                        goto decline;
-                    high = 1;
-                }
+            /* No bound in the loop: s[n] is the NUL every bytes object ends with, a SPECIAL. */
+            for (;;) {
+                unsigned char k;
+                while ((k = special[s[pos]]) == PLAIN)
+                    pos++;
+                if (k == SPECIAL)
+                    break;
+                if (s[pos] == 0xEF && pos + 2 < n && s[pos + 1] == 0xBF && (s[pos + 2] | 1) == 0xBF)
+                    goto decline;
+                high = 1;
                 pos++;
             }
-            if (pos >= n || c != '<')
+            if (pos >= n || s[pos] != '<')
                 goto decline;
             Py_ssize_t b = pos;
             Py_ssize_t sep_len = f->sep_len;
-            if (sep_len && sep_len < n - b && memcmp(s + b, f->sep, (size_t)sep_len) == 0 &&
+            if (sep_len && sep_len < n - b && same_bytes(s + b, f->sep, sep_len) &&
                 !name_char(s[b + sep_len])) {
                 /* `</tag>`, white space and the next field's name, as learnt. */
                 ahead = &spec->fields[next];
@@ -394,13 +570,13 @@ read_record(const Spec *spec, const unsigned char *s, Py_ssize_t n, Py_ssize_t p
             if (a == b) {
                 value = empty_str;
                 Py_INCREF(value);
-            } else if (f->last != NULL && b - a == f->last_len && memcmp(s + a, f->last_bytes, (size_t)(b - a)) == 0) {
+            } else if (f->last != NULL && b - a == f->last_len && same_bytes(s + a, f->last_bytes, b - a)) {
                 /* The field's last value again (bytes equal): the same str, and it kept the rules. */
                 value = f->last;
                 Py_INCREF(value);
                 required += f->required;
             } else {
-                value = text_of(s, a, b, high);
+                value = text_of(s, a, b, high ? 2 : 0);
                 if (value == NULL) {
                     if (PyErr_Occurred())
                         goto error;
@@ -426,21 +602,23 @@ read_record(const Spec *spec, const unsigned char *s, Py_ssize_t n, Py_ssize_t p
             value = empty_str;
             Py_INCREF(value);
         }
-        int failed = PyDict_SetItem(record, f->name, value);
-        Py_DECREF(value);
-        if (failed)
-            goto error;
+        order[count] = f; /* count < nfields: `seen` lets each field in once */
+        values[count++] = value;
     }
     if (required != spec->nrequired)
         goto decline; /* a required field missing or empty */
+    PyObject *record = build_record(spec, order, values, count);
+    release(values, count);
+    if (record == NULL)
+        return -1;
     *stop = pos;
     *out = record;
     return 1;
 decline:
-    Py_DECREF(record);
+    release(values, count);
     return 0;
 error:
-    Py_DECREF(record);
+    release(values, count);
     return -1;
 }
 
@@ -484,9 +662,9 @@ add_record(const Spec *spec, PyObject *rows, PyObject *notes, const unsigned cha
     return failed ? -1 : 0;
 }
 
-/* The whole document: (rows, notes), None when its shape is not sure, NULL on error. */
+/* The whole document (s[n] NUL): (rows, notes), None when its shape is not sure, NULL on error. */
 static PyObject *
-read_table(const Spec *spec, const unsigned char *s, Py_ssize_t n, unsigned char *seen)
+read_table(Spec *spec, const unsigned char *s, Py_ssize_t n, Scratch *scratch)
 {
     Py_ssize_t pos = head(spec, s, n);
     if (pos < 0)
@@ -497,7 +675,7 @@ read_table(const Spec *spec, const unsigned char *s, Py_ssize_t n, unsigned char
     if (!spec->list_len) {
         /* One record: its fields sit under the root, closed by the last </root>. */
         Py_ssize_t stop, end = -1;
-        int got = read_record(spec, s, n, pos, &stop, &record, seen);
+        int got = read_record(spec, s, n, pos, &stop, &record, scratch);
         if (got < 0)
             goto error;
         if (got) {
@@ -524,7 +702,7 @@ read_table(const Spec *spec, const unsigned char *s, Py_ssize_t n, unsigned char
     for (;;) {
         pos += open_len;
         Py_ssize_t stop;
-        int got = read_record(spec, s, n, pos, &stop, &record, seen);
+        int got = read_record(spec, s, n, pos, &stop, &record, scratch);
         if (got < 0)
             goto error;
         if (got && close_tag(s, n, stop, spec->record, spec->record_len) < 0)
