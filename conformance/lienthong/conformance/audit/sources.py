@@ -33,9 +33,12 @@ _JOURNAL_ROWS = (
     "WHERE s.id > {mark} ORDER BY s.id"
 )
 _JOURNAL_SQL = _JOURNAL_ROWS + " LIMIT {batch}"
-"""One batch of the journal after a mark (PostgreSQL: a query per batch, no cursor held open)."""
-_STREAM_SQL = _JOURNAL_ROWS.format(mark="?")
-"""The whole journal after a mark, read by one cursor (SQLite: a read-only connection)."""
+"""One batch of the journal after a mark (a query per batch, no cursor held open)."""
+SQLITE_BATCH = 500
+"""Rows of a SQLite journal read by one query (:class:`SqliteSource`: its mapped pages are let go
+after each)."""
+MAPPED = 1 << 40
+"""``mmap_size`` of a SQLite journal (SQLite caps it at its build's limit: 2 GB here)."""
 
 
 class SourceProblem(Exception):
@@ -218,7 +221,12 @@ def _read_open(fd: int) -> tuple[bytes, int]:
 
 
 class SqliteSource(Source):
-    """A gateway's SQLite journal, read-only, by submission id."""
+    """A gateway's SQLite journal, read-only, by submission id.
+
+    The file is memory-mapped (``PRAGMA mmap_size``): read by ``pread``, a payload of 16 KB cost
+    four system calls of a 4 KB page each, half of the reading's time. After each batch the file
+    is unmapped and mapped again, which drops the pages read from the process (they stay in the
+    page cache): its resident memory stays a batch's, not the file's."""
 
     def __init__(self, path: Path) -> None:
         if not path.is_file():
@@ -238,15 +246,18 @@ class SqliteSource(Source):
 
     def rows(self, after: Any) -> Iterator[tuple[Any, Raw]]:
         mark = int(after or 0)
+        query = _JOURNAL_SQL.format(mark="?", batch=SQLITE_BATCH)
         try:
-            cursor = self._db.execute(_STREAM_SQL, (mark,))  # one query, read BATCH rows at a time
             while True:
-                batch = cursor.fetchmany(BATCH)
-                if not batch:
-                    return
-                for row in batch:
+                self._db.execute("PRAGMA mmap_size=0")  # a finished query holds no mapped page
+                self._db.execute(f"PRAGMA mmap_size={MAPPED}")
+                count = 0
+                for row in self._db.execute(query, (mark,)):
                     mark = row[0]
+                    count += 1
                     yield mark, _journal_row(row)
+                if count < SQLITE_BATCH:
+                    return
         except sqlite3.DatabaseError as exc:
             raise SourceProblem(f"{self.path} could not be read after submission {mark}: {exc}") from None
 
