@@ -119,7 +119,8 @@ class FolderSource(Source):
             for folder, dirs, files in os.walk(self.root):
                 dirs.sort()
                 base = os.path.relpath(folder, self.root)
-                found.extend(os.path.normpath(os.path.join(base, f)) for f in files if f.endswith(".xml"))
+                prefix = "" if base == os.curdir else base + os.sep  # a path per folder, not per file
+                found.extend([prefix + f for f in files if f.endswith(".xml")])
             found.sort()
             self._names = found
         return self._names
@@ -134,10 +135,14 @@ class FolderSource(Source):
         opener = _Opener(root)
         ahead: deque[tuple[int, OSError | None]] = deque()
         """The next files, opened (their descriptor, or why not) with the kernel asked to read them."""
+        count = len(names)
         following = start
         try:
-            for index in range(start, len(names)):
-                while following < len(names) and following < index + READ_AHEAD:
+            while following < count and following < start + READ_AHEAD - 1:
+                ahead.append(opener.open(names[following]))
+                following += 1
+            for index in range(start, count):
+                if following < count:  # READ_AHEAD files open, this one included
                     ahead.append(opener.open(names[following]))
                     following += 1
                 fd, problem = ahead.popleft()
@@ -149,8 +154,8 @@ class FolderSource(Source):
                     raise SourceProblem(
                         f"cannot read {os.path.join(root, names[index])}: {exc.strerror}"
                     ) from None
-                kind = "checkin" if b"CHI_TIEU_TRANG_THAI_KCB" in data[:300] else "dossier"
-                received = _VN_EPOCH + timedelta(microseconds=mtime_ns // 1000)
+                kind = "checkin" if data.find(b"CHI_TIEU_TRANG_THAI_KCB", 0, 300) >= 0 else "dossier"
+                received = _VN_EPOCH + timedelta(0, 0, mtime_ns // 1000)
                 yield index + 1, Raw(index + 1, kind, "", received, data, name=names[index])
         finally:
             for fd, _ in ahead:
