@@ -26,7 +26,7 @@ from lienthong.profiles.base64_strict import b64decode_strict
 
 VN = timezone(timedelta(hours=7))
 BATCH = 2000
-_OUTBOX_IDENTITY = {"delivered": "verified", "identity_rejected": "rejected"}
+_OUTBOX_IDENTITY: dict[str | None, str] = {"delivered": "verified", "identity_rejected": "rejected"}
 _JOURNAL_ROWS = (
     "SELECT s.id, s.kind, s.ma_cskcb, s.received_at, s.result_code, s.payload, s.profile, "
     "o.status, o.done_at FROM gw_submissions s LEFT JOIN gw_outbox o ON o.submission_id = s.id "
@@ -72,10 +72,12 @@ _VN_OFFSET = timedelta(hours=7)
 def local(moment: datetime | str | None) -> datetime | None:
     """A stored time as naive Vietnam local time: aware times converted, naive ones read as UTC
     (SQLAlchemy stores the gateway's UTC times on SQLite without their zone)."""
-    if moment is None or moment == "":
-        return None
     if isinstance(moment, str):
+        if not moment:
+            return None
         moment = datetime.fromisoformat(moment)
+    elif moment is None:
+        return None
     if moment.tzinfo is None:
         return moment + _VN_OFFSET  # UTC + 7 h: Vietnam keeps no daylight saving time
     return moment.astimezone(VN).replace(tzinfo=None)
@@ -314,17 +316,17 @@ def _journal_row(row: tuple[Any, ...]) -> Raw:
     seq, kind, facility, received, code, payload, profile, status, done = row
     received_at = local(received)
     assert received_at is not None
-    return Raw(
+    return Raw(  # by position: a third of the construction's cost
         int(seq),
         kind,
         facility,
         received_at,
         _decode(bytes(payload)),
-        accepted=code == "200",
-        profile=profile or "auto",
-        identity=_OUTBOX_IDENTITY.get(status or ""),
-        delivered_at=local(done) if status == "delivered" else None,
-        name=f"submission {seq}",
+        code == "200",
+        profile or "auto",
+        _OUTBOX_IDENTITY.get(status),
+        local(done) if status == "delivered" else None,
+        f"submission {seq}",
     )
 
 
