@@ -56,12 +56,7 @@ class Received:
 
 
 _TABLE_SETS: dict[frozenset[str], frozenset[str]] = {}
-
-
-def _table_set(tables: Tables) -> frozenset[str]:
-    """The set of tables of a dossier, shared between the episodes that have the same one."""
-    key = frozenset(tables)
-    return _TABLE_SETS.setdefault(key, key)
+"""The sets of tables of the dossiers, each shared between the versions that have it."""
 
 
 _EPOCH = datetime(1970, 1, 1)
@@ -90,7 +85,10 @@ def _stamp(text: str) -> datetime | None:
         return None
 
 
-def _bills_labs(services: list[dict[str, str]]) -> bool:
+_NOTHING: dict[str, str] = {}
+
+
+def _bills_labs(services: Iterable[dict[str, str]]) -> bool:
     for row in services:  # noqa: SIM110 (a loop, not any() over a generator: a tenth of the update)
         if row.get("MA_NHOM", "") in PARACLINICAL_GROUPS:
             return True
@@ -135,13 +133,15 @@ class Version:
 
     @classmethod
     def of(cls, sub: Received) -> Version:
-        summary = (sub.tables.get("XML1") or [{}])[0]
-        get = summary.get
+        tables = sub.tables
+        summary = tables.get("XML1")
+        get = summary[0].get if summary else _NOTHING.get
         cccd = get("SO_CCCD", "")
         delivered = sub.delivered_at
+        table_set = frozenset(tables)
         return cls(
             sub.seq,
-            micros(sub.received_at),
+            (sub.received_at - _EPOCH) // _MICROSECOND,  # micros(), without its call
             sub.accepted,
             cccd or get("MA_BN", ""),
             cccd,
@@ -152,10 +152,10 @@ class Version:
             intern(get("MA_LOAI_KCB", "")),
             intern(get("MA_DOITUONG_KCB", "")),
             bool(get("MA_THE_BHYT", "")),
-            _table_set(sub.tables),
+            _TABLE_SETS.setdefault(table_set, table_set),  # shared between the versions alike
             get("MA_LOAI_RV", "") in REFERRAL_DISCHARGES,
             bool(get("NGAY_TAI_KHAM", "")),
-            _bills_labs(sub.tables.get("XML3", [])),
+            _bills_labs(tables.get("XML3", ())),
             tuple(sub.violations),
             sub.identity,
             None if delivered is None else micros(delivered),
@@ -220,7 +220,7 @@ class Episode:
             self._dossier(sub)
 
     def _checkin(self, sub: Received) -> None:
-        at = micros(sub.received_at)
+        at = (sub.received_at - _EPOCH) // _MICROSECOND  # micros(), without its call
         if self.checkin_us is not None and (self.checkin_us, self.checkin_seq) <= (at, sub.seq):
             return  # a later check-in (the second one on admission) changes nothing judged here
         record = (sub.tables.get("XML0") or [{}])[0]

@@ -46,14 +46,18 @@ class TrafficJudge:
     def add(self, sub: Received) -> Episode:
         """Fold one submission into its episode (its payload is not kept)."""
         self.submissions += 1
-        if self.latest_received is None or sub.received_at > self.latest_received:
-            self.latest_received = sub.received_at
-        ma_lk = _ma_lk(sub)
-        key = (sub.facility, ma_lk)
+        at, latest = sub.received_at, self.latest_received
+        if latest is None or at > latest:
+            self.latest_received = at
+        checkin = sub.kind == "checkin"
+        key = (sub.facility, _ma_lk(sub, "XML0" if checkin else "XML1"))
         episode = self.episodes.get(key)
         if episode is None:
-            episode = self.episodes[key] = Episode(intern(sub.facility), ma_lk)
-        episode.add(sub)
+            episode = self.episodes[key] = Episode(intern(sub.facility), key[1])
+        if checkin:  # Episode.add, without its call
+            episode._checkin(sub)
+        else:
+            episode._dossier(sub)
         return episode
 
     def extend(self, subs: Iterable[Received]) -> None:
@@ -71,9 +75,9 @@ class TrafficJudge:
         yield from contradicting_people(self.episodes.values())
 
 
-def _ma_lk(sub: Received) -> str:
-    table = "XML0" if sub.kind == "checkin" else "XML1"
-    ma_lk = ((sub.tables.get(table) or [{}])[0]).get("MA_LK", "")
+def _ma_lk(sub: Received, table: str) -> str:
+    records = sub.tables.get(table)
+    ma_lk = records[0].get("MA_LK", "") if records else ""
     return ma_lk or f"(submission {sub.seq})"
 
 
