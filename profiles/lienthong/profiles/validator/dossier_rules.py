@@ -26,6 +26,8 @@ def ma_lk_links(tables: Tables, version: str, out: Found) -> None:
     every record that names one is off."""
     xml1 = tables.get("XML1") or [{}]
     key = xml1[0].get("MA_LK", "")
+    if all_carry(tables, "MA_LK", key):
+        return  # the usual dossier (a first pass without the counting and the table names)
     for kind, records in tables.items():
         if kind == "XML1":
             continue
@@ -44,8 +46,19 @@ def ma_lk_links(tables: Tables, version: str, out: Found) -> None:
                 )
 
 
+def all_carry(tables: Tables, name: str, key: str) -> bool:
+    """Whether no record of ``tables`` has a ``name`` other than empty or ``key``."""
+    for records in tables.values():
+        for record in records:
+            value = record.get(name, "")
+            if value and value != key:
+                return False
+    return True
+
+
 COUNTS = tuple(str(n) for n in range(1000))
 """``str(n)``, made once: asked for every record of every list table."""
+COUNTED = len(COUNTS)
 
 
 @rule("dossier", "STT-01")
@@ -55,7 +68,7 @@ def sequence_numbers(tables: Tables, version: str, out: Found) -> None:
         if kind == "XML1" or len(records) == 0 or "STT" not in records[0]:
             continue
         for index, record in enumerate(records, start=1):
-            if record.get("STT", "") != (COUNTS[index] if index < len(COUNTS) else str(index)):
+            if record.get("STT", "") != (COUNTS[index] if index < COUNTED else str(index)):
                 out.append(
                     (
                         "STT-01",
@@ -171,8 +184,9 @@ def table_presence(tables: Tables, version: str, out: Found) -> None:
     if not xml1:
         return
     summary = xml1[0]
+    absent = _absent(version)
     exit_type = summary.get("MA_LOAI_RV", "")
-    if ("XML13" in tables) != (exit_type in _REFERRAL_EXITS) and "XML13" not in _absent(version):
+    if ("XML13" in tables) != (exit_type in _REFERRAL_EXITS) and "XML13" not in absent:
         rule_text = (
             "XML13 (referral letter) must be sent when MA_LOAI_RV is 2 or 5"
             if exit_type in _REFERRAL_EXITS
@@ -180,15 +194,19 @@ def table_presence(tables: Tables, version: str, out: Found) -> None:
         )
         out.append(("PRES-01", "XML1", "MA_LOAI_RV", exit_type, rule_text, 1))
     appointment = summary.get("NGAY_TAI_KHAM", "")
-    if ("XML14" in tables) != bool(appointment) and "XML14" not in _absent(version):
+    if ("XML14" in tables) != bool(appointment) and "XML14" not in absent:
         rule_text = (
             "XML14 (appointment slip) must be sent when NGAY_TAI_KHAM is set"
             if appointment
             else "XML14 (appointment slip) is sent only when an appointment is given (NGAY_TAI_KHAM set)"
         )
         out.append(("PRES-02", "XML1", "NGAY_TAI_KHAM", appointment, rule_text, 1))
-    cls = [r for r in tables.get("XML3", []) if r.get("MA_NHOM", "") in _CLS_GROUPS]
-    if "XML4" in tables and not cls:
+    cls = None  # the first paraclinical service (a plain loop: a list of them all costs more)
+    for service in tables.get("XML3", ()):
+        if service.get("MA_NHOM", "") in _CLS_GROUPS:
+            cls = service
+            break
+    if "XML4" in tables and cls is None:
         out.append(
             (
                 "PRES-03",
@@ -199,13 +217,13 @@ def table_presence(tables: Tables, version: str, out: Found) -> None:
                 1,
             )
         )
-    if cls and "XML4" not in tables:
+    if cls is not None and "XML4" not in tables:
         out.append(
             (
                 "PRES-04",
                 "XML3",
                 "MA_NHOM",
-                cls[0].get("MA_NHOM", ""),
+                cls.get("MA_NHOM", ""),
                 "a paraclinical service (MA_NHOM 1, 2 or 3) needs its results in XML4",
                 1,
             )

@@ -28,13 +28,9 @@ def _round2(value: Decimal) -> Decimal:
 # The amount rules first ask the compiled helpers (native.py) whether the amounts agree exactly in
 # whole cents: the same arithmetic as Decimal's on plain numbers, without building Decimals. Only a
 # "yes" is taken; anything else (unequal, not a plain number, no extension) goes on to the Decimal
-# arithmetic, which decides and writes the message.
-
-
-def _holds(text: str, factors: tuple[str, ...], hundreds: int) -> bool:
-    """Whether the amount ``text`` is exactly round(product of ``factors`` / 100**hundreds, 2)."""
-    expected = native.product_cents(factors, hundreds)
-    return expected is not None and expected == native.cents(text)
+# arithmetic, which decides and writes the message. The "yes" is written out in each rule,
+# ``cents(amount) == product_cents(factors, hundreds) is not None`` (the amount is exactly
+# round(product of the factors / 100**hundreds, 2)): a helper's call costs as much as the question.
 
 
 @lru_cache(maxsize=4096)  # a dossier's birth year and sex, asked for again by the next dossier
@@ -235,13 +231,15 @@ def _time_day_number(value: str) -> int | None:
 def treatment_days(r: dict[str, str], i: int, out: Found) -> None:
     """SO_NGAY_DTRI by visit type: NGAY_RA - NGAY_VAO + 1, at most that for 02/05/07/08, 0 for 09."""
     value, kind = r.get("SO_NGAY_DTRI", ""), r.get("MA_LOAI_KCB", "")
-    if not _ascii_digits(value):
+    if not (value.isascii() and value.isdigit()):
         return
     days = int(value)
     if kind == "09":
         if days != 0:
             out.append(("XML1-08", "SO_NGAY_DTRI", value, "must be 0 for MA_LOAI_KCB 09", i))
         return
+    if kind not in _DAYS_BY_FORMULA and (kind not in _DAYS_AT_MOST or days <= 1):
+        return  # no bound, or at most a span, which is at least 1
     arrived, left = _day_number(r.get("NGAY_VAO", "")), _day_number(r.get("NGAY_RA", ""))
     if arrived is None or left is None:
         return
@@ -340,12 +338,13 @@ def drug_amounts(r: dict[str, str], i: int, out: Found) -> None:
     """THANH_TIEN_BV = round(SO_LUONG x DON_GIA, 2); THANH_TIEN_BH adds x TYLE_TT_BH / 100."""
     get = r.get
     qty_text, price_text, rate_text = get("SO_LUONG", ""), get("DON_GIA", ""), get("TYLE_TT_BH", "")
-    if (
-        native.COMPILED
-        and _holds(get("THANH_TIEN_BV", ""), (qty_text, price_text), 0)
-        and (not rate_text or _holds(get("THANH_TIEN_BH", ""), (qty_text, price_text, rate_text), 1))
-    ):
-        return
+    if native.COMPILED:
+        cents, product = native.cents, native.product_cents
+        if cents(get("THANH_TIEN_BV", "")) == product((qty_text, price_text), 0) is not None and (
+            not rate_text
+            or cents(get("THANH_TIEN_BH", "")) == product((qty_text, price_text, rate_text), 1) is not None
+        ):
+            return
     qty, price, rate = money(qty_text), money(price_text), money(rate_text)
     if qty is None or price is None or rate is None or not qty_text or not price_text:
         return
@@ -391,12 +390,18 @@ def _after_order(req: str, r: dict[str, str], i: int, out: Found, fields: tuple[
 @rule("record", "XML2-05")
 def drug_given_after_order(r: dict[str, str], i: int, out: Found) -> None:
     """NGAY_TH_YL of a drug is not before its NGAY_YL."""
+    if r.get("NGAY_TH_YL", "") >= r.get("NGAY_YL", ""):
+        return  # the usual drug (and neither set): nothing before the order
     _after_order("XML2-05", r, i, out, ("NGAY_TH_YL",))
 
 
 @rule("record", "XML3-07")
 def service_after_order(r: dict[str, str], i: int, out: Found) -> None:
     """NGAY_TH_YL and NGAY_KQ of a service are not before its NGAY_YL."""
+    get = r.get
+    ordered, given, result = get("NGAY_YL", ""), get("NGAY_TH_YL", ""), get("NGAY_KQ", "")
+    if (given >= ordered or not given) and (result >= ordered or not result):
+        return  # the usual service: nothing before the order
     _after_order("XML3-07", r, i, out, ("NGAY_TH_YL", "NGAY_KQ"))
 
 
@@ -415,10 +420,14 @@ def service_amounts(r: dict[str, str], i: int, out: Found) -> None:
     get = r.get
     qty_text, rate_text = get("SO_LUONG", ""), get("TYLE_TT_BH", "")
     if native.COMPILED:
+        cents, product = native.cents, native.product_cents
         share = get("TYLE_TT_DV", "") or "100"
-        if _holds(get("THANH_TIEN_BV", ""), (qty_text, get("DON_GIA_BV", ""), share), 1) and (
+        by_bv = product((qty_text, get("DON_GIA_BV", ""), share), 1)
+        if cents(get("THANH_TIEN_BV", "")) == by_bv is not None and (
             not rate_text
-            or _holds(get("THANH_TIEN_BH", ""), (qty_text, get("DON_GIA_BH", ""), share, rate_text), 2)
+            or cents(get("THANH_TIEN_BH", ""))
+            == product((qty_text, get("DON_GIA_BH", ""), share, rate_text), 2)
+            is not None
         ):
             return
     qty, bv, bh = money(qty_text), money(get("DON_GIA_BV", "")), money(get("DON_GIA_BH", ""))
@@ -526,12 +535,14 @@ def _latest(dates: str) -> str | None:
 def card_covers_visit(r: dict[str, str], i: int, out: Found) -> None:
     """A BHYT visit begins within the validity its cards state: NGAY_VAO not before the first
     GT_THE_TU nor after the last GT_THE_DEN (several cards, ``;``, when one is issued in the stay)."""
-    if not r.get("MA_THE_BHYT"):
+    get = r.get
+    arrived, first, last = get("NGAY_VAO", "")[:8], get("GT_THE_TU", ""), get("GT_THE_DEN", "")
+    if first <= arrived <= last and ";" not in first and ";" not in last:
+        return  # one card, valid from before the visit to after it (whatever the dates are)
+    if not get("MA_THE_BHYT"):
         return  # not a BHYT visit
-    arrived = r.get("NGAY_VAO", "")[:8]
     if not valid_date8(arrived):
         return  # the format rule (FMT-01) has reported it
-    first, last = r.get("GT_THE_TU", ""), r.get("GT_THE_DEN", "")
     if ";" in first or ";" in last:  # several cards
         start, end = _earliest(first), _latest(last)
     else:  # one card, its own dates (_earliest and _latest of one date)
