@@ -15,6 +15,7 @@ from lienthong.profiles.validation import (
     validate_record,
     validate_tables,
 )
+from lienthong.profiles.validator.formats import FORMATS
 from tests.profiles.conftest import dossier_bytes
 
 SHAPES = [{}, {"kind": "03", "referral": True, "appointment": True}]
@@ -359,3 +360,13 @@ def test_odd_digits_and_year_zero_are_reported_not_raised(field: str, value: str
     tables["XML1"][0][field] = value
     _dossier, violations = validate_dossier(dossier_bytes(tables), "auto")
     assert requirement in {v.requirement for v in violations}
+
+
+def test_a_cccd_in_place_of_a_licence_is_twelve_ascii_digits() -> None:
+    """MA_TTDV (XML13, XML14) takes a licence or a CCCD: a 12-character value with a '²' is
+    neither, as the record grammar's ``[0-9]{12}`` already said; str.isdigit took it as a CCCD."""
+    check = FORMATS["licence_or_cccd"]
+    assert check("001200000001") is None
+    problem = check("00120000000\u00b2")
+    assert problem is not None
+    assert problem[0] == "ID-GPHN-01"

@@ -197,7 +197,7 @@ def _licence(value: str) -> Problem | None:
 
 
 def _licence_or_cccd(value: str) -> Problem | None:
-    if len(value) == 12 and value.isdigit():
+    if len(value) == 12 and value.isascii() and value.isdigit():  # a CCCD: '²' is a digit to isdigit
         return None
     return _licence(value)
 
