@@ -12,6 +12,7 @@ Python, with the same answers. ``LIENTHONG_PURE_PYTHON=1`` skips both compilatio
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -62,22 +63,27 @@ ignore_missing_imports = True
 SQLAlchemy...), which it then takes as untyped; the project's strict check is tox's ``type``."""
 
 
-def compile_extension(root: Path, build_lib: Path, build_temp: Path) -> Path:
-    """Compile the extension under ``build_lib`` (as its package path); the file written."""
-    from setuptools import Distribution, Extension
+def _build(root: Path, name: str, extensions: list[Any], build_lib: Path, build_temp: Path) -> Any:
+    """setuptools' ``build_ext`` of ``extensions`` (with the flags Python was built with) under
+    ``build_lib``, run from ``root`` (setuptools takes the sources relative to the project)."""
+    from setuptools import Distribution
     from setuptools.command.build_ext import build_ext
 
-    extension = Extension(MODULE, SOURCES, depends=DEPENDS)  # with the flags Python was built with
-    command = build_ext(Distribution({"name": "lienthong-cscan", "ext_modules": [extension]}))
+    command = build_ext(Distribution({"name": name, "ext_modules": extensions}))
     command.build_lib = str(build_lib)
     command.build_temp = str(build_temp)
     command.ensure_finalized()
-    here = Path.cwd()
-    os.chdir(root)  # setuptools takes the sources relative to the project
-    try:
+    with contextlib.chdir(root):
         command.run()
-    finally:
-        os.chdir(here)
+    return command
+
+
+def compile_extension(root: Path, build_lib: Path, build_temp: Path) -> Path:
+    """Compile the extension under ``build_lib`` (as its package path); the file written."""
+    from setuptools import Extension
+
+    extension = Extension(MODULE, SOURCES, depends=DEPENDS)
+    command = _build(root, "lienthong-cscan", [extension], build_lib, build_temp)
     return Path(command.get_ext_fullpath(MODULE))
 
 
@@ -85,28 +91,18 @@ def compile_modules(root: Path, build_lib: Path, build_temp: Path) -> list[tuple
     """Compile :data:`COMPILED` with mypyc under ``build_lib``: each file written and its path in
     the wheel (the modules at their package path, mypyc's shared runtime at the top level)."""
     from mypyc.build import mypycify
-    from setuptools import Distribution
-    from setuptools.command.build_ext import build_ext
 
     config = build_temp / "mypyc.ini"
     build_temp.mkdir(parents=True, exist_ok=True)
     config.write_text(_MYPYC_CONFIG.format(paths=":".join(str(root / r) for r in _ROOTS)), encoding="utf-8")
-    here = Path.cwd()
-    os.chdir(root)
-    try:
+    with contextlib.chdir(root):  # mypyc takes the modules' paths relative to the project
         extensions = mypycify(
             ["--config-file", str(config), *COMPILED],
             opt_level="3",
             target_dir=str(build_temp / "mypyc"),
             group_name="lienthong",
         )
-        command = build_ext(Distribution({"name": "lienthong-mypyc", "ext_modules": extensions}))
-        command.build_lib = str(build_lib)
-        command.build_temp = str(build_temp / "temp")
-        command.ensure_finalized()
-        command.run()
-    finally:
-        os.chdir(here)
+    command = _build(root, "lienthong-mypyc", extensions, build_lib, build_temp / "temp")
     built = []
     for extension in extensions:
         path = Path(command.get_ext_fullpath(extension.name))

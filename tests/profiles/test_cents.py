@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from lienthong.profiles.samples import sample_tables
 from lienthong.profiles.validation import validate_tables
-from lienthong.profiles.validator import dossier_rules, native
+from lienthong.profiles.validator import dossier_rules, native, record_rules
 
 pytestmark = pytest.mark.skipif(
     not native.AVAILABLE or not getattr(native._cscan, "CENTS_EXACT", 0),
@@ -121,11 +121,6 @@ def fast_path() -> Iterator[None]:
     native.COMPILED = saved
 
 
-def _holds(text: str, factors: tuple[str, ...], hundreds: int) -> bool:
-    """The amount rules' shortcut: ``text`` is exactly round(product / 100**hundreds, 2) in cents."""
-    return native.cents(text) == native.product_cents(factors, hundreds) is not None
-
-
 def _both(tables: dict[str, list[dict[str, str]]]) -> None:
     """The answer with the fast path equals the answer of Decimal alone."""
     native.COMPILED = True
@@ -144,10 +139,10 @@ def test_clean_samples_take_the_fast_path() -> None:
     for seed in range(30):
         tables = sample_tables(seed, version="qd3176", kind="01")
         for r in tables.get("XML2", []):
-            assert _holds(r["THANH_TIEN_BV"], (r["SO_LUONG"], r["DON_GIA"]), 0)
+            assert record_rules._holds(r["THANH_TIEN_BV"], (r["SO_LUONG"], r["DON_GIA"]), 0)
         for r in tables["XML3"]:
             share = r.get("TYLE_TT_DV", "") or "100"
-            assert _holds(r["THANH_TIEN_BV"], (r["SO_LUONG"], r["DON_GIA_BV"], share), 1)
+            assert record_rules._holds(r["THANH_TIEN_BV"], (r["SO_LUONG"], r["DON_GIA_BV"], share), 1)
         assert dossier_rules._totals_hold(tables["XML1"][0], tables.get("XML2", []), tables["XML3"])
         _both(tables)
 

@@ -56,7 +56,12 @@ class Received:
 
 
 _TABLE_SETS: dict[frozenset[str], frozenset[str]] = {}
-"""The sets of tables of the dossiers, each shared between the versions that have it."""
+
+
+def _table_set(tables: Tables) -> frozenset[str]:
+    """The set of tables of a dossier, shared between the episodes that have the same one."""
+    key = frozenset(tables)
+    return _TABLE_SETS.setdefault(key, key)
 
 
 _EPOCH = datetime(1970, 1, 1)
@@ -138,10 +143,9 @@ class Version:
         get = summary[0].get if summary else _NOTHING.get
         cccd = get("SO_CCCD", "")
         delivered = sub.delivered_at
-        table_set = frozenset(tables)
         return cls(
             sub.seq,
-            (sub.received_at - _EPOCH) // _MICROSECOND,  # micros(), without its call
+            micros(sub.received_at),
             sub.accepted,
             cccd or get("MA_BN", ""),
             cccd,
@@ -152,7 +156,7 @@ class Version:
             intern(get("MA_LOAI_KCB", "")),
             intern(get("MA_DOITUONG_KCB", "")),
             bool(get("MA_THE_BHYT", "")),
-            _TABLE_SETS.setdefault(table_set, table_set),  # shared between the versions alike
+            _table_set(tables),
             get("MA_LOAI_RV", "") in REFERRAL_DISCHARGES,
             bool(get("NGAY_TAI_KHAM", "")),
             _bills_labs(tables.get("XML3", ())),
@@ -220,7 +224,7 @@ class Episode:
             self._dossier(sub)
 
     def _checkin(self, sub: Received) -> None:
-        at = (sub.received_at - _EPOCH) // _MICROSECOND  # micros(), without its call
+        at = micros(sub.received_at)
         if self.checkin_us is not None and (self.checkin_us, self.checkin_seq) <= (at, sub.seq):
             return  # a later check-in (the second one on admission) changes nothing judged here
         record = (sub.tables.get("XML0") or [{}])[0]

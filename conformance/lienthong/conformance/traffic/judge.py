@@ -49,15 +49,11 @@ class TrafficJudge:
         at, latest = sub.received_at, self.latest_received
         if latest is None or at > latest:
             self.latest_received = at
-        checkin = sub.kind == "checkin"
-        key = (sub.facility, _ma_lk(sub, "XML0" if checkin else "XML1"))
+        key = (sub.facility, _ma_lk(sub))
         episode = self.episodes.get(key)
         if episode is None:
             episode = self.episodes[key] = Episode(intern(sub.facility), key[1])
-        if checkin:  # Episode.add, without its call
-            episode._checkin(sub)
-        else:
-            episode._dossier(sub)
+        episode.add(sub)
         return episode
 
     def extend(self, subs: Iterable[Received]) -> None:
@@ -75,8 +71,8 @@ class TrafficJudge:
         yield from contradicting_people(self.episodes.values())
 
 
-def _ma_lk(sub: Received, table: str) -> str:
-    records = sub.tables.get(table)
+def _ma_lk(sub: Received) -> str:
+    records = sub.tables.get("XML0" if sub.kind == "checkin" else "XML1")
     ma_lk = records[0].get("MA_LK", "") if records else ""
     return ma_lk or f"(submission {sub.seq})"
 

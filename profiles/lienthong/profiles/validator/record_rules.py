@@ -28,9 +28,13 @@ def _round2(value: Decimal) -> Decimal:
 # The amount rules first ask the compiled helpers (native.py) whether the amounts agree exactly in
 # whole cents: the same arithmetic as Decimal's on plain numbers, without building Decimals. Only a
 # "yes" is taken; anything else (unequal, not a plain number, no extension) goes on to the Decimal
-# arithmetic, which decides and writes the message. The "yes" is written out in each rule,
-# ``cents(amount) == product_cents(factors, hundreds) is not None`` (the amount is exactly
-# round(product of the factors / 100**hundreds, 2)): a helper's call costs as much as the question.
+# arithmetic, which decides and writes the message.
+
+
+def _holds(text: str, factors: tuple[str, ...], hundreds: int) -> bool:
+    """Whether the amount ``text`` is exactly round(product of ``factors`` / 100**hundreds, 2)."""
+    expected = native.product_cents(factors, hundreds)
+    return expected is not None and expected == native.cents(text)
 
 
 @lru_cache(maxsize=4096)  # a dossier's birth year and sex, asked for again by the next dossier
@@ -338,13 +342,12 @@ def drug_amounts(r: dict[str, str], i: int, out: Found) -> None:
     """THANH_TIEN_BV = round(SO_LUONG x DON_GIA, 2); THANH_TIEN_BH adds x TYLE_TT_BH / 100."""
     get = r.get
     qty_text, price_text, rate_text = get("SO_LUONG", ""), get("DON_GIA", ""), get("TYLE_TT_BH", "")
-    if native.COMPILED:
-        cents, product = native.cents, native.product_cents
-        if cents(get("THANH_TIEN_BV", "")) == product((qty_text, price_text), 0) is not None and (
-            not rate_text
-            or cents(get("THANH_TIEN_BH", "")) == product((qty_text, price_text, rate_text), 1) is not None
-        ):
-            return
+    if (
+        native.COMPILED
+        and _holds(get("THANH_TIEN_BV", ""), (qty_text, price_text), 0)
+        and (not rate_text or _holds(get("THANH_TIEN_BH", ""), (qty_text, price_text, rate_text), 1))
+    ):
+        return
     qty, price, rate = money(qty_text), money(price_text), money(rate_text)
     if qty is None or price is None or rate is None or not qty_text or not price_text:
         return
@@ -420,14 +423,10 @@ def service_amounts(r: dict[str, str], i: int, out: Found) -> None:
     get = r.get
     qty_text, rate_text = get("SO_LUONG", ""), get("TYLE_TT_BH", "")
     if native.COMPILED:
-        cents, product = native.cents, native.product_cents
         share = get("TYLE_TT_DV", "") or "100"
-        by_bv = product((qty_text, get("DON_GIA_BV", ""), share), 1)
-        if cents(get("THANH_TIEN_BV", "")) == by_bv is not None and (
+        if _holds(get("THANH_TIEN_BV", ""), (qty_text, get("DON_GIA_BV", ""), share), 1) and (
             not rate_text
-            or cents(get("THANH_TIEN_BH", ""))
-            == product((qty_text, get("DON_GIA_BH", ""), share, rate_text), 2)
-            is not None
+            or _holds(get("THANH_TIEN_BH", ""), (qty_text, get("DON_GIA_BH", ""), share, rate_text), 2)
         ):
             return
     qty, bv, bh = money(qty_text), money(get("DON_GIA_BV", "")), money(get("DON_GIA_BH", ""))
