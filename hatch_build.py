@@ -32,6 +32,7 @@ COMPILED = [
     "profiles/lienthong/profiles/validation.py",
     "profiles/lienthong/profiles/base64_strict.py",
     "profiles/lienthong/profiles/identifiers.py",
+    "profiles/lienthong/profiles/versions.py",
     *(
         f"profiles/lienthong/profiles/validator/{name}.py"
         for name in (
@@ -51,7 +52,9 @@ COMPILED = [
 """The modules mypyc compiles into a wheel: the Python part of the validator and the traffic judge,
 which every document of an audit or a gateway ingest goes through (about 15 % fewer instructions
 per audited dossier; docs/benchmarks.md § Audit). Their classes are not subclassed and their
-functions not replaced outside them: a compiled module calls its neighbours directly."""
+functions not replaced outside them: a compiled module calls its neighbours directly. A hot
+dataclass among them writes its ``__init__`` out (``init=False``): mypyc compiles that one, while
+the one dataclasses generates runs interpreted."""
 _ROOTS = ["profiles", "simulators", "conformance", "load", "reports"]
 _MYPYC_CONFIG = """[mypy]
 mypy_path = {paths}

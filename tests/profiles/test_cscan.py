@@ -375,7 +375,7 @@ def test_the_envelope_is_read_in_c() -> None:
         assert read is not None
         expected = envelope._scan_python(data)
         assert expected is not None
-        assert read[:4] == tuple(expected)
+        assert envelope.Envelope(*read[:4]) == expected
         assert (read[4] >= 0) == (b"<CHUKYDONVI/>" not in data)
 
 

@@ -92,7 +92,7 @@ def root_causes(violations: Iterable[Violation]) -> list[Violation]:
     return [v for v in violations if not v.consequence_of]
 
 
-@dataclass
+@dataclass(slots=True, init=False)
 class Dossier:
     """A parsed GIAMDINHHS envelope: its facility and the records of each table."""
 
@@ -101,6 +101,20 @@ class Dossier:
     tables: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     version: str = DEFAULT_VERSION
     """The profile version the dossier was judged against."""
+
+    def __init__(
+        self,
+        facility: str,
+        ngaylap: str,
+        tables: dict[str, list[dict[str, str]]] | None = None,
+        version: str = DEFAULT_VERSION,
+    ) -> None:
+        # Written out (init=False): mypyc compiles a hand-written __init__, while the one that
+        # dataclasses generates runs interpreted (hatch_build.COMPILED).
+        self.facility = facility
+        self.ngaylap = ngaylap
+        self.tables = {} if tables is None else tables
+        self.version = version
 
     @property
     def ma_lk(self) -> str:

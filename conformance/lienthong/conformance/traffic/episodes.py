@@ -31,7 +31,7 @@ EMERGENCY = "2"
 """MA_DOITUONG_KCB of an emergency: no check-in is due (QĐ 130 Đ3 k1)."""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Received:
     """One submission as the judge needs it: who sent what, when, and what the file validator said."""
 
@@ -53,6 +53,30 @@ class Received:
     does not say."""
     delivered_at: datetime | None = None
     """When the gateway forwarded it to the MoH store (stands for visible on VNeID), if known."""
+
+    def __init__(
+        self,
+        seq: int,
+        kind: str,
+        facility: str,
+        received_at: datetime,
+        tables: Tables,
+        violations: list[Violation] | None = None,
+        accepted: bool = True,
+        identity: str | None = None,
+        delivered_at: datetime | None = None,
+    ) -> None:
+        # Written out (init=False): mypyc compiles a hand-written __init__, while the one that
+        # dataclasses generates runs interpreted, at five times the cost (hatch_build.COMPILED).
+        self.seq = seq
+        self.kind = kind
+        self.facility = facility
+        self.received_at = received_at
+        self.tables = tables
+        self.violations = [] if violations is None else violations
+        self.accepted = accepted
+        self.identity = identity
+        self.delivered_at = delivered_at
 
 
 _TABLE_SETS: dict[frozenset[str], frozenset[str]] = {}
@@ -100,7 +124,7 @@ def _bills_labs(services: Iterable[dict[str, str]]) -> bool:
     return False
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Version:
     """The fields of one dossier version the rules read."""
 
@@ -127,6 +151,48 @@ class Version:
     violations: tuple[Violation, ...]
     identity: str | None
     delivered_us: int | None
+
+    def __init__(
+        self,
+        seq: int,
+        received_us: int,
+        accepted: bool,
+        patient: str,
+        cccd: str,
+        ngay_sinh: str,
+        gioi_tinh: str,
+        ngay_vao: str,
+        ngay_ra: str,
+        ma_loai_kcb: str,
+        ma_doituong_kcb: str,
+        bhyt: bool,
+        tables: frozenset[str],
+        referral: bool,
+        appointment: bool,
+        labs_billed: bool,
+        violations: tuple[Violation, ...],
+        identity: str | None,
+        delivered_us: int | None,
+    ) -> None:
+        self.seq = seq  # written out, as Received's is
+        self.received_us = received_us
+        self.accepted = accepted
+        self.patient = patient
+        self.cccd = cccd
+        self.ngay_sinh = ngay_sinh
+        self.gioi_tinh = gioi_tinh
+        self.ngay_vao = ngay_vao
+        self.ngay_ra = ngay_ra
+        self.ma_loai_kcb = ma_loai_kcb
+        self.ma_doituong_kcb = ma_doituong_kcb
+        self.bhyt = bhyt
+        self.tables = tables
+        self.referral = referral
+        self.appointment = appointment
+        self.labs_billed = labs_billed
+        self.violations = violations
+        self.identity = identity
+        self.delivered_us = delivered_us
 
     @property
     def received_at(self) -> datetime:
@@ -170,7 +236,7 @@ class Version:
         return (self.accepted, self.received_us, self.seq) > (other.accepted, other.received_us, other.seq)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Episode:
     """One visit of one facility (facility, MA_LK): its check-ins and dossier versions, condensed."""
 
@@ -200,6 +266,42 @@ class Episode:
     first_try_seq: int = 0
     latest: Version | None = None
     """The version that counts (the last field: :func:`episodes_state` relies on it)."""
+
+    def __init__(
+        self,
+        facility: str,
+        ma_lk: str,
+        checkin_us: int | None = None,
+        checkin_seq: int = 0,
+        first_cost_us: int | None = None,
+        checkin_type: str = "",
+        checkin_bhyt: bool = False,
+        checkin_emergency: bool = False,
+        checkin_violations: tuple[Violation, ...] = (),
+        first_dossier_us: int | None = None,
+        first_dossier_seq: int = 0,
+        versions: int = 0,
+        patients: tuple[str, ...] = (),
+        first_try_us: int | None = None,
+        first_try_seq: int = 0,
+        latest: Version | None = None,
+    ) -> None:
+        self.facility = facility  # written out, as Received's is
+        self.ma_lk = ma_lk
+        self.checkin_us = checkin_us
+        self.checkin_seq = checkin_seq
+        self.first_cost_us = first_cost_us
+        self.checkin_type = checkin_type
+        self.checkin_bhyt = checkin_bhyt
+        self.checkin_emergency = checkin_emergency
+        self.checkin_violations = checkin_violations
+        self.first_dossier_us = first_dossier_us
+        self.first_dossier_seq = first_dossier_seq
+        self.versions = versions
+        self.patients = patients
+        self.first_try_us = first_try_us
+        self.first_try_seq = first_try_seq
+        self.latest = latest
 
     @property
     def checkin_at(self) -> datetime | None:

@@ -22,7 +22,7 @@ when that fails. The equivalence tests hold the readers to the same answer on fu
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -82,7 +82,8 @@ LARGEST = 8_000_000
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
-class Envelope(NamedTuple):
+@dataclass(slots=True, init=False)
+class Envelope:
     """What the element walk reads from a dossier envelope."""
 
     facility: str
@@ -91,6 +92,14 @@ class Envelope(NamedTuple):
     """SOLUONGHOSO."""
     files: list[tuple[str, bytes]]
     """(LOAIHOSO, NOIDUNGFILE text still in base64) of the one HOSO, in document order."""
+
+    def __init__(self, facility: str, ngaylap: str, declared: str, files: list[tuple[str, bytes]]) -> None:
+        # Written out: mypyc compiles this one; a NamedTuple's or a dataclass's own runs
+        # interpreted (hatch_build.COMPILED).
+        self.facility = facility
+        self.ngaylap = ngaylap
+        self.declared = declared
+        self.files = files
 
 
 def scan_envelope(data: bytes, *, well_formed: bool = False) -> Envelope | None:
