@@ -48,13 +48,14 @@ COMPILED = [
         )
     ),
     *(f"conformance/lienthong/conformance/traffic/{name}.py" for name in ("episodes", "judge", "reading")),
+    *(f"conformance/lienthong/conformance/audit/{name}.py" for name in ("stored", "reading")),
 ]
 """The modules mypyc compiles into a wheel: the Python part of the validator and the traffic judge,
-which every document of an audit or a gateway ingest goes through (about 15 % fewer instructions
-per audited dossier; docs/benchmarks.md § Audit). Their classes are not subclassed and their
-functions not replaced outside them: a compiled module calls its neighbours directly. A hot
-dataclass among them writes its ``__init__`` out (``init=False``): mypyc compiles that one, while
-the one dataclasses generates runs interpreted."""
+which every document of an audit or a gateway ingest goes through, and the audit's reading of a
+stored submission (about 15 % fewer instructions per audited dossier; docs/benchmarks.md § Audit).
+Their classes are not subclassed and their functions not replaced outside them: a compiled module
+calls its neighbours directly. A hot dataclass among them writes its ``__init__`` out
+(``init=False``): mypyc compiles that one, while the one dataclasses generates runs interpreted."""
 _ROOTS = ["profiles", "simulators", "conformance", "load", "reports"]
 _MYPYC_CONFIG = """[mypy]
 mypy_path = {paths}

@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 
+from lienthong.conformance.audit.stored import Raw
 from lienthong.conformance.traffic.episodes import Episode, Received, Version
 from lienthong.profiles.validation import Dossier
 from lienthong.profiles.validator.envelope import Envelope
 
-CLASSES = [Received, Version, Episode, Envelope]
+CLASSES = [Received, Version, Episode, Envelope, Raw]
 
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda cls: cls.__name__)

@@ -1,9 +1,9 @@
-"""A stored submission (:class:`.sources.Raw`) read by the file validator for the traffic judge
+"""A stored submission (:class:`.stored.Raw`) read by the file validator for the traffic judge
 (through :func:`lienthong.conformance.traffic.reading.read`, the one reader)."""
 
 from __future__ import annotations
 
-from lienthong.conformance.audit.sources import Raw
+from lienthong.conformance.audit.stored import Raw
 from lienthong.conformance.traffic import Received
 from lienthong.conformance.traffic.reading import RecentDocuments, read
 
