@@ -15,13 +15,17 @@ import resource
 import tempfile
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from lienthong.conformance.cli._console import console, fail
 from lienthong.conformance.cli.bench import bench_app
+from lienthong.profiles.i18n import _
+
+if TYPE_CHECKING:
+    from lienthong.simulators.audit_corpus import CorpusConfig
 
 WARM_UP = 2048
 """Submissions after which the steady rate is timed: the first ones also load the code lists (the
@@ -109,31 +113,82 @@ def _peak_rss_kb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def _corpus_config(
+    corpus: Path, facilities: int | None, visits: int | None, regenerate: bool
+) -> tuple[CorpusConfig, bool]:
+    """The corpus to audit and whether it is to be generated: the one in ``corpus`` when no size is
+    asked or it has the size asked; a new one when there is none, or with ``regenerate``. A corpus of
+    another size is not replaced unasked (the 1 M corpus takes minutes to write again)."""
+    from lienthong.simulators.audit_corpus import CorpusConfig
+
+    if (facilities is not None and facilities < 1) or (visits is not None and visits < 1):
+        fail(
+            _("--facilities and --visits must be at least 1"),
+            hint=_("for example --facilities 50 --visits 200"),
+        )
+    truth = corpus / "truth.json"
+    held = json.loads(truth.read_text(encoding="utf-8"))["config"] if truth.is_file() else None
+    if held is not None and not regenerate:
+        facilities = held["facilities"] if facilities is None else facilities
+        visits = held["visits"] if visits is None else visits
+    config = CorpusConfig(
+        facilities=50 if facilities is None else facilities,
+        visits=200 if visits is None else visits,
+        days=max(90, (200 if visits is None else visits) // 10),
+    )
+    wanted = json.loads(json.dumps(config.__dict__, default=str))
+    if held is None or held == wanted:
+        return config, held is None
+    if not regenerate:
+        fail(
+            _(
+                "{corpus} holds a corpus of {facilities} facilities × {visits} visits, not the {asked} asked"
+            ).format(
+                corpus=corpus,
+                facilities=held["facilities"],
+                visits=held["visits"],
+                asked=f"{config.facilities} × {config.visits}",
+            ),
+            hint=_(
+                "leave out --facilities and --visits to audit it, give --regenerate to replace it, "
+                "or give another --corpus"
+            ),
+        )
+    return config, True
+
+
 @bench_app.command("audit")
 def bench_audit(
     corpus: Annotated[Path, typer.Option("--corpus", help="Where the generated corpus is (or goes).")] = Path(
         "audit-corpus"
     ),
-    facilities: Annotated[int, typer.Option("--facilities", help="Facilities of a new corpus.")] = 50,
-    visits: Annotated[int, typer.Option("--visits", help="Visits per facility of a new corpus.")] = 200,
+    facilities: Annotated[
+        int | None,
+        typer.Option("--facilities", help="Facilities of a new corpus (default 50, or the corpus's own)."),
+    ] = None,
+    visits: Annotated[
+        int | None,
+        typer.Option(
+            "--visits", help="Visits per facility of a new corpus (default 200, or the corpus's own)."
+        ),
+    ] = None,
     workers: Annotated[int, typer.Option("--workers", help="Processes generating a new corpus.")] = 1,
+    regenerate: Annotated[
+        bool,
+        typer.Option(
+            "--regenerate", help="Replace a corpus of another size by one of --facilities × --visits."
+        ),
+    ] = False,
 ) -> None:
     """Dossiers audited per second per core, from the folder and from the SQLite database, with the
     peak RSS of each run. Figures depend on the machine: measure on a quiet one."""
-    from lienthong.simulators.audit_corpus import CorpusConfig, write_corpus
+    from lienthong.simulators.audit_corpus import write_corpus
 
-    if facilities < 1 or visits < 1:
-        fail(
-            "--facilities and --visits must be at least 1.", hint="For example --facilities 50 --visits 200."
-        )
-    config = CorpusConfig(facilities=facilities, visits=visits, days=max(90, visits // 10))
+    config, stale = _corpus_config(corpus, facilities, visits, regenerate)
     truth = corpus / "truth.json"
-    stale = not truth.is_file() or json.loads(truth.read_text(encoding="utf-8"))["config"] != json.loads(
-        json.dumps(config.__dict__, default=str)
-    )
     if stale:
         with console.status(
-            f"generating the corpus ({facilities} facilities × {visits} visits) in {corpus}..."
+            f"generating the corpus ({config.facilities} facilities × {config.visits} visits) in {corpus}..."
         ):
             write_corpus(config, corpus, workers=workers)
     context = multiprocessing.get_context("spawn")
