@@ -74,6 +74,21 @@ def test_a_corpus_of_another_size_is_replaced_only_when_asked(tmp_path: Path) ->
     assert (config.facilities, config.visits, stale) == (3, 4, True)
 
 
+def test_a_file_or_an_unreadable_corpus_is_a_usage_error(tmp_path: Path) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x", encoding="utf-8")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "truth.json").write_text("{not json", encoding="utf-8")
+    for corpus, says in ((a_file, "is a file, not a folder"), (broken, "is not the ground truth")):
+        result = CliRunner().invoke(app, ["bench", "audit", "--corpus", str(corpus)], env={"COLUMNS": "200"})
+        text = " ".join(result.output.split())
+        assert result.exit_code == 2, text
+        assert says in text
+    config, stale = _corpus_config(broken, None, None, True)
+    assert (config.facilities, config.visits, stale) == (50, 200, True)
+
+
 @pytest.mark.parametrize("bad", [["--facilities", "0"], ["--visits", "-1"]])
 def test_a_size_below_one_is_refused(tmp_path: Path, bad: list[str]) -> None:
     result = CliRunner().invoke(app, ["bench", "audit", "--corpus", str(tmp_path / "c"), *bad])

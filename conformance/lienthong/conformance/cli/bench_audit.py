@@ -118,7 +118,7 @@ def _corpus_config(
 ) -> tuple[CorpusConfig, bool]:
     """The corpus to audit and whether it is to be generated: the one in ``corpus`` when no size is
     asked or it has the size asked; a new one when there is none, or with ``regenerate``. A corpus of
-    another size is not replaced unasked (the 1 M corpus takes minutes to write again)."""
+    another size (or unreadable) is not replaced unasked (the 1 M corpus takes minutes to write again)."""
     from lienthong.simulators.audit_corpus import CorpusConfig
 
     if (facilities is not None and facilities < 1) or (visits is not None and visits < 1):
@@ -126,20 +126,18 @@ def _corpus_config(
             _("--facilities and --visits must be at least 1"),
             hint=_("for example --facilities 50 --visits 200"),
         )
-    truth = corpus / "truth.json"
-    held = json.loads(truth.read_text(encoding="utf-8"))["config"] if truth.is_file() else None
-    if held is not None and not regenerate:
-        facilities = held["facilities"] if facilities is None else facilities
-        visits = held["visits"] if visits is None else visits
-    config = CorpusConfig(
-        facilities=50 if facilities is None else facilities,
-        visits=200 if visits is None else visits,
-        days=max(90, (200 if visits is None else visits) // 10),
-    )
+    if corpus.exists() and not corpus.is_dir():
+        fail(
+            _("--corpus {corpus} is a file, not a folder").format(corpus=corpus),
+            hint=_("give a folder for the corpus (it is made if missing)"),
+        )
+    held = None if regenerate else _held_config(corpus / "truth.json")
+    own = held if held is not None else {"facilities": 50, "visits": 200}
+    facilities = own["facilities"] if facilities is None else facilities
+    visits = own["visits"] if visits is None else visits
+    config = CorpusConfig(facilities=facilities, visits=visits, days=max(90, visits // 10))
     wanted = json.loads(json.dumps(config.__dict__, default=str))
-    if held is None or held == wanted:
-        return config, held is None
-    if not regenerate:
+    if held is not None and held != wanted:
         fail(
             _(
                 "{corpus} holds a corpus of {facilities} facilities × {visits} visits, not the {asked} asked"
@@ -154,7 +152,23 @@ def _corpus_config(
                 "or give another --corpus"
             ),
         )
-    return config, True
+    return config, held is None
+
+
+def _held_config(truth: Path) -> dict[str, Any] | None:
+    """The configuration of the corpus whose ground truth is ``truth`` (None: no corpus there)."""
+    if not truth.is_file():
+        return None
+    try:
+        held = json.loads(truth.read_text(encoding="utf-8"))["config"]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+        held = None
+    if not (isinstance(held, dict) and all(isinstance(held.get(k), int) for k in ("facilities", "visits"))):
+        fail(
+            _("{path} is not the ground truth of a generated corpus").format(path=truth),
+            hint=_("give --regenerate to write the corpus again, or give another --corpus"),
+        )
+    return held
 
 
 @bench_app.command("audit")
@@ -175,9 +189,7 @@ def bench_audit(
     workers: Annotated[int, typer.Option("--workers", help="Processes generating a new corpus.")] = 1,
     regenerate: Annotated[
         bool,
-        typer.Option(
-            "--regenerate", help="Replace a corpus of another size by one of --facilities × --visits."
-        ),
+        typer.Option("--regenerate", help="Write the corpus again (the way to replace one of another size)."),
     ] = False,
 ) -> None:
     """Dossiers audited per second per core, from the folder and from the SQLite database, with the
